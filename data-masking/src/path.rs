@@ -1,0 +1,871 @@
+//! Field expressions: the Powertools (jsonpath-ng) dialect, compiled to RFC 9535 JSONPath.
+//!
+//! Powertools users write field expressions such as `address[*].street`, `category..name`,
+//! `a.1`, `'a.b'` or `address[?(@.postcode > 81846 & @.country = 'US')]`. This module translates
+//! each expression to a standard RFC 9535 query (`$['address'][*]['street']`, ...) and compiles it
+//! once with [`serde_json_path`]; evaluation is entirely done by that engine.
+//!
+//! What the translation does:
+//!
+//! | dialect | RFC 9535 |
+//! |---|---|
+//! | no root: `a.b`, `[0].a` | `$['a']['b']`, `$[0]['a']` |
+//! | `a.1`, `a.01`, `-1` (numeric names) | `$['a']['1']`, `$['a']['1']`, `$['-1']` |
+//! | `first-name`, `@id` | `$['first-name']`, `$['@id']` |
+//! | `'a.b'`, `"a.b"`, `a.'b'`, `a.['b']` | `$['a.b']`, `$['a.b']`, `$['a']['b']`, `$['a']['b']` |
+//! | `a[street,postcode]` | `$['a']['street','postcode']` |
+//! | `@` or `@.x` outside a filter, `$.$.x` | `$`, `$['x']`, `$['x']` |
+//! | filter `=`, `&`, `\|`, bare words, `=~`, `` `len` `` | `==`, `&&`, `\|\|`, `'word'`, `search()`, `length()` |
+//!
+//! ```
+//! use data_masking::path::translate;
+//! assert_eq!(translate("address[*].street")?, "$['address'][*]['street']");
+//! assert_eq!(translate("a.01")?, "$['a']['1']");
+//! assert_eq!(
+//!     translate("l[?(@.v > 2 & @.s = 'x')]")?,
+//!     "$['l'][?(@['v'] > 2 && @['s'] == 'x')]"
+//! );
+//! # Ok::<(), data_masking::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::error::{Error, Result};
+
+/// One compiled field expression.
+///
+/// ```
+/// use data_masking::path::Field;
+/// use serde_json::json;
+///
+/// let field = Field::parse("orders[*].card")?;
+/// assert_eq!(field.as_str(), "orders[*].card");
+/// assert_eq!(field.rfc9535(), "$['orders'][*]['card']");
+/// let data = json!({"orders": [{"card": "1"}, {"card": "2"}]});
+/// assert_eq!(field.path().query(&data).len(), 2);
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Field {
+    source: String,
+    rfc: String,
+    path: JsonPath,
+}
+
+impl Field {
+    /// Compiles one expression of the Powertools dialect (RFC 9535 queries starting with `$` are
+    /// accepted too, as they are a subset for all practical purposes).
+    ///
+    /// ```
+    /// use data_masking::{path::Field, Error};
+    /// let err = Field::parse("address[0").unwrap_err();
+    /// assert!(matches!(err, Error::InvalidPath { position: 9, .. }));
+    /// ```
+    pub fn parse(expr: &str) -> Result<Self> {
+        let rfc = translate(expr)?;
+        let path = JsonPath::parse(&rfc).map_err(|e| Error::InvalidPath {
+            path: expr.to_owned(),
+            position: 0,
+            reason: format!("not a valid JSONPath once translated to {rfc}: {}", e.message()),
+        })?;
+        Ok(Self {
+            source: expr.to_owned(),
+            rfc,
+            path,
+        })
+    }
+
+    /// Compiles a Powertools `masking_rules` path, which is relative to the root (`"$." + path`).
+    pub(crate) fn parse_rule(path: &str) -> Result<Self> {
+        let mut f = Self::parse(&format!("$.{path}")).map_err(|e| match e {
+            Error::InvalidPath {
+                position, reason, ..
+            } => Error::InvalidPath {
+                path: path.to_owned(),
+                position: position.saturating_sub(2),
+                reason,
+            },
+            other => other,
+        })?;
+        f.source = path.to_owned();
+        Ok(f)
+    }
+
+    /// The expression as it was written.
+    ///
+    /// ```
+    /// # use data_masking::path::Field;
+    /// assert_eq!(Field::parse("a.b")?.as_str(), "a.b");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The RFC 9535 query the expression was translated to.
+    ///
+    /// ```
+    /// # use data_masking::path::Field;
+    /// assert_eq!(Field::parse("a..b")?.rfc9535(), "$['a']..['b']");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn rfc9535(&self) -> &str {
+        &self.rfc
+    }
+
+    /// The compiled query.
+    ///
+    /// ```
+    /// # use data_masking::path::Field;
+    /// # use serde_json::json;
+    /// let f = Field::parse("a[-1]")?;
+    /// assert_eq!(f.path().query(&json!({"a": [1, 2]})).exactly_one().unwrap(), &json!(2));
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn path(&self) -> &JsonPath {
+        &self.path
+    }
+
+    /// Adds to `out` the address of every node this field selects in `value`.
+    pub(crate) fn locate_into(&self, value: &Value, out: &mut Vec<usize>) -> usize {
+        let nodes = self.path.query(value);
+        let n = nodes.len();
+        out.extend(nodes.iter().map(|v| std::ptr::from_ref::<Value>(v) as usize));
+        n
+    }
+}
+
+impl fmt::Debug for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Field")
+            .field("source", &self.source)
+            .field("rfc9535", &self.rfc)
+            .finish()
+    }
+}
+
+/// A list of compiled field expressions: parse once, use for every record.
+///
+/// Cloning is cheap (the list is shared).
+///
+/// ```
+/// use data_masking::{DataMasking, Fields};
+/// use serde_json::json;
+///
+/// let fields = Fields::parse(["card_number", "$.address[?(@.postcode > 81846)].street"])?;
+/// let data = json!({"card_number": "1111", "address": [{"postcode": 90000, "street": "Main"}]});
+/// let out = DataMasking::new().erase(&data, &fields)?;
+/// assert_eq!(out["address"][0]["street"], "*****");
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Fields {
+    items: Arc<[Field]>,
+}
+
+impl Fields {
+    /// Compiles every expression; the first that does not parse is returned as
+    /// [`Error::InvalidPath`]. An empty list is [`Error::EmptyFields`] (to process the whole
+    /// value, call the `*_all` methods instead).
+    ///
+    /// ```
+    /// use data_masking::{Error, Fields};
+    /// assert!(matches!(Fields::parse(Vec::<String>::new()), Err(Error::EmptyFields)));
+    /// assert_eq!(Fields::parse(["a", "b.c"])?.len(), 2);
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn parse<I, S>(exprs: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let items = exprs
+            .into_iter()
+            .map(|e| Field::parse(e.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        if items.is_empty() {
+            return Err(Error::EmptyFields);
+        }
+        Ok(Self {
+            items: items.into(),
+        })
+    }
+
+    /// The compiled fields, in the order given.
+    ///
+    /// ```
+    /// # use data_masking::Fields;
+    /// let f = Fields::parse(["a", "b"])?;
+    /// assert_eq!(f.iter().map(|x| x.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn iter(&self) -> std::slice::Iter<'_, Field> {
+        self.items.iter()
+    }
+
+    /// Number of fields.
+    ///
+    /// ```
+    /// # use data_masking::Fields;
+    /// assert_eq!(Fields::parse(["a"])?.len(), 1);
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Always false: an empty list cannot be built.
+    ///
+    /// ```
+    /// # use data_masking::Fields;
+    /// assert!(!Fields::parse(["a"])?.is_empty());
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = &'a Field;
+    type IntoIter = std::slice::Iter<'a, Field>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// Anything that names fields: a compiled [`Fields`], or a list of expressions
+/// (`&["a", "b"]`, `&vec![String::from("a")]`), compiled on each call.
+///
+/// ```
+/// use data_masking::{path::AsFields, Fields};
+/// let f = ["a.b"].as_fields()?;
+/// assert_eq!(f.len(), 1);
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+pub trait AsFields {
+    /// The compiled fields.
+    fn as_fields(&self) -> Result<Cow<'_, Fields>>;
+}
+
+impl AsFields for Fields {
+    fn as_fields(&self) -> Result<Cow<'_, Fields>> {
+        Ok(Cow::Borrowed(self))
+    }
+}
+
+impl<S: AsRef<str>> AsFields for [S] {
+    fn as_fields(&self) -> Result<Cow<'_, Fields>> {
+        Fields::parse(self).map(Cow::Owned)
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> AsFields for [S; N] {
+    fn as_fields(&self) -> Result<Cow<'_, Fields>> {
+        Fields::parse(self).map(Cow::Owned)
+    }
+}
+
+impl<S: AsRef<str>> AsFields for Vec<S> {
+    fn as_fields(&self) -> Result<Cow<'_, Fields>> {
+        Fields::parse(self).map(Cow::Owned)
+    }
+}
+
+impl<T: AsFields + ?Sized> AsFields for &T {
+    fn as_fields(&self) -> Result<Cow<'_, Fields>> {
+        (**self).as_fields()
+    }
+}
+
+/// Translates one Powertools (jsonpath-ng) expression to RFC 9535 JSONPath text.
+///
+/// Errors name the expression and the character position of the problem.
+///
+/// ```
+/// use data_masking::{path::translate, Error};
+/// assert_eq!(translate("'a.b'")?, "$['a.b']");
+/// assert_eq!(translate("store[0:2]")?, "$['store'][0:2]");
+/// let err = translate("address#street").unwrap_err();
+/// assert!(matches!(err, Error::InvalidPath { position: 7, .. }));
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+pub fn translate(expr: &str) -> Result<String> {
+    let mut t = Translator {
+        chars: expr.char_indices().collect(),
+        pos: 0,
+        out: String::with_capacity(expr.len() + 16),
+    };
+    t.path().map_err(|(position, reason)| Error::InvalidPath {
+        path: expr.to_owned(),
+        position,
+        reason,
+    })?;
+    Ok(t.out)
+}
+
+type TResult<T> = std::result::Result<T, (usize, String)>;
+
+struct Translator {
+    chars: Vec<(usize, char)>,
+    pos: usize,
+    out: String,
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || c == '@' || !c.is_ascii()
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '-' || !c.is_ascii()
+}
+
+/// Appends `s` as an RFC 9535 single-quoted string literal.
+fn push_literal(out: &mut String, s: &str) {
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                use fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+}
+
+fn push_name(out: &mut String, name: &str) {
+    out.push('[');
+    push_literal(out, name);
+    out.push(']');
+}
+
+impl Translator {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).map(|&(_, c)| c)
+    }
+
+    fn peek_at(&self, n: usize) -> Option<char> {
+        self.chars.get(self.pos + n).map(|&(_, c)| c)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek();
+        if c.is_some() {
+            self.pos += 1;
+        }
+        c
+    }
+
+    fn skip_ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    fn err<T>(&self, reason: impl Into<String>) -> TResult<T> {
+        Err((self.pos, reason.into()))
+    }
+
+    fn unexpected<T>(&self, what: &str) -> TResult<T> {
+        match self.peek() {
+            Some(c) => self.err(format!("unexpected character {c:?}, expected {what}")),
+            None => self.err(format!("unexpected end of expression, expected {what}")),
+        }
+    }
+
+    fn expect(&mut self, c: char) -> TResult<()> {
+        self.skip_ws();
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            self.unexpected(&format!("{c:?}"))
+        }
+    }
+
+    /// The whole expression.
+    fn path(&mut self) -> TResult<()> {
+        self.skip_ws();
+        if self.peek().is_none() {
+            return self.err("empty expression");
+        }
+        self.out.push('$');
+        match self.peek() {
+            Some('$') => {
+                self.pos += 1;
+                // `$.$.x` (what Powertools builds from a `$.x` masking rule) is the root again.
+                loop {
+                    let save = self.pos;
+                    self.skip_ws();
+                    if self.peek() == Some('.') && self.peek_at(1) != Some('.') {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if self.peek() == Some('$') {
+                            self.pos += 1;
+                            continue;
+                        }
+                    }
+                    self.pos = save;
+                    break;
+                }
+            }
+            Some('@') if !self.peek_at(1).is_some_and(is_name_char) => {
+                // `@` outside a filter is the current node, i.e. the root.
+                self.pos += 1;
+            }
+            Some('.') => {
+                return self.err("an expression cannot start with '.'; write '$..name' for a descendant search");
+            }
+            Some('[') => self.bracket(false)?,
+            _ => self.member()?,
+        }
+        self.segments(false)?;
+        self.skip_ws();
+        match self.peek() {
+            None => Ok(()),
+            Some('|') => self.err("the '|' union of whole expressions is not supported; pass two fields"),
+            Some(_) => self.unexpected("'.', '..', '[' or the end of the expression"),
+        }
+    }
+
+    /// Segments after the first: `.name`, `..name`, `[...]`. In a filter, stops before an
+    /// operator.
+    fn segments(&mut self, in_filter: bool) -> TResult<()> {
+        loop {
+            let save = self.pos;
+            self.skip_ws();
+            match self.peek() {
+                Some('.') if self.peek_at(1) == Some('.') => {
+                    self.pos += 2;
+                    self.out.push_str("..");
+                    self.skip_ws();
+                    match self.peek() {
+                        Some('[') => self.bracket(in_filter)?,
+                        _ => self.member()?,
+                    }
+                }
+                Some('.') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    match self.peek() {
+                        Some('[') => self.bracket(in_filter)?,
+                        Some('`') if in_filter => {
+                            self.pos = save;
+                            return Ok(());
+                        }
+                        _ => self.member()?,
+                    }
+                }
+                Some('[') => self.bracket(in_filter)?,
+                _ => {
+                    self.pos = save;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// A member after `.` (or at the start): name, number, quoted name or `*`.
+    fn member(&mut self) -> TResult<()> {
+        self.skip_ws();
+        match self.peek() {
+            Some('*') => {
+                self.pos += 1;
+                self.out.push_str("[*]");
+                Ok(())
+            }
+            Some('\'' | '"') => {
+                let s = self.quoted()?;
+                push_name(&mut self.out, &s);
+                Ok(())
+            }
+            Some(c) if c.is_ascii_digit() || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) => {
+                let n = self.integer()?;
+                push_name(&mut self.out, &n);
+                Ok(())
+            }
+            Some(c) if is_name_start(c) => {
+                let name = self.name();
+                if name == "where" || name == "wherenot" {
+                    return Err((self.pos - name.chars().count(), format!("the '{name}' operator is not supported")));
+                }
+                push_name(&mut self.out, &name);
+                Ok(())
+            }
+            Some('$') => self.err("'$' can only start an expression"),
+            _ => self.unexpected("a member name, a quoted name, a number or '*'"),
+        }
+    }
+
+    fn name(&mut self) -> String {
+        let mut s = String::new();
+        while let Some(c) = self.peek().filter(|&c| is_name_char(c)) {
+            s.push(c);
+            self.pos += 1;
+        }
+        s
+    }
+
+    /// `-?\d+`, normalised as Python's `str(int(token))`.
+    fn integer(&mut self) -> TResult<String> {
+        let start = self.pos;
+        let neg = self.peek() == Some('-');
+        if neg {
+            self.pos += 1;
+        }
+        let mut digits = String::new();
+        while let Some(c) = self.peek().filter(char::is_ascii_digit) {
+            digits.push(c);
+            self.pos += 1;
+        }
+        if digits.is_empty() {
+            self.pos = start;
+            return self.unexpected("a number");
+        }
+        let trimmed = digits.trim_start_matches('0');
+        let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
+        Ok(if neg && trimmed != "0" {
+            format!("-{trimmed}")
+        } else {
+            trimmed.to_owned()
+        })
+    }
+
+    /// A quoted string in jsonpath-ng's lexing: `\x` stands for `x`.
+    fn quoted(&mut self) -> TResult<String> {
+        let start = self.pos;
+        let Some(q) = self.bump() else {
+            return self.unexpected("a quote");
+        };
+        let mut s = String::new();
+        loop {
+            match self.bump() {
+                None => return Err((start, "unterminated quoted name".into())),
+                Some(c) if c == q => return Ok(s),
+                Some('\\') => match self.bump() {
+                    Some(c) => s.push(c),
+                    None => return Err((start, "unterminated quoted name".into())),
+                },
+                Some(c) => s.push(c),
+            }
+        }
+    }
+
+    /// `[ selector, selector ]`.
+    fn bracket(&mut self, in_filter: bool) -> TResult<()> {
+        self.expect('[')?;
+        self.out.push('[');
+        let mut first = true;
+        loop {
+            self.skip_ws();
+            if !first {
+                self.out.push(',');
+            }
+            first = false;
+            self.selector(in_filter)?;
+            self.skip_ws();
+            match self.peek() {
+                Some(',') => {
+                    self.pos += 1;
+                }
+                Some(']') => {
+                    self.pos += 1;
+                    self.out.push(']');
+                    return Ok(());
+                }
+                _ => return self.unexpected("',' or ']'"),
+            }
+        }
+    }
+
+    fn selector(&mut self, in_filter: bool) -> TResult<()> {
+        self.skip_ws();
+        match self.peek() {
+            Some('*') => {
+                self.pos += 1;
+                self.out.push('*');
+            }
+            Some('\'' | '"') => {
+                let s = self.quoted()?;
+                push_literal(&mut self.out, &s);
+            }
+            Some('?') => {
+                if in_filter {
+                    return self.err("nested filters are not supported inside a filter path");
+                }
+                self.pos += 1;
+                self.out.push('?');
+                self.filter()?;
+            }
+            Some(c) if c.is_ascii_digit() || c == '-' || c == ':' => self.index_or_slice()?,
+            Some(c) if is_name_start(c) => {
+                let n = self.name();
+                push_literal(&mut self.out, &n);
+            }
+            _ => return self.unexpected("an index, a slice, a quoted name, '*' or a filter"),
+        }
+        Ok(())
+    }
+
+    fn index_or_slice(&mut self) -> TResult<()> {
+        let mut parts = 0;
+        loop {
+            self.skip_ws();
+            if matches!(self.peek(), Some(c) if c.is_ascii_digit() || c == '-') {
+                let n = self.integer()?;
+                self.out.push_str(&n);
+            }
+            self.skip_ws();
+            if self.peek() == Some(':') {
+                parts += 1;
+                if parts > 2 {
+                    return self.err("a slice has at most three parts");
+                }
+                self.pos += 1;
+                self.out.push(':');
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A filter expression after `?`, with or without parentheses, up to the closing `]`.
+    fn filter(&mut self) -> TResult<()> {
+        self.skip_ws();
+        let parens = self.peek() == Some('(');
+        if parens {
+            self.pos += 1;
+        }
+        self.out.push('(');
+        let start_len = self.out.len();
+        let mut depth = 0usize;
+        // Position in `out` of the last complete operand, for `=~` rewriting.
+        let mut last_operand: Option<usize> = None;
+        let mut pending_search: Option<String> = None;
+        loop {
+            self.skip_ws();
+            let Some(c) = self.peek() else {
+                return self.unexpected("the end of the filter");
+            };
+            let operand_start = self.out.len();
+            let mut is_operand = false;
+            match c {
+                ')' if depth == 0 && parens => {
+                    self.pos += 1;
+                    break;
+                }
+                ']' if depth == 0 && !parens => break,
+                '(' => {
+                    self.pos += 1;
+                    depth += 1;
+                    self.out.push('(');
+                }
+                ')' => {
+                    if depth == 0 {
+                        return self.unexpected("an operand");
+                    }
+                    self.pos += 1;
+                    depth -= 1;
+                    self.out.push(')');
+                }
+                '@' | '$' => {
+                    self.pos += 1;
+                    self.out.push(c);
+                    self.segments(true)?;
+                    self.skip_ws();
+                    if self.peek() == Some('.') && self.peek_at(1) == Some('`') {
+                        self.pos += 2;
+                        let op = self.name();
+                        if op != "len" || self.bump() != Some('`') {
+                            return self.err(format!("the named operator `{op}` is not supported"));
+                        }
+                        let arg = self.out.split_off(operand_start);
+                        self.out.push_str("length(");
+                        self.out.push_str(&arg);
+                        self.out.push(')');
+                    }
+                    is_operand = true;
+                }
+                '\'' | '"' => {
+                    let s = self.quoted()?;
+                    push_literal(&mut self.out, &s);
+                    is_operand = true;
+                }
+                c if c.is_ascii_digit() || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) => {
+                    self.pos += 1;
+                    self.out.push(c);
+                    while let Some(d) = self
+                        .peek()
+                        .filter(|d| d.is_ascii_alphanumeric() || matches!(d, '.' | '+' | '-'))
+                    {
+                        // exponent signs only right after an 'e'
+                        if matches!(d, '+' | '-') && !self.out.ends_with(['e', 'E']) {
+                            break;
+                        }
+                        self.pos += 1;
+                        self.out.push(d);
+                    }
+                    is_operand = true;
+                }
+                '=' | '!' | '<' | '>' => {
+                    self.pos += 1;
+                    let next = self.peek();
+                    match (c, next) {
+                        ('=', Some('~')) => {
+                            self.pos += 1;
+                            let Some(at) = last_operand else {
+                                return self.err("'=~' needs a left operand");
+                            };
+                            pending_search = Some(self.out.split_off(at));
+                        }
+                        ('=', Some('=')) | ('!' | '<' | '>', Some('=')) => {
+                            self.pos += 1;
+                            self.out.push(' ');
+                            self.out.push(c);
+                            self.out.push_str("= ");
+                        }
+                        ('=', _) => self.out.push_str(" == "),
+                        ('!', _) => self.out.push('!'),
+                        _ => {
+                            self.out.push(' ');
+                            self.out.push(c);
+                            self.out.push(' ');
+                        }
+                    }
+                }
+                '&' | '|' => {
+                    self.pos += 1;
+                    if self.peek() == Some(c) {
+                        self.pos += 1;
+                    }
+                    self.out.push_str(if c == '&' { " && " } else { " || " });
+                }
+                c if is_name_start(c) => {
+                    let w = self.name();
+                    match w.as_str() {
+                        "true" | "false" | "null" => self.out.push_str(&w),
+                        "and" => self.out.push_str(" && "),
+                        "or" => self.out.push_str(" || "),
+                        _ => push_literal(&mut self.out, &w),
+                    }
+                    is_operand = !matches!(w.as_str(), "and" | "or");
+                }
+                _ => return self.unexpected("a filter operand or operator"),
+            }
+            if is_operand {
+                if let Some(left) = pending_search.take() {
+                    let right = self.out.split_off(operand_start);
+                    self.out.push_str("search(");
+                    self.out.push_str(&left);
+                    self.out.push_str(", ");
+                    self.out.push_str(&right);
+                    self.out.push(')');
+                    last_operand = None;
+                } else {
+                    last_operand = Some(operand_start);
+                }
+            }
+        }
+        if pending_search.is_some() {
+            return self.err("'=~' needs a right operand");
+        }
+        if self.out.len() == start_len {
+            return self.err("empty filter");
+        }
+        // Normalise the spacing produced above.
+        let body = self.out.split_off(start_len);
+        let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.out.push_str(&body);
+        self.out.push(')');
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::translate;
+
+    #[track_caller]
+    fn t(a: &str, b: &str) {
+        assert_eq!(translate(a).unwrap(), b, "translating {a}");
+    }
+
+    #[test]
+    fn translations() {
+        t("a", "$['a']");
+        t("$", "$");
+        t("@", "$");
+        t("@.x", "$['x']");
+        t("$.$.email", "$['email']");
+        t("$.email", "$['email']");
+        t("a.b", "$['a']['b']");
+        t(" address . street ", "$['address']['street']");
+        t("a..b", "$['a']..['b']");
+        t("$..*", "$..[*]");
+        t("a[*].b", "$['a'][*]['b']");
+        t("a[-1].b", "$['a'][-1]['b']");
+        t("a[0,0]", "$['a'][0,0]");
+        t("a[::-1]", "$['a'][::-1]");
+        t("a[1:]", "$['a'][1:]");
+        t("a.1", "$['a']['1']");
+        t("a.01", "$['a']['1']");
+        t("-1", "$['-1']");
+        t("first-name", "$['first-name']");
+        t("@id", "$['@id']");
+        t("'a.b'", "$['a.b']");
+        t("\"a.b\"", "$['a.b']");
+        t("a.'1'", "$['a']['1']");
+        t("a.['b']", "$['a']['b']");
+        t("$.[0]", "$[0]");
+        t("[0].a", "$[0]['a']");
+        t("a[street,postcode]", "$['a']['street','postcode']");
+        t("'it\\'s'", "$['it\\'s']");
+        t("'tab\tkey'", "$['tab\\tkey']");
+        t("''", "$['']");
+        t("'*'", "$['*']");
+        t("名前", "$['名前']");
+        t("a[?(@.x > 1)]", "$['a'][?(@['x'] > 1)]");
+        t("a[?@.x>1]", "$['a'][?(@['x'] > 1)]");
+        t("a[?(@.x = 'y' & @.z >= 2)]", "$['a'][?(@['x'] == 'y' && @['z'] >= 2)]");
+        t("a[?(@.t == Moby)]", "$['a'][?(@['t'] == 'Moby')]");
+        t("a[?(@.x =~ 'ab+')]", "$['a'][?(search(@['x'], 'ab+'))]");
+        t("a[?(@.tags.`len` > 1)]", "$['a'][?(length(@['tags']) > 1)]");
+        t("a[?(@.first-name != null)]", "$['a'][?(@['first-name'] != null)]");
+        t("a[?(@.p > 1e1 || !@.q)]", "$['a'][?(@['p'] > 1e1 || !@['q'])]");
+        t("a[?(@['k'] < $.m)]", "$['a'][?(@['k'] < $['m'])]");
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        for (expr, pos) in [
+            ("address#street", 7),
+            ("address[0", 9),
+            ("..street", 0),
+            ("", 0),
+            ("a.", 2),
+            ("a | b", 2),
+            ("a.where", 2),
+        ] {
+            match translate(expr) {
+                Err(crate::Error::InvalidPath { position, .. }) => {
+                    assert_eq!(position, pos, "position for {expr:?}");
+                }
+                other => panic!("{expr:?} gave {other:?}"),
+            }
+        }
+    }
+}
