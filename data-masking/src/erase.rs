@@ -362,13 +362,18 @@ impl Mask {
         }
     }
 
-    /// Masks a masking rule's value: as [`Mask::apply`], except that `null` is left as it is and
-    /// the default mask writes one `"*****"` for a list too (Powertools turns a rule's value
-    /// into a string first).
+    /// Masks a masking rule's value as Powertools does: `null` is left as it is, and any other
+    /// value is turned into its Python `str()` first, so a list or object becomes the text of its
+    /// Python repr (`['a', 'b']`) and is masked as one string.
     fn apply_rule(&self, value: &Value) -> Value {
         match value {
             Value::Null => Value::Null,
             _ if self.is_default() => Value::String(DEFAULT_MASK.into()),
+            Value::Array(_) | Value::Object(_) => {
+                let mut text = String::new();
+                python_repr(value, &mut text);
+                Value::String(self.mask_text(&text))
+            }
             _ => self.apply(value),
         }
     }
@@ -492,6 +497,65 @@ fn python_float(f: f64) -> String {
         let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
     }
     out
+}
+
+/// Appends Python's `repr()` of a JSON value (as `json.loads` would build it).
+fn python_repr(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Number(n) => out.push_str(&python_number(n)),
+        Value::String(s) => python_str_repr(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_repr(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => {
+            out.push('{');
+            for (i, (k, x)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_str_repr(k, out);
+                out.push_str(": ");
+                python_repr(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Python's `repr()` of a string: single quotes unless the text holds `'` and no `"`.
+fn python_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || (0x7f..=0xa0).contains(&(c as u32)) || c == '\u{ad}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if matches!(c as u32, 0x2028 | 0x2029 | 0xfeff | 0x200b..=0x200f) => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
 }
 
 /// Per-path masks: Powertools' `masking_rules`.
@@ -712,6 +776,13 @@ mod tests {
     #[test]
     fn rule_masks() {
         assert_eq!(Mask::Default.apply_rule(&json!([1, 2])), json!("*****"));
+        assert_eq!(
+            Mask::Dynamic.apply_rule(&json!(["leandro", "powertools"])),
+            json!("*********** *************")
+        );
+        let mut r = String::new();
+        python_repr(&json!({"a": [1.0, null, true, "it's", "q\"'", "t\tx\u{a0}"]}), &mut r);
+        assert_eq!(r, r#"{'a': [1.0, None, True, "it's", 'q"\'', 't\tx\xa0']}"#);
         assert_eq!(Mask::Dynamic.apply_rule(&Value::Null), Value::Null);
         assert_eq!(Mask::Dynamic.apply_rule(&json!(0)), json!("*"));
     }

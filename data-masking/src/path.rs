@@ -430,7 +430,7 @@ impl Translator {
             Some('.') => {
                 return self.err("an expression cannot start with '.'; write '$..name' for a descendant search");
             }
-            Some('[') => self.bracket(false)?,
+            Some('[') => self.bracket()?,
             _ => self.member()?,
         }
         self.segments(false)?;
@@ -454,7 +454,7 @@ impl Translator {
                     self.out.push_str("..");
                     self.skip_ws();
                     match self.peek() {
-                        Some('[') => self.bracket(in_filter)?,
+                        Some('[') => self.bracket()?,
                         _ => self.member()?,
                     }
                 }
@@ -462,7 +462,7 @@ impl Translator {
                     self.pos += 1;
                     self.skip_ws();
                     match self.peek() {
-                        Some('[') => self.bracket(in_filter)?,
+                        Some('[') => self.bracket()?,
                         Some('`') if in_filter => {
                             self.pos = save;
                             return Ok(());
@@ -470,7 +470,7 @@ impl Translator {
                         _ => self.member()?,
                     }
                 }
-                Some('[') => self.bracket(in_filter)?,
+                Some('[') => self.bracket()?,
                 _ => {
                     self.pos = save;
                     return Ok(());
@@ -566,7 +566,7 @@ impl Translator {
     }
 
     /// `[ selector, selector ]`.
-    fn bracket(&mut self, in_filter: bool) -> TResult<()> {
+    fn bracket(&mut self) -> TResult<()> {
         self.expect('[')?;
         self.out.push('[');
         let mut first = true;
@@ -576,7 +576,7 @@ impl Translator {
                 self.out.push(',');
             }
             first = false;
-            self.selector(in_filter)?;
+            self.selector()?;
             self.skip_ws();
             match self.peek() {
                 Some(',') => {
@@ -592,7 +592,7 @@ impl Translator {
         }
     }
 
-    fn selector(&mut self, in_filter: bool) -> TResult<()> {
+    fn selector(&mut self) -> TResult<()> {
         self.skip_ws();
         match self.peek() {
             Some('*') => {
@@ -604,9 +604,6 @@ impl Translator {
                 push_literal(&mut self.out, &s);
             }
             Some('?') => {
-                if in_filter {
-                    return self.err("nested filters are not supported inside a filter path");
-                }
                 self.pos += 1;
                 self.out.push('?');
                 self.filter()?;
@@ -847,6 +844,7 @@ mod tests {
         t("a[?(@.first-name != null)]", "$['a'][?(@['first-name'] != null)]");
         t("a[?(@.p > 1e1 || !@.q)]", "$['a'][?(@['p'] > 1e1 || !@['q'])]");
         t("a[?(@['k'] < $.m)]", "$['a'][?(@['k'] < $['m'])]");
+        t("o[?(@.i[?(@.p > 10)])].s", "$['o'][?(@['i'][?(@['p'] > 10)])]['s']");
     }
 
     #[test]
