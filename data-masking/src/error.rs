@@ -127,6 +127,19 @@ impl Error {
     }
 }
 
+/// A JSON syntax error becomes [`Error::InvalidJson`].
+///
+/// ```
+/// use data_masking::Error;
+/// let e: Error = serde_json::from_str::<serde_json::Value>("[1,").unwrap_err().into();
+/// assert_eq!(e.kind(), "invalid-json");
+/// ```
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::invalid_json(&err)
+    }
+}
+
 /// Formats a serde_json error without its " at line X column Y" suffix.
 struct Reason<'a>(&'a serde_json::Error);
 

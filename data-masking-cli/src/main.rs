@@ -1,0 +1,315 @@
+//! `data-masking`: erase, encrypt and decrypt fields of JSON documents and NDJSON streams.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use data_masking::{DataMasking, Error, Fields, Mask, Rules};
+use serde_json::Value;
+
+/// Erase (mask) sensitive fields of JSON, compatible with Powertools for AWS Lambda Data Masking.
+#[derive(Parser, Debug)]
+#[command(name = "data-masking", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Mask fields irreversibly: reads JSON (a file or standard input), writes JSON to standard
+    /// output.
+    Erase(EraseArgs),
+}
+
+#[derive(Args, Debug)]
+struct Input {
+    /// The input file; standard input when absent or `-`.
+    input: Option<PathBuf>,
+
+    /// Treat the input as NDJSON: one JSON value a line, processed as a stream. A bad line is
+    /// reported on standard error with its number and left out of the output; the other lines
+    /// are processed and the exit code is 2.
+    #[arg(long)]
+    ndjson: bool,
+
+    /// Write the output to this file (atomically: to a temporary file renamed at the end).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+
+    /// Pretty-print the output (ignored with --ndjson).
+    #[arg(long)]
+    pretty: bool,
+}
+
+#[derive(Args, Debug)]
+struct EraseArgs {
+    #[command(flatten)]
+    io: Input,
+
+    /// A field to mask, in the Powertools dialect (`a.b`, `a[*].b`, `$..name`,
+    /// `a[?(@.x > 1)]`); repeatable. None: the whole value.
+    #[arg(long = "field", short = 'f', value_name = "F")]
+    fields: Vec<String>,
+
+    /// Keep the shape of each value: every character becomes `*` except `-`, `_`, `.` and space.
+    #[arg(long, conflicts_with_all = ["custom", "regex", "rules"])]
+    dynamic: bool,
+
+    /// Replace each value with this mask, cut to the value's length.
+    #[arg(long, value_name = "MASK", conflicts_with_all = ["regex", "rules"])]
+    custom: Option<String>,
+
+    /// Rewrite each value with this regular expression (needs --format).
+    #[arg(long, value_name = "PATTERN", requires = "format", conflicts_with = "rules")]
+    regex: Option<String>,
+
+    /// The replacement for --regex: `\1`, `\g<name>`, `$1` or `${name}` insert a group.
+    #[arg(long, value_name = "FORMAT", requires = "regex")]
+    format: Option<String>,
+
+    /// A JSON file of Powertools `masking_rules`: each path mapped to `{}`,
+    /// `{"dynamic_mask": true}`, `{"custom_mask": "..."}` or
+    /// `{"regex_pattern": "...", "mask_format": "..."}`.
+    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
+    rules: Option<PathBuf>,
+
+    /// Do not fail when a field matches nothing.
+    #[arg(long)]
+    allow_missing: bool,
+}
+
+/// A failure: its kind (as `error[kind]`) and message.
+struct Failure {
+    kind: &'static str,
+    message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn io_failure(what: &str, path: Option<&Path>, e: &io::Error) -> Failure {
+    Failure {
+        kind: "io",
+        message: match path {
+            Some(p) => format!("{what} {}: {e}", p.display()),
+            None => format!("{what}: {e}"),
+        },
+    }
+}
+
+fn report(f: &Failure) {
+    eprintln!("error[{}]: {}", f.kind, f.message);
+}
+
+/// What to do with each JSON value.
+enum Eraser {
+    Fields(Fields, Mask),
+    Whole(Mask),
+    Rules(Rules),
+}
+
+impl Eraser {
+    fn from_args(a: &EraseArgs) -> Result<Self, Failure> {
+        if let Some(path) = &a.rules {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| io_failure("cannot read", Some(path), &e))?;
+            let json: Value = serde_json::from_str(&text).map_err(|e| Failure {
+                kind: "invalid-json",
+                message: format!("rules file {}: {e}", path.display()),
+            })?;
+            return Ok(Eraser::Rules(Rules::from_json(&json)?));
+        }
+        let mask = if a.dynamic {
+            Mask::Dynamic
+        } else if let Some(c) = &a.custom {
+            Mask::Custom(c.clone())
+        } else if let (Some(p), Some(f)) = (&a.regex, &a.format) {
+            Mask::regex(p, f)?
+        } else {
+            Mask::Default
+        };
+        if a.fields.is_empty() {
+            Ok(Eraser::Whole(mask))
+        } else {
+            Ok(Eraser::Fields(Fields::parse(&a.fields)?, mask))
+        }
+    }
+
+    fn apply(&self, masker: &DataMasking, v: &mut Value) -> Result<(), Error> {
+        match self {
+            Eraser::Fields(fields, mask) => {
+                masker.erase_in_place(v, fields, mask)?;
+            }
+            Eraser::Whole(mask) => *v = masker.erase_all(v, mask),
+            Eraser::Rules(rules) => *v = masker.erase_by_rules(v, rules)?,
+        }
+        Ok(())
+    }
+}
+
+/// The output: standard output, or a temporary file renamed into place on success.
+struct Output {
+    writer: BufWriter<Box<dyn Write>>,
+    target: Option<(PathBuf, PathBuf)>,
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Self, Failure> {
+        match path {
+            None => Ok(Output {
+                writer: BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock())),
+                target: None,
+            }),
+            Some(p) => {
+                let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let name = p.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+                let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+                let f = File::create(&tmp).map_err(|e| io_failure("cannot create", Some(&tmp), &e))?;
+                Ok(Output {
+                    writer: BufWriter::with_capacity(1 << 16, Box::new(f)),
+                    target: Some((tmp, p.to_owned())),
+                })
+            }
+        }
+    }
+
+    fn finish(mut self, success: bool) -> Result<(), Failure> {
+        let flushed = self.writer.flush();
+        let writer = self.writer;
+        drop(writer);
+        if let Some((tmp, path)) = self.target {
+            if !success {
+                let _ = std::fs::remove_file(&tmp);
+                return Ok(());
+            }
+            if let Err(e) = flushed {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(io_failure("cannot write", Some(&path), &e));
+            }
+            std::fs::rename(&tmp, &path).map_err(|e| io_failure("cannot write", Some(&path), &e))?;
+        } else {
+            flushed.map_err(|e| io_failure("cannot write", None, &e))?;
+        }
+        Ok(())
+    }
+}
+
+fn open_input(path: Option<&Path>) -> Result<Box<dyn Read>, Failure> {
+    match path {
+        None => Ok(Box::new(io::stdin().lock())),
+        Some(p) if p.as_os_str() == "-" => Ok(Box::new(io::stdin().lock())),
+        Some(p) => Ok(Box::new(File::open(p).map_err(|e| io_failure("cannot open", Some(p), &e))?)),
+    }
+}
+
+fn write_value(out: &mut impl Write, v: &Value, pretty: bool) -> io::Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, v)?;
+    } else {
+        serde_json::to_writer(&mut *out, v)?;
+    }
+    out.write_all(b"\n")
+}
+
+/// Runs `f` on each value of the input and writes the results. Returns whether every value
+/// succeeded.
+fn process(
+    io_args: &Input,
+    mut f: impl FnMut(&mut Value) -> Result<(), Error>,
+) -> Result<bool, Failure> {
+    let input = open_input(io_args.input.as_deref())?;
+    let mut out = Output::open(io_args.output.as_deref())?;
+    let write_err = |e: io::Error| io_failure("cannot write", io_args.output.as_deref(), &e);
+    let mut ok = true;
+    if io_args.ndjson {
+        let mut reader = BufReader::with_capacity(1 << 16, input);
+        let mut line = String::new();
+        let mut number = 0usize;
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line).map_err(|e| Failure {
+                kind: "io",
+                message: format!("line {}: {e}", number + 1),
+            })?;
+            if n == 0 {
+                break;
+            }
+            number += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let result = serde_json::from_str::<Value>(&line)
+                .map_err(|e| match Error::from(e) {
+                    Error::InvalidJson { column, reason, .. } => Error::InvalidJson {
+                        line: number,
+                        column,
+                        reason,
+                    },
+                    other => other,
+                })
+                .and_then(|mut v| f(&mut v).map(|()| v));
+            match result {
+                Ok(v) => write_value(&mut out.writer, &v, false).map_err(write_err)?,
+                Err(e) => {
+                    ok = false;
+                    match e {
+                        Error::InvalidJson { .. } => eprintln!("error[{}]: {e}", e.kind()),
+                        e => eprintln!("error[{}]: line {number}: {e}", e.kind()),
+                    }
+                }
+            }
+        }
+    } else {
+        let mut text = String::new();
+        let mut input = input;
+        input
+            .read_to_string(&mut text)
+            .map_err(|e| io_failure("cannot read", io_args.input.as_deref(), &e))?;
+        let mut v: Value =
+            serde_json::from_str(&text).map_err(|e| Failure::from(Error::from(e)))?;
+        if let Err(e) = f(&mut v) {
+            out.finish(false)?;
+            return Err(e.into());
+        }
+        write_value(&mut out.writer, &v, io_args.pretty).map_err(write_err)?;
+    }
+    // Bad NDJSON lines are reported and left out; the good ones are kept.
+    out.finish(true)?;
+    Ok(ok)
+}
+
+fn run(cli: Cli) -> Result<bool, Failure> {
+    match cli.command {
+        Command::Erase(args) => {
+            let masker = DataMasking::builder()
+                .raise_on_missing_field(!args.allow_missing)
+                .build();
+            let eraser = Eraser::from_args(&args)?;
+            process(&args.io, |v| eraser.apply(&masker, v))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(2),
+        Err(f) => {
+            if f.kind == "io" && f.message.contains("Broken pipe") {
+                return ExitCode::from(2);
+            }
+            report(&f);
+            ExitCode::from(2)
+        }
+    }
+}
