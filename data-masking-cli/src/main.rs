@@ -25,7 +25,7 @@ enum Command {
 }
 
 #[derive(Args, Debug)]
-struct Input {
+struct IoArgs {
     /// The input file; standard input when absent or `-`.
     input: Option<PathBuf>,
 
@@ -47,7 +47,7 @@ struct Input {
 #[derive(Args, Debug)]
 struct EraseArgs {
     #[command(flatten)]
-    io: Input,
+    io: IoArgs,
 
     /// A field to mask, in the Powertools dialect (`a.b`, `a[*].b`, `$..name`,
     /// `a[?(@.x > 1)]`); repeatable. None: the whole value.
@@ -63,7 +63,12 @@ struct EraseArgs {
     custom: Option<String>,
 
     /// Rewrite each value with this regular expression (needs --format).
-    #[arg(long, value_name = "PATTERN", requires = "format", conflicts_with = "rules")]
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        requires = "format",
+        conflicts_with = "rules"
+    )]
     regex: Option<String>,
 
     /// The replacement for --regex: `\1`, `\g<name>`, `$1` or `${name}` insert a group.
@@ -120,8 +125,8 @@ enum Eraser {
 impl Eraser {
     fn from_args(a: &EraseArgs) -> Result<Self, Failure> {
         if let Some(path) = &a.rules {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| io_failure("cannot read", Some(path), &e))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| io_failure("cannot read", Some(path), &e))?;
             let json: Value = serde_json::from_str(&text).map_err(|e| Failure {
                 kind: "invalid-json",
                 message: format!("rules file {}: {e}", path.display()),
@@ -170,10 +175,16 @@ impl Output {
                 target: None,
             }),
             Some(p) => {
-                let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                let name = p.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let name = p
+                    .file_name()
+                    .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
                 let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-                let f = File::create(&tmp).map_err(|e| io_failure("cannot create", Some(&tmp), &e))?;
+                let f =
+                    File::create(&tmp).map_err(|e| io_failure("cannot create", Some(&tmp), &e))?;
                 Ok(Output {
                     writer: BufWriter::with_capacity(1 << 16, Box::new(f)),
                     target: Some((tmp, p.to_owned())),
@@ -195,7 +206,8 @@ impl Output {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(io_failure("cannot write", Some(&path), &e));
             }
-            std::fs::rename(&tmp, &path).map_err(|e| io_failure("cannot write", Some(&path), &e))?;
+            std::fs::rename(&tmp, &path)
+                .map_err(|e| io_failure("cannot write", Some(&path), &e))?;
         } else {
             flushed.map_err(|e| io_failure("cannot write", None, &e))?;
         }
@@ -207,7 +219,9 @@ fn open_input(path: Option<&Path>) -> Result<Box<dyn Read>, Failure> {
     match path {
         None => Ok(Box::new(io::stdin().lock())),
         Some(p) if p.as_os_str() == "-" => Ok(Box::new(io::stdin().lock())),
-        Some(p) => Ok(Box::new(File::open(p).map_err(|e| io_failure("cannot open", Some(p), &e))?)),
+        Some(p) => Ok(Box::new(
+            File::open(p).map_err(|e| io_failure("cannot open", Some(p), &e))?,
+        )),
     }
 }
 
@@ -223,7 +237,7 @@ fn write_value(out: &mut impl Write, v: &Value, pretty: bool) -> io::Result<()> 
 /// Runs `f` on each value of the input and writes the results. Returns whether every value
 /// succeeded.
 fn process(
-    io_args: &Input,
+    io_args: &IoArgs,
     mut f: impl FnMut(&mut Value) -> Result<(), Error>,
 ) -> Result<bool, Failure> {
     let input = open_input(io_args.input.as_deref())?;

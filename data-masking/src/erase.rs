@@ -91,7 +91,7 @@ impl fmt::Debug for RegexMask {
         f.debug_struct("RegexMask")
             .field("pattern", &self.regex.as_str())
             .field("format", &self.format)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -392,7 +392,13 @@ impl Mask {
             Mask::Custom(c) if c.is_empty() => DEFAULT_MASK.to_owned(),
             Mask::Dynamic => s
                 .chars()
-                .map(|c| if matches!(c, '-' | '_' | '.' | ' ') { c } else { '*' })
+                .map(|c| {
+                    if matches!(c, '-' | '_' | '.' | ' ') {
+                        c
+                    } else {
+                        '*'
+                    }
+                })
                 .collect(),
             Mask::Custom(c) => {
                 let n = s.chars().count();
@@ -453,7 +459,13 @@ pub fn python_number(n: &Number) -> String {
 
 fn python_float(f: f64) -> String {
     if !f.is_finite() {
-        return if f.is_nan() { "nan".into() } else if f > 0.0 { "inf".into() } else { "-inf".into() };
+        return if f.is_nan() {
+            "nan".into()
+        } else if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does.
     let sci = format!("{f:e}");
@@ -475,7 +487,7 @@ fn python_float(f: f64) -> String {
             }
             out.push_str(&digits);
         } else {
-            let point = (exp + 1) as usize;
+            let point = usize::try_from(exp + 1).unwrap_or(0);
             if digits.len() > point {
                 out.push_str(&digits[..point]);
                 out.push('.');
@@ -494,7 +506,12 @@ fn python_float(f: f64) -> String {
             out.push('.');
             out.push_str(&digits[1..]);
         }
-        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.unsigned_abs()
+        );
     }
     out
 }
@@ -534,7 +551,11 @@ fn python_repr(v: &Value, out: &mut String) {
 
 /// Python's `repr()` of a string: single quotes unless the text holds `'` and no `"`.
 fn python_str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -669,7 +690,10 @@ impl Apply<'_> {
     fn mask(&self, rule: usize, v: &Value) -> Value {
         match self {
             Apply::Fields(m) => m.apply(v),
-            Apply::Rules(r) => r.items.get(rule).map_or(Value::Null, |(_, m)| m.apply_rule(v)),
+            Apply::Rules(r) => r
+                .items
+                .get(rule)
+                .map_or(Value::Null, |(_, m)| m.apply_rule(v)),
         }
     }
 }
@@ -740,7 +764,7 @@ mod tests {
             (0.00001, "1e-05"),
             (1.5e-7, "1.5e-07"),
             (12.5, "12.5"),
-            (1.8446744073709552e19, "1.8446744073709552e+19"),
+            (1.844_674_407_370_955_2e19, "1.8446744073709552e+19"),
             (1e100, "1e+100"),
             (123.0, "123.0"),
         ] {
@@ -781,7 +805,10 @@ mod tests {
             json!("*********** *************")
         );
         let mut r = String::new();
-        python_repr(&json!({"a": [1.0, null, true, "it's", "q\"'", "t\tx\u{a0}"]}), &mut r);
+        python_repr(
+            &json!({"a": [1.0, null, true, "it's", "q\"'", "t\tx\u{a0}"]}),
+            &mut r,
+        );
         assert_eq!(r, r#"{'a': [1.0, None, True, "it's", 'q"\'', 't\tx\xa0']}"#);
         assert_eq!(Mask::Dynamic.apply_rule(&Value::Null), Value::Null);
         assert_eq!(Mask::Dynamic.apply_rule(&json!(0)), json!("*"));

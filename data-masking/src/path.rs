@@ -71,7 +71,10 @@ impl Field {
         let path = JsonPath::parse(&rfc).map_err(|e| Error::InvalidPath {
             path: expr.to_owned(),
             position: 0,
-            reason: format!("not a valid JSONPath once translated to {rfc}: {}", e.message()),
+            reason: format!(
+                "not a valid JSONPath once translated to {rfc}: {}",
+                e.message()
+            ),
         })?;
         Ok(Self {
             source: expr.to_owned(),
@@ -92,7 +95,7 @@ impl Field {
             },
             other => other,
         })?;
-        f.source = path.to_owned();
+        path.clone_into(&mut f.source);
         Ok(f)
     }
 
@@ -135,7 +138,11 @@ impl Field {
     pub(crate) fn locate_into(&self, value: &Value, out: &mut Vec<usize>) -> usize {
         let nodes = self.path.query(value);
         let n = nodes.len();
-        out.extend(nodes.iter().map(|v| std::ptr::from_ref::<Value>(v) as usize));
+        out.extend(
+            nodes
+                .iter()
+                .map(|v| std::ptr::from_ref::<Value>(v) as usize),
+        );
         n
     }
 }
@@ -145,7 +152,7 @@ impl fmt::Debug for Field {
         f.debug_struct("Field")
             .field("source", &self.source)
             .field("rfc9535", &self.rfc)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -428,7 +435,9 @@ impl Translator {
                 self.pos += 1;
             }
             Some('.') => {
-                return self.err("an expression cannot start with '.'; write '$..name' for a descendant search");
+                return self.err(
+                    "an expression cannot start with '.'; write '$..name' for a descendant search",
+                );
             }
             Some('[') => self.bracket()?,
             _ => self.member()?,
@@ -437,7 +446,9 @@ impl Translator {
         self.skip_ws();
         match self.peek() {
             None => Ok(()),
-            Some('|') => self.err("the '|' union of whole expressions is not supported; pass two fields"),
+            Some('|') => {
+                self.err("the '|' union of whole expressions is not supported; pass two fields")
+            }
             Some(_) => self.unexpected("'.', '..', '[' or the end of the expression"),
         }
     }
@@ -493,7 +504,10 @@ impl Translator {
                 push_name(&mut self.out, &s);
                 Ok(())
             }
-            Some(c) if c.is_ascii_digit() || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) => {
+            Some(c)
+                if c.is_ascii_digit()
+                    || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) =>
+            {
                 let n = self.integer()?;
                 push_name(&mut self.out, &n);
                 Ok(())
@@ -501,7 +515,10 @@ impl Translator {
             Some(c) if is_name_start(c) => {
                 let name = self.name();
                 if name == "where" || name == "wherenot" {
-                    return Err((self.pos - name.chars().count(), format!("the '{name}' operator is not supported")));
+                    return Err((
+                        self.pos - name.chars().count(),
+                        format!("the '{name}' operator is not supported"),
+                    ));
                 }
                 push_name(&mut self.out, &name);
                 Ok(())
@@ -702,7 +719,9 @@ impl Translator {
                     push_literal(&mut self.out, &s);
                     is_operand = true;
                 }
-                c if c.is_ascii_digit() || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) => {
+                c if c.is_ascii_digit()
+                    || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) =>
+                {
                     self.pos += 1;
                     self.out.push(c);
                     while let Some(d) = self
@@ -729,7 +748,7 @@ impl Translator {
                             };
                             pending_search = Some(self.out.split_off(at));
                         }
-                        ('=', Some('=')) | ('!' | '<' | '>', Some('=')) => {
+                        ('=' | '!' | '<' | '>', Some('=')) => {
                             self.pos += 1;
                             self.out.push(' ');
                             self.out.push(c);
@@ -837,14 +856,26 @@ mod tests {
         t("名前", "$['名前']");
         t("a[?(@.x > 1)]", "$['a'][?(@['x'] > 1)]");
         t("a[?@.x>1]", "$['a'][?(@['x'] > 1)]");
-        t("a[?(@.x = 'y' & @.z >= 2)]", "$['a'][?(@['x'] == 'y' && @['z'] >= 2)]");
+        t(
+            "a[?(@.x = 'y' & @.z >= 2)]",
+            "$['a'][?(@['x'] == 'y' && @['z'] >= 2)]",
+        );
         t("a[?(@.t == Moby)]", "$['a'][?(@['t'] == 'Moby')]");
         t("a[?(@.x =~ 'ab+')]", "$['a'][?(search(@['x'], 'ab+'))]");
         t("a[?(@.tags.`len` > 1)]", "$['a'][?(length(@['tags']) > 1)]");
-        t("a[?(@.first-name != null)]", "$['a'][?(@['first-name'] != null)]");
-        t("a[?(@.p > 1e1 || !@.q)]", "$['a'][?(@['p'] > 1e1 || !@['q'])]");
+        t(
+            "a[?(@.first-name != null)]",
+            "$['a'][?(@['first-name'] != null)]",
+        );
+        t(
+            "a[?(@.p > 1e1 || !@.q)]",
+            "$['a'][?(@['p'] > 1e1 || !@['q'])]",
+        );
         t("a[?(@['k'] < $.m)]", "$['a'][?(@['k'] < $['m'])]");
-        t("o[?(@.i[?(@.p > 10)])].s", "$['o'][?(@['i'][?(@['p'] > 10)])]['s']");
+        t(
+            "o[?(@.i[?(@.p > 10)])].s",
+            "$['o'][?(@['i'][?(@['p'] > 10)])]['s']",
+        );
     }
 
     #[test]
