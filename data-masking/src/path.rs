@@ -55,6 +55,33 @@ pub struct Field {
     source: String,
     rfc: String,
     path: JsonPath,
+    /// For a singular query (names and indices only), the steps, evaluated directly.
+    singular: Option<Box<[Step]>>,
+}
+
+/// One step of a singular query.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Name(String),
+    Index(i64),
+}
+
+/// Evaluates a singular query with RFC 9535 semantics: a name selects an object member, an index
+/// (negative: from the end) an array element; anything else selects nothing.
+fn eval_singular<'v>(steps: &[Step], value: &'v Value) -> Option<&'v Value> {
+    steps.iter().try_fold(value, |cur, step| match (step, cur) {
+        (Step::Name(n), Value::Object(o)) => o.get(n),
+        (Step::Index(i), Value::Array(a)) => {
+            let idx = if *i < 0 {
+                a.len()
+                    .checked_sub(usize::try_from(i.unsigned_abs()).ok()?)?
+            } else {
+                usize::try_from(*i).ok()?
+            };
+            a.get(idx)
+        }
+        _ => None,
+    })
 }
 
 impl Field {
@@ -67,7 +94,7 @@ impl Field {
     /// assert!(matches!(err, Error::InvalidPath { position: 9, .. }));
     /// ```
     pub fn parse(expr: &str) -> Result<Self> {
-        let rfc = translate(expr)?;
+        let (rfc, singular) = translate_full(expr)?;
         let path = JsonPath::parse(&rfc).map_err(|e| Error::InvalidPath {
             path: expr.to_owned(),
             position: 0,
@@ -80,6 +107,7 @@ impl Field {
             source: expr.to_owned(),
             rfc,
             path,
+            singular: singular.map(Vec::into_boxed_slice),
         })
     }
 
@@ -136,6 +164,12 @@ impl Field {
 
     /// Adds to `out` the address of every node this field selects in `value`.
     pub(crate) fn locate_into(&self, value: &Value, out: &mut Vec<usize>) -> usize {
+        if let Some(steps) = &self.singular {
+            return eval_singular(steps, value).map_or(0, |v| {
+                out.push(std::ptr::from_ref::<Value>(v) as usize);
+                1
+            });
+        }
         let nodes = self.path.query(value);
         let n = nodes.len();
         out.extend(
@@ -303,17 +337,26 @@ impl<T: AsFields + ?Sized> AsFields for &T {
 /// # Ok::<(), data_masking::Error>(())
 /// ```
 pub fn translate(expr: &str) -> Result<String> {
+    translate_full(expr).map(|(rfc, _)| rfc)
+}
+
+/// The translation, and the steps when the query is singular.
+fn translate_full(expr: &str) -> Result<(String, Option<Vec<Step>>)> {
     let mut t = Translator {
         chars: expr.char_indices().collect(),
         pos: 0,
         out: String::with_capacity(expr.len() + 16),
+        steps: Vec::new(),
+        singular: true,
+        in_filter: 0,
     };
     t.path().map_err(|(position, reason)| Error::InvalidPath {
         path: expr.to_owned(),
         position,
         reason,
     })?;
-    Ok(t.out)
+    let steps = t.singular.then_some(t.steps);
+    Ok((t.out, steps))
 }
 
 type TResult<T> = std::result::Result<T, (usize, String)>;
@@ -322,6 +365,11 @@ struct Translator {
     chars: Vec<(usize, char)>,
     pos: usize,
     out: String,
+    /// Steps of the top-level query while it is singular.
+    steps: Vec<Step>,
+    singular: bool,
+    /// Nesting depth of filters being translated (their paths are not the top-level query).
+    in_filter: usize,
 }
 
 fn is_name_start(c: char) -> bool {
@@ -361,6 +409,18 @@ fn push_name(out: &mut String, name: &str) {
 }
 
 impl Translator {
+    fn step(&mut self, step: Step) {
+        if self.in_filter == 0 {
+            self.steps.push(step);
+        }
+    }
+
+    fn plural(&mut self) {
+        if self.in_filter == 0 {
+            self.singular = false;
+        }
+    }
+
     fn peek(&self) -> Option<char> {
         self.chars.get(self.pos).map(|&(_, c)| c)
     }
@@ -463,6 +523,7 @@ impl Translator {
                 Some('.') if self.peek_at(1) == Some('.') => {
                     self.pos += 2;
                     self.out.push_str("..");
+                    self.plural();
                     self.skip_ws();
                     match self.peek() {
                         Some('[') => self.bracket()?,
@@ -497,11 +558,13 @@ impl Translator {
             Some('*') => {
                 self.pos += 1;
                 self.out.push_str("[*]");
+                self.plural();
                 Ok(())
             }
             Some('\'' | '"') => {
                 let s = self.quoted()?;
                 push_name(&mut self.out, &s);
+                self.step(Step::Name(s));
                 Ok(())
             }
             Some(c)
@@ -510,6 +573,7 @@ impl Translator {
             {
                 let n = self.integer()?;
                 push_name(&mut self.out, &n);
+                self.step(Step::Name(n));
                 Ok(())
             }
             Some(c) if is_name_start(c) => {
@@ -521,6 +585,7 @@ impl Translator {
                     ));
                 }
                 push_name(&mut self.out, &name);
+                self.step(Step::Name(name));
                 Ok(())
             }
             Some('$') => self.err("'$' can only start an expression"),
@@ -586,14 +651,14 @@ impl Translator {
     fn bracket(&mut self) -> TResult<()> {
         self.expect('[')?;
         self.out.push('[');
-        let mut first = true;
+        let mut count = 0;
         loop {
             self.skip_ws();
-            if !first {
+            if count > 0 {
                 self.out.push(',');
             }
-            first = false;
-            self.selector()?;
+            count += 1;
+            let last = self.selector()?;
             self.skip_ws();
             match self.peek() {
                 Some(',') => {
@@ -602,6 +667,10 @@ impl Translator {
                 Some(']') => {
                     self.pos += 1;
                     self.out.push(']');
+                    match last {
+                        Some(step) if count == 1 => self.step(step),
+                        _ => self.plural(),
+                    }
                     return Ok(());
                 }
                 _ => return self.unexpected("',' or ']'"),
@@ -609,38 +678,48 @@ impl Translator {
         }
     }
 
-    fn selector(&mut self) -> TResult<()> {
+    /// One selector; returns the step when it selects at most one node.
+    fn selector(&mut self) -> TResult<Option<Step>> {
         self.skip_ws();
-        match self.peek() {
+        Ok(match self.peek() {
             Some('*') => {
                 self.pos += 1;
                 self.out.push('*');
+                None
             }
             Some('\'' | '"') => {
                 let s = self.quoted()?;
                 push_literal(&mut self.out, &s);
+                Some(Step::Name(s))
             }
             Some('?') => {
                 self.pos += 1;
                 self.out.push('?');
-                self.filter()?;
+                self.in_filter += 1;
+                let r = self.filter();
+                self.in_filter -= 1;
+                r?;
+                None
             }
             Some(c) if c.is_ascii_digit() || c == '-' || c == ':' => self.index_or_slice()?,
             Some(c) if is_name_start(c) => {
                 let n = self.name();
                 push_literal(&mut self.out, &n);
+                Some(Step::Name(n))
             }
             _ => return self.unexpected("an index, a slice, a quoted name, '*' or a filter"),
-        }
-        Ok(())
+        })
     }
 
-    fn index_or_slice(&mut self) -> TResult<()> {
+    /// An index (returned as a step) or a slice.
+    fn index_or_slice(&mut self) -> TResult<Option<Step>> {
         let mut parts = 0;
+        let mut index = None;
         loop {
             self.skip_ws();
             if matches!(self.peek(), Some(c) if c.is_ascii_digit() || c == '-') {
                 let n = self.integer()?;
+                index = n.parse::<i64>().ok();
                 self.out.push_str(&n);
             }
             self.skip_ws();
@@ -652,7 +731,11 @@ impl Translator {
                 self.pos += 1;
                 self.out.push(':');
             } else {
-                return Ok(());
+                return Ok(if parts == 0 {
+                    index.map(Step::Index)
+                } else {
+                    None
+                });
             }
         }
     }
@@ -876,6 +959,40 @@ mod tests {
             "o[?(@.i[?(@.p > 10)])].s",
             "$['o'][?(@['i'][?(@['p'] > 10)])]['s']",
         );
+    }
+
+    #[test]
+    fn singular_queries_are_recognised() {
+        use super::{Step, translate_full};
+        let steps = |e: &str| translate_full(e).unwrap().1;
+        assert_eq!(
+            steps("a.b"),
+            Some(vec![Step::Name("a".into()), Step::Name("b".into())])
+        );
+        assert_eq!(steps("$"), Some(vec![]));
+        assert_eq!(
+            steps("a[-1]['x']"),
+            Some(vec![
+                Step::Name("a".into()),
+                Step::Index(-1),
+                Step::Name("x".into())
+            ])
+        );
+        assert_eq!(
+            steps("a.01"),
+            Some(vec![Step::Name("a".into()), Step::Name("1".into())])
+        );
+        for plural in [
+            "a[*]",
+            "a..b",
+            "a[0,1]",
+            "a[0:1]",
+            "a[?(@.x[0] > 1)]",
+            "a.*",
+            "a['x','y']",
+        ] {
+            assert_eq!(steps(plural), None, "{plural}");
+        }
     }
 
     #[test]
