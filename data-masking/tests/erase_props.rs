@@ -1,5 +1,7 @@
 //! Property tests of erase, and the deliberate differences from Powertools Python.
 
+use std::fmt::Write as _;
+
 use data_masking::{DataMasking, Fields, Mask};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -67,18 +69,18 @@ fn mask() -> impl Strategy<Value = Mask> {
 }
 
 /// Every JSON pointer of `v` (the root included).
-fn pointers(v: &Value, prefix: String, out: &mut Vec<String>) {
-    out.push(prefix.clone());
+fn pointers(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    out.push(prefix.to_owned());
     match v {
         Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
-                pointers(x, format!("{prefix}/{i}"), out);
+                pointers(x, &format!("{prefix}/{i}"), out);
             }
         }
         Value::Object(o) => {
             for (k, x) in o {
                 let k = k.replace('~', "~0").replace('/', "~1");
-                pointers(x, format!("{prefix}/{k}"), out);
+                pointers(x, &format!("{prefix}/{k}"), out);
             }
         }
         _ => {}
@@ -94,12 +96,12 @@ fn field_for(pointer: &str, v: &Value) -> String {
         match cur {
             Value::Array(a) => {
                 let i: usize = tok.parse().expect("index");
-                out.push_str(&format!("[{i}]"));
+                let _ = write!(out, "[{i}]");
                 cur = &a[i];
             }
             Value::Object(o) => {
                 let quoted = tok.replace('\\', "\\\\").replace('\'', "\\'");
-                out.push_str(&format!("['{quoted}']"));
+                let _ = write!(out, "['{quoted}']");
                 cur = &o[&tok];
             }
             _ => unreachable!(),
@@ -137,7 +139,7 @@ proptest! {
     #[test]
     fn unselected_parts_unchanged(v in json_value(), pick in any::<prop::sample::Index>(), m in mask()) {
         let mut all = Vec::new();
-        pointers(&v, String::new(), &mut all);
+        pointers(&v, "", &mut all);
         let pointer = pick.get(&all).clone();
         let field = field_for(&pointer, &v);
         let out = DataMasking::new().erase_with(&v, &[field.as_str()], &m).expect("the field exists");
