@@ -29,3 +29,6 @@ pub use erase::{Mask, Rules};
 pub use error::{Error, Result};
 pub use masker::{DataMasking, DataMaskingBuilder, Erasure};
 pub use path::Fields;
+
+// typed (derive) modules begin
+// typed (derive) modules end
