@@ -1,9 +1,12 @@
 //! `data-masking`: erase, encrypt and decrypt fields of JSON documents and NDJSON streams.
 
+mod bulk;
+
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::thread;
 
 use clap::{Args, Parser, Subcommand};
 use data_masking::{DataMasking, Error, Fields, Mask, Rules};
@@ -42,6 +45,10 @@ struct IoArgs {
     /// Pretty-print the output (ignored with --ndjson).
     #[arg(long)]
     pretty: bool,
+
+    /// Worker threads for --ndjson (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -215,10 +222,10 @@ impl Output {
     }
 }
 
-fn open_input(path: Option<&Path>) -> Result<Box<dyn Read>, Failure> {
+fn open_input(path: Option<&Path>) -> Result<Box<dyn Read + Send>, Failure> {
     match path {
-        None => Ok(Box::new(io::stdin().lock())),
-        Some(p) if p.as_os_str() == "-" => Ok(Box::new(io::stdin().lock())),
+        None => Ok(Box::new(io::stdin())),
+        Some(p) if p.as_os_str() == "-" => Ok(Box::new(io::stdin())),
         Some(p) => Ok(Box::new(
             File::open(p).map_err(|e| io_failure("cannot open", Some(p), &e))?,
         )),
@@ -238,50 +245,32 @@ fn write_value(out: &mut impl Write, v: &Value, pretty: bool) -> io::Result<()> 
 /// succeeded.
 fn process(
     io_args: &IoArgs,
-    mut f: impl FnMut(&mut Value) -> Result<(), Error>,
+    f: impl Fn(&mut Value) -> Result<(), Error> + Send + Sync,
 ) -> Result<bool, Failure> {
     let input = open_input(io_args.input.as_deref())?;
     let mut out = Output::open(io_args.output.as_deref())?;
     let write_err = |e: io::Error| io_failure("cannot write", io_args.output.as_deref(), &e);
     let mut ok = true;
     if io_args.ndjson {
-        let mut reader = BufReader::with_capacity(1 << 16, input);
-        let mut line = String::new();
-        let mut number = 0usize;
-        loop {
-            line.clear();
-            let n = reader.read_line(&mut line).map_err(|e| Failure {
-                kind: "io",
-                message: format!("line {}: {e}", number + 1),
-            })?;
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let result = serde_json::from_str::<Value>(&line)
-                .map_err(|e| match Error::from(e) {
-                    Error::InvalidJson { column, reason, .. } => Error::InvalidJson {
-                        line: number,
-                        column,
-                        reason,
-                    },
-                    other => other,
-                })
-                .and_then(|mut v| f(&mut v).map(|()| v));
-            match result {
-                Ok(v) => write_value(&mut out.writer, &v, false).map_err(write_err)?,
-                Err(e) => {
-                    ok = false;
-                    match e {
-                        Error::InvalidJson { .. } => eprintln!("error[{}]: {e}", e.kind()),
-                        e => eprintln!("error[{}]: line {number}: {e}", e.kind()),
-                    }
+        let workers = io_args
+            .threads
+            .unwrap_or_else(|| thread::available_parallelism().map_or(1, std::num::NonZero::get));
+        let mut progress = progress_for(io_args);
+        let reader = BufReader::with_capacity(1 << 16, input);
+        ok = bulk::run(
+            reader,
+            &mut out.writer,
+            workers,
+            |line: &str, number: usize| {
+                if line.trim().is_empty() {
+                    return None;
                 }
-            }
-        }
+                Some(ndjson_line(line, number, &f))
+            },
+            &mut |_, message| eprintln!("{message}"),
+            progress.as_mut(),
+        )
+        .map_err(|e| io_failure("NDJSON", io_args.input.as_deref(), &e))?;
     } else {
         let mut text = String::new();
         let mut input = input;
@@ -299,6 +288,70 @@ fn process(
     // Bad NDJSON lines are reported and left out; the good ones are kept.
     out.finish(true)?;
     Ok(ok)
+}
+
+/// One NDJSON line: parsed, processed and written back with its newline, or the error line to
+/// print.
+fn ndjson_line(
+    line: &str,
+    number: usize,
+    f: &(impl Fn(&mut Value) -> Result<(), Error> + Sync),
+) -> Result<Vec<u8>, String> {
+    let result = serde_json::from_str::<Value>(line)
+        .map_err(|e| match Error::from(e) {
+            Error::InvalidJson { column, reason, .. } => Error::InvalidJson {
+                line: number,
+                column,
+                reason,
+            },
+            other => other,
+        })
+        .and_then(|mut v| f(&mut v).map(|()| v));
+    match result {
+        Ok(v) => {
+            let mut text =
+                serde_json::to_vec(&v).map_err(|e| format!("error[io]: line {number}: {e}"))?;
+            text.push(b'\n');
+            Ok(text)
+        }
+        Err(e @ Error::InvalidJson { .. }) => Err(format!("error[{}]: {e}", e.kind())),
+        Err(e) => Err(format!("error[{}]: line {number}: {e}", e.kind())),
+    }
+}
+
+/// A progress bar on standard error, shown only when the input is a file and both standard
+/// output and standard error are terminals.
+fn progress_for(io_args: &IoArgs) -> Box<dyn bulk::Progress> {
+    let size = io_args
+        .input
+        .as_deref()
+        .filter(|p| p.as_os_str() != "-")
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    match size {
+        Some(size) if io::stderr().is_terminal() && io::stdout().is_terminal() => {
+            let bar = indicatif::ProgressBar::new(size);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            Box::new(Bar(bar))
+        }
+        _ => Box::new(bulk::NoProgress),
+    }
+}
+
+struct Bar(indicatif::ProgressBar);
+
+impl bulk::Progress for Bar {
+    fn advance(&mut self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+    fn finish(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 fn run(cli: Cli) -> Result<bool, Failure> {

@@ -1,0 +1,232 @@
+//! NDJSON in parallel: a reader cuts the input into batches of lines, workers process them on
+//! every core, and the writer puts the results back in input order. Memory stays bounded: at most
+//! `2 × workers` batches are in flight.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// Lines in one batch, at most.
+const BATCH_LINES: usize = 512;
+/// Bytes in one batch, about.
+const BATCH_BYTES: usize = 1 << 20;
+
+/// The outcome of one line: its output (with the newline), or an error message to report.
+pub type LineResult = Result<Vec<u8>, String>;
+
+struct Batch {
+    index: usize,
+    first_line: usize,
+    bytes: u64,
+    lines: Vec<String>,
+}
+
+struct Done {
+    index: usize,
+    first_line: usize,
+    bytes: u64,
+    results: Vec<Option<LineResult>>,
+}
+
+/// Progress of the run, for the progress bar.
+pub trait Progress: Send {
+    /// `bytes` more input bytes were read.
+    fn advance(&mut self, bytes: u64);
+    /// The run is over.
+    fn finish(&mut self);
+}
+
+/// No progress display.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn advance(&mut self, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+/// Processes every line of `input` with `f` on `workers` threads and writes the results in order
+/// to `out`; errors are written to `errors` as `line N: message`-style lines by `report`.
+/// Blank lines are skipped. Returns whether every line succeeded.
+pub fn run<F>(
+    input: impl BufRead + Send,
+    out: &mut dyn Write,
+    workers: usize,
+    f: F,
+    report: &mut dyn FnMut(usize, &str),
+    progress: &mut dyn Progress,
+) -> io::Result<bool>
+where
+    F: Fn(&str, usize) -> Option<LineResult> + Send + Sync,
+{
+    let workers = workers.max(1);
+    let f = Arc::new(f);
+    let (batch_tx, batch_rx) = sync_channel::<Batch>(workers * 2);
+    let batch_rx = Arc::new(Mutex::new(batch_rx));
+    let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
+    thread::scope(|scope| {
+        let reader = scope.spawn(move || read_batches(input, &batch_tx));
+        for _ in 0..workers {
+            let rx = Arc::clone(&batch_rx);
+            let tx = done_tx.clone();
+            let f = Arc::clone(&f);
+            scope.spawn(move || work(&rx, &tx, &*f));
+        }
+        drop(done_tx);
+        let written = write_in_order(&done_rx, out, report, progress);
+        // On a write error, stop the pipeline: dropping the receiver makes workers and the
+        // reader stop at their next send.
+        drop(done_rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("reader failed")));
+        let ok = written?;
+        read?;
+        Ok(ok)
+    })
+}
+
+fn read_batches(mut input: impl BufRead, tx: &SyncSender<Batch>) -> io::Result<()> {
+    let mut index = 0;
+    let mut line_no = 0;
+    loop {
+        let first_line = line_no + 1;
+        let mut lines = Vec::with_capacity(BATCH_LINES);
+        let mut bytes = 0;
+        while lines.len() < BATCH_LINES && bytes < BATCH_BYTES {
+            let mut line = String::new();
+            if input
+                .read_line(&mut line)
+                .map_err(|e| io::Error::new(e.kind(), format!("line {}: {e}", line_no + 1)))?
+                == 0
+            {
+                break;
+            }
+            line_no += 1;
+            bytes += line.len();
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        if tx
+            .send(Batch {
+                index,
+                first_line,
+                bytes: bytes as u64,
+                lines,
+            })
+            .is_err()
+        {
+            return Ok(());
+        }
+        index += 1;
+    }
+}
+
+fn work<F>(rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>, f: &F)
+where
+    F: Fn(&str, usize) -> Option<LineResult>,
+{
+    loop {
+        let batch = {
+            let Ok(rx) = rx.lock() else { return };
+            match rx.recv() {
+                Ok(b) => b,
+                Err(_) => return,
+            }
+        };
+        let results = batch
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| f(line, batch.first_line + i))
+            .collect();
+        let done = Done {
+            index: batch.index,
+            first_line: batch.first_line,
+            bytes: batch.bytes,
+            results,
+        };
+        if tx.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+fn write_in_order(
+    rx: &Receiver<Done>,
+    out: &mut dyn Write,
+    report: &mut dyn FnMut(usize, &str),
+    progress: &mut dyn Progress,
+) -> io::Result<bool> {
+    let mut pending = BTreeMap::new();
+    let mut next = 0;
+    let mut ok = true;
+    for done in rx {
+        pending.insert(done.index, done);
+        while let Some(done) = pending.remove(&next) {
+            for (i, r) in done.results.into_iter().enumerate() {
+                match r {
+                    None => {}
+                    Some(Ok(text)) => out.write_all(&text)?,
+                    Some(Err(msg)) => {
+                        ok = false;
+                        report(done.first_line + i, &msg);
+                    }
+                }
+            }
+            progress.advance(done.bytes);
+            next += 1;
+        }
+    }
+    progress.finish();
+    Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_is_kept_with_many_workers() {
+        let input = (0..5000).fold(String::new(), |mut s, i| {
+            s.push_str(&i.to_string());
+            s.push('\n');
+            s
+        });
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        let ok = run(
+            input.as_bytes(),
+            &mut out,
+            4,
+            |line: &str, _n: usize| {
+                let v: u64 = line.trim().parse().ok()?;
+                Some(if v % 1000 == 7 {
+                    Err(format!("bad {v}"))
+                } else {
+                    Ok(format!("{}\n", v * 2).into_bytes())
+                })
+            },
+            &mut |n, m| errors.push((n, m.to_owned())),
+            &mut NoProgress,
+        )
+        .unwrap();
+        assert!(!ok);
+        let got: Vec<u64> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| l.parse().unwrap())
+            .collect();
+        let want: Vec<u64> = (0..5000u64)
+            .filter(|v| v % 1000 != 7)
+            .map(|v| v * 2)
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(errors.len(), 5);
+        assert_eq!(errors[0], (8, "bad 7".to_owned()));
+        assert_eq!(errors[4], (4008, "bad 4007".to_owned()));
+    }
+}
