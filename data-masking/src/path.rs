@@ -55,33 +55,52 @@ pub struct Field {
     source: String,
     rfc: String,
     path: JsonPath,
-    /// For a singular query (names and indices only), the steps, evaluated directly.
-    singular: Option<Box<[Step]>>,
+    /// For a simple query (child segments of one name, index or `*` each), the steps, evaluated
+    /// directly; every other query is evaluated by `serde_json_path`.
+    simple: Option<Box<[Step]>>,
 }
 
-/// One step of a singular query.
+/// One step of a simple query.
 #[derive(Clone, Debug, PartialEq)]
-enum Step {
+pub(crate) enum Step {
     Name(String),
     Index(i64),
+    Wildcard,
 }
 
-/// Evaluates a singular query with RFC 9535 semantics: a name selects an object member, an index
-/// (negative: from the end) an array element; anything else selects nothing.
-fn eval_singular<'v>(steps: &[Step], value: &'v Value) -> Option<&'v Value> {
-    steps.iter().try_fold(value, |cur, step| match (step, cur) {
-        (Step::Name(n), Value::Object(o)) => o.get(n),
-        (Step::Index(i), Value::Array(a)) => {
-            let idx = if *i < 0 {
-                a.len()
-                    .checked_sub(usize::try_from(i.unsigned_abs()).ok()?)?
-            } else {
-                usize::try_from(*i).ok()?
-            };
-            a.get(idx)
+/// The position an RFC 9535 index selects in an array of `len` elements.
+pub(crate) fn array_index(i: i64, len: usize) -> Option<usize> {
+    let idx = if i < 0 {
+        len.checked_sub(usize::try_from(i.unsigned_abs()).ok()?)?
+    } else {
+        usize::try_from(i).ok()?
+    };
+    (idx < len).then_some(idx)
+}
+
+/// Evaluates a simple query with RFC 9535 semantics (a name selects an object member, an index
+/// an array element, counting from the end when negative, `*` every member or element; anything
+/// else selects nothing), adding the address of each selected node to `out`.
+fn eval_simple(steps: &[Step], value: &Value, out: &mut Vec<usize>) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push(std::ptr::from_ref::<Value>(value) as usize);
+        return;
+    };
+    match (step, value) {
+        (Step::Name(n), Value::Object(o)) => {
+            if let Some(v) = o.get(n) {
+                eval_simple(rest, v, out);
+            }
         }
-        _ => None,
-    })
+        (Step::Index(i), Value::Array(a)) => {
+            if let Some(v) = array_index(*i, a.len()).and_then(|i| a.get(i)) {
+                eval_simple(rest, v, out);
+            }
+        }
+        (Step::Wildcard, Value::Array(a)) => a.iter().for_each(|v| eval_simple(rest, v, out)),
+        (Step::Wildcard, Value::Object(o)) => o.values().for_each(|v| eval_simple(rest, v, out)),
+        _ => {}
+    }
 }
 
 impl Field {
@@ -94,7 +113,7 @@ impl Field {
     /// assert!(matches!(err, Error::InvalidPath { position: 9, .. }));
     /// ```
     pub fn parse(expr: &str) -> Result<Self> {
-        let (rfc, singular) = translate_full(expr)?;
+        let (rfc, simple) = translate_full(expr)?;
         let path = JsonPath::parse(&rfc).map_err(|e| Error::InvalidPath {
             path: expr.to_owned(),
             position: 0,
@@ -107,7 +126,7 @@ impl Field {
             source: expr.to_owned(),
             rfc,
             path,
-            singular: singular.map(Vec::into_boxed_slice),
+            simple: simple.map(Vec::into_boxed_slice),
         })
     }
 
@@ -164,11 +183,10 @@ impl Field {
 
     /// Adds to `out` the address of every node this field selects in `value`.
     pub(crate) fn locate_into(&self, value: &Value, out: &mut Vec<usize>) -> usize {
-        if let Some(steps) = &self.singular {
-            return eval_singular(steps, value).map_or(0, |v| {
-                out.push(std::ptr::from_ref::<Value>(v) as usize);
-                1
-            });
+        if let Some(steps) = &self.simple {
+            let before = out.len();
+            eval_simple(steps, value, out);
+            return out.len() - before;
         }
         let nodes = self.path.query(value);
         let n = nodes.len();
@@ -340,14 +358,14 @@ pub fn translate(expr: &str) -> Result<String> {
     translate_full(expr).map(|(rfc, _)| rfc)
 }
 
-/// The translation, and the steps when the query is singular.
+/// The translation, and the steps when the query is simple.
 fn translate_full(expr: &str) -> Result<(String, Option<Vec<Step>>)> {
     let mut t = Translator {
         chars: expr.char_indices().collect(),
         pos: 0,
         out: String::with_capacity(expr.len() + 16),
         steps: Vec::new(),
-        singular: true,
+        simple: true,
         in_filter: 0,
     };
     t.path().map_err(|(position, reason)| Error::InvalidPath {
@@ -355,7 +373,7 @@ fn translate_full(expr: &str) -> Result<(String, Option<Vec<Step>>)> {
         position,
         reason,
     })?;
-    let steps = t.singular.then_some(t.steps);
+    let steps = t.simple.then_some(t.steps);
     Ok((t.out, steps))
 }
 
@@ -365,9 +383,9 @@ struct Translator {
     chars: Vec<(usize, char)>,
     pos: usize,
     out: String,
-    /// Steps of the top-level query while it is singular.
+    /// Steps of the top-level query while it is simple.
     steps: Vec<Step>,
-    singular: bool,
+    simple: bool,
     /// Nesting depth of filters being translated (their paths are not the top-level query).
     in_filter: usize,
 }
@@ -417,7 +435,7 @@ impl Translator {
 
     fn plural(&mut self) {
         if self.in_filter == 0 {
-            self.singular = false;
+            self.simple = false;
         }
     }
 
@@ -558,7 +576,7 @@ impl Translator {
             Some('*') => {
                 self.pos += 1;
                 self.out.push_str("[*]");
-                self.plural();
+                self.step(Step::Wildcard);
                 Ok(())
             }
             Some('\'' | '"') => {
@@ -685,7 +703,7 @@ impl Translator {
             Some('*') => {
                 self.pos += 1;
                 self.out.push('*');
-                None
+                Some(Step::Wildcard)
             }
             Some('\'' | '"') => {
                 let s = self.quoted()?;
@@ -962,7 +980,7 @@ mod tests {
     }
 
     #[test]
-    fn singular_queries_are_recognised() {
+    fn simple_queries_are_recognised() {
         use super::{Step, translate_full};
         let steps = |e: &str| translate_full(e).unwrap().1;
         assert_eq!(
@@ -982,16 +1000,72 @@ mod tests {
             steps("a.01"),
             Some(vec![Step::Name("a".into()), Step::Name("1".into())])
         );
-        for plural in [
-            "a[*]",
-            "a..b",
-            "a[0,1]",
-            "a[0:1]",
-            "a[?(@.x[0] > 1)]",
-            "a.*",
-            "a['x','y']",
-        ] {
+        assert_eq!(
+            steps("a[*].b"),
+            Some(vec![
+                Step::Name("a".into()),
+                Step::Wildcard,
+                Step::Name("b".into())
+            ])
+        );
+        assert_eq!(
+            steps("a.*"),
+            Some(vec![Step::Name("a".into()), Step::Wildcard])
+        );
+        for plural in ["a..b", "a[0,1]", "a[0:1]", "a[?(@.x[0] > 1)]", "a['x','y']"] {
             assert_eq!(steps(plural), None, "{plural}");
+        }
+    }
+
+    mod simple_matches_the_engine {
+        use super::super::Field;
+        use proptest::prelude::*;
+        use serde_json::{Map, Value};
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![Just(Value::Null), any::<i32>().prop_map(Value::from)];
+            leaf.prop_recursive(4, 40, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                    prop::collection::vec(("[ab1]", inner), 0..5)
+                        .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+                ]
+            })
+        }
+
+        fn path() -> impl Strategy<Value = String> {
+            let seg = prop_oneof![
+                Just(".a"),
+                Just(".b"),
+                Just(".1"),
+                Just("[0]"),
+                Just("[1]"),
+                Just("[-1]"),
+                Just("[-7]"),
+                Just("[*]"),
+                Just(".*"),
+                Just("['a']"),
+            ];
+            prop::collection::vec(seg, 0..4).prop_map(|s| format!("${}", s.concat()))
+        }
+
+        proptest! {
+            #[test]
+            fn same_nodes(v in value(), p in path()) {
+                let field = Field::parse(&p).unwrap();
+                prop_assert!(field.simple.is_some(), "{} is simple", p);
+                let mut ours = Vec::new();
+                field.locate_into(&v, &mut ours);
+                let mut engine: Vec<usize> = field
+                    .path()
+                    .query(&v)
+                    .iter()
+                    .map(|n| std::ptr::from_ref::<Value>(n) as usize)
+                    .collect();
+                ours.sort_unstable();
+                engine.sort_unstable();
+                prop_assert_eq!(ours, engine);
+            }
         }
     }
 
