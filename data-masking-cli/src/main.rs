@@ -156,15 +156,20 @@ impl Eraser {
         }
     }
 
-    fn apply(&self, masker: &DataMasking, v: &mut Value) -> Result<(), Error> {
+    /// Erases one JSON document given as text; returns JSON text.
+    fn apply(&self, masker: &DataMasking, text: &str) -> Result<String, Error> {
         match self {
-            Eraser::Fields(fields, mask) => {
-                masker.erase_in_place(v, fields, mask)?;
+            // Rewrites only the selected values when it can, without parsing the rest.
+            Eraser::Fields(fields, mask) => masker.erase_json(text, fields, mask),
+            Eraser::Whole(mask) => {
+                let v: Value = serde_json::from_str(text)?;
+                Ok(serde_json::to_string(&masker.erase_all(&v, mask))?)
             }
-            Eraser::Whole(mask) => *v = masker.erase_all(v, mask),
-            Eraser::Rules(rules) => *v = masker.erase_by_rules(v, rules)?,
+            Eraser::Rules(rules) => {
+                let v: Value = serde_json::from_str(text)?;
+                Ok(serde_json::to_string(&masker.erase_by_rules(&v, rules)?)?)
+            }
         }
-        Ok(())
     }
 }
 
@@ -232,20 +237,11 @@ fn open_input(path: Option<&Path>) -> Result<Box<dyn Read + Send>, Failure> {
     }
 }
 
-fn write_value(out: &mut impl Write, v: &Value, pretty: bool) -> io::Result<()> {
-    if pretty {
-        serde_json::to_writer_pretty(&mut *out, v)?;
-    } else {
-        serde_json::to_writer(&mut *out, v)?;
-    }
-    out.write_all(b"\n")
-}
-
-/// Runs `f` on each value of the input and writes the results. Returns whether every value
-/// succeeded.
+/// Runs `f` on each JSON document of the input (given and returned as text) and writes the
+/// results. Returns whether every document succeeded.
 fn process(
     io_args: &IoArgs,
-    f: impl Fn(&mut Value) -> Result<(), Error> + Send + Sync,
+    f: impl Fn(&str) -> Result<String, Error> + Send + Sync,
 ) -> Result<bool, Failure> {
     let input = open_input(io_args.input.as_deref())?;
     let mut out = Output::open(io_args.output.as_deref())?;
@@ -277,13 +273,20 @@ fn process(
         input
             .read_to_string(&mut text)
             .map_err(|e| io_failure("cannot read", io_args.input.as_deref(), &e))?;
-        let mut v: Value =
-            serde_json::from_str(&text).map_err(|e| Failure::from(Error::from(e)))?;
-        if let Err(e) = f(&mut v) {
-            out.finish(false)?;
-            return Err(e.into());
+        let result = match f(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                out.finish(false)?;
+                return Err(e.into());
+            }
+        };
+        if io_args.pretty {
+            let v: Value = serde_json::from_str(&result).map_err(Error::from)?;
+            serde_json::to_writer_pretty(&mut out.writer, &v).map_err(|e| write_err(e.into()))?;
+        } else {
+            out.writer.write_all(result.as_bytes()).map_err(write_err)?;
         }
-        write_value(&mut out.writer, &v, io_args.pretty).map_err(write_err)?;
+        out.writer.write_all(b"\n").map_err(write_err)?;
     }
     // Bad NDJSON lines are reported and left out; the good ones are kept.
     out.finish(true)?;
@@ -295,26 +298,23 @@ fn process(
 fn ndjson_line(
     line: &str,
     number: usize,
-    f: &(impl Fn(&mut Value) -> Result<(), Error> + Sync),
+    f: &(impl Fn(&str) -> Result<String, Error> + Sync),
 ) -> Result<Vec<u8>, String> {
-    let result = serde_json::from_str::<Value>(line)
-        .map_err(|e| match Error::from(e) {
-            Error::InvalidJson { column, reason, .. } => Error::InvalidJson {
-                line: number,
-                column,
-                reason,
-            },
-            other => other,
-        })
-        .and_then(|mut v| f(&mut v).map(|()| v));
-    match result {
-        Ok(v) => {
-            let mut text =
-                serde_json::to_vec(&v).map_err(|e| format!("error[io]: line {number}: {e}"))?;
+    let line = line.trim_end_matches(['\n', '\r']);
+    match f(line) {
+        Ok(text) => {
+            let mut text = text.into_bytes();
             text.push(b'\n');
             Ok(text)
         }
-        Err(e @ Error::InvalidJson { .. }) => Err(format!("error[{}]: {e}", e.kind())),
+        Err(Error::InvalidJson { column, reason, .. }) => {
+            let e = Error::InvalidJson {
+                line: number,
+                column,
+                reason,
+            };
+            Err(format!("error[{}]: {e}", e.kind()))
+        }
         Err(e) => Err(format!("error[{}]: line {number}: {e}", e.kind())),
     }
 }
@@ -361,7 +361,7 @@ fn run(cli: Cli) -> Result<bool, Failure> {
                 .raise_on_missing_field(!args.allow_missing)
                 .build();
             let eraser = Eraser::from_args(&args)?;
-            process(&args.io, |v| eraser.apply(&masker, v))
+            process(&args.io, |text| eraser.apply(&masker, text))
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod erase;
 pub mod error;
 pub mod masker;
 pub mod path;
+mod span;
 
 pub use erase::{Mask, Rules};
 pub use error::{Error, Result};

@@ -277,12 +277,19 @@ impl DataMasking {
         Ok(Erasure { value, missing })
     }
 
-    /// Parses JSON text, masks the selected fields and writes JSON text back.
+    /// Masks the selected fields of JSON text and returns JSON text.
+    ///
+    /// When every field is a simple query (names, indices and `*`), the text is not turned into
+    /// a `Value`: only the selected values are parsed and rewritten, and the rest of the text,
+    /// its formatting included, is kept as it is. Otherwise the document is parsed, masked and
+    /// written back compactly. Either way the whole text must be valid JSON.
     ///
     /// ```
     /// use data_masking::{DataMasking, Error, Mask};
     /// let masker = DataMasking::new();
     /// let out = masker.erase_json(r#"{"a": "x", "b": 2}"#, &["a"], &Mask::Default)?;
+    /// assert_eq!(out, r#"{"a": "*****", "b": 2}"#);
+    /// let out = masker.erase_json(r#"{"a": "x", "b": 2}"#, &["$..a"], &Mask::Default)?;
     /// assert_eq!(out, r#"{"a":"*****","b":2}"#);
     /// let err = masker.erase_json("{not json", &["a"], &Mask::Default).unwrap_err();
     /// assert!(matches!(err, Error::InvalidJson { line: 1, column: 2, .. }));
@@ -294,8 +301,14 @@ impl DataMasking {
         fields: &F,
         mask: &Mask,
     ) -> Result<String> {
+        let fields = fields.as_fields()?;
+        if let Some(done) =
+            crate::span::erase_text(text, &fields, mask, self.inner.raise_on_missing_field)
+        {
+            return done.map(|(text, _)| text);
+        }
         let mut value: Value = serde_json::from_str(text).map_err(|e| Error::invalid_json(&e))?;
-        self.erase_in_place(&mut value, fields, mask)?;
+        self.erase_in_place(&mut value, &*fields, mask)?;
         serde_json::to_string(&value).map_err(|e| Error::invalid_json(&e))
     }
 

@@ -181,6 +181,11 @@ impl Field {
         &self.path
     }
 
+    /// The steps of a simple query (names, indices and `*` only).
+    pub(crate) fn simple_steps(&self) -> Option<&[Step]> {
+        self.simple.as_deref()
+    }
+
     /// Adds to `out` the address of every node this field selects in `value`.
     pub(crate) fn locate_into(&self, value: &Value, out: &mut Vec<usize>) -> usize {
         if let Some(steps) = &self.simple {

@@ -128,6 +128,16 @@ proptest! {
     }
 
     #[test]
+    fn json_text_equals_value(v in json_value(), fs in prop::collection::vec(field(), 1..4), m in mask(), pretty in any::<bool>()) {
+        let masker = DataMasking::builder().raise_on_missing_field(false).build();
+        let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap();
+        let out = masker.erase_json(&text, &fs, &m).expect("erase text");
+        let parsed: Value = serde_json::from_str(&out).expect("output is JSON");
+        let input: Value = serde_json::from_str(&text).expect("input is JSON");
+        prop_assert_eq!(parsed, masker.erase_with(&input, &fs, &m).expect("erase value"));
+    }
+
+    #[test]
     fn default_mask_is_idempotent(v in json_value(), fs in prop::collection::vec(field(), 1..4)) {
         let masker = DataMasking::builder().raise_on_missing_field(false).build();
         let fields = Fields::parse(&fs).expect("fields parse");
@@ -156,6 +166,35 @@ proptest! {
         let node = out.pointer(&pointer).expect("node");
         prop_assert_eq!(node, &m.apply(v.pointer(&pointer).expect("node")));
     }
+}
+
+#[test]
+fn json_text_masks_every_duplicate_key() {
+    let masker = DataMasking::new();
+    let out = masker
+        .erase_json(
+            r#"{"ssn": "111", "x": 1, "ssn": "222"}"#,
+            &["ssn"],
+            &Mask::Default,
+        )
+        .unwrap();
+    assert_eq!(out, r#"{"ssn": "*****", "x": 1, "ssn": "*****"}"#);
+    assert!(
+        masker
+            .erase_json("{\"ssn\": 1} x", &["ssn"], &Mask::Default)
+            .is_err()
+    );
+    assert!(
+        masker
+            .erase_json("[1, 2", &["[0]"], &Mask::Default)
+            .is_err()
+    );
+    assert_eq!(
+        masker
+            .erase_json(" [1, {\"a\": [2]}] ", &["[1].a[*]", "[-2]"], &Mask::Dynamic)
+            .unwrap(),
+        r#" ["*", {"a": ["*"]}] "#
+    );
 }
 
 // Deliberate differences from Powertools Python (see the README), asserted here.
