@@ -194,7 +194,7 @@ fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
                 let (w_impl, w_ty, w_where) = generics.split_for_impl();
                 let (_, ty_generics, _) = input.generics.split_for_impl();
                 let ident = input.ident;
-                quote!({
+                statics.push(quote! {
                     struct #wrapper #w_impl #w_where {
                         value: &'__a #ty,
                         phantom: #private::PhantomData<#ident #ty_generics>,
@@ -207,8 +207,8 @@ fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
                             #call
                         }
                     }
-                    &#wrapper { value: &self.#member, phantom: #private::PhantomData }
-                })
+                });
+                quote!(&#wrapper { value: &self.#member, phantom: #private::PhantomData::<Self> })
             }
             (None, Kind::Plain) => quote!(&self.#member),
             (None, Kind::Masked(_)) => {
