@@ -1,0 +1,8 @@
+use data_masking::Sensitive;
+
+#[derive(serde::Serialize, Sensitive)]
+enum Payment {
+    Card { #[mask] number: String },
+}
+
+fn main() {}
