@@ -202,6 +202,7 @@ fn parse_context(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<ContextItem>> {
 pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for attr in attrs {
+        misspelled(cx, attr);
         if attr.path().is_ident("mask") || attr.path().is_ident("encrypt") {
             cx.error_spanned_by(
                 attr,
@@ -233,10 +234,29 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     out
 }
 
+/// An attribute whose name is a likely typo of one of ours: rustc reports it as unknown too, but
+/// suggests built-in attributes only.
+fn misspelled(cx: &Ctxt, attr: &Attribute) {
+    let Some(name) = attr.path().get_ident().map(|i| i.unraw().to_string()) else {
+        return;
+    };
+    let ours = ["mask", "encrypt", "sensitive"];
+    if ours.contains(&name.as_str()) {
+        return;
+    }
+    if let Some(c) = closest(&name, ours) {
+        cx.error_spanned_by(
+            attr.path(),
+            format!("unknown attribute `{name}`; did you mean `{c}`?"),
+        );
+    }
+}
+
 /// Parses the attributes of one field.
 pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for attr in attrs {
+        misspelled(cx, attr);
         if attr.path().is_ident("sensitive") {
             if !matches!(attr.meta, syn::Meta::Path(_)) {
                 cx.error_spanned_by(
@@ -250,10 +270,10 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             if let Some(mask) = mask(cx, attr) {
                 out.masks.push(mask);
             }
-        } else if attr.path().is_ident("encrypt") {
-            if let Some(e) = encrypt(cx, attr) {
-                out.encrypts.push(e);
-            }
+        } else if attr.path().is_ident("encrypt")
+            && let Some(e) = encrypt(cx, attr)
+        {
+            out.encrypts.push(e);
         }
     }
     out
@@ -279,6 +299,7 @@ fn mask(cx: &Ctxt, attr: &Attribute) -> Option<MaskAttr> {
     let mut custom: Option<LitStr> = None;
     let mut regex: Option<LitStr> = None;
     let mut format: Option<LitStr> = None;
+    let mut unknown = false;
     let result = attr.parse_nested_meta(|meta| {
         let set = |slot: &mut Option<LitStr>, meta: &ParseNestedMeta<'_>| -> syn::Result<()> {
             let lit: LitStr = meta.value()?.parse()?;
@@ -298,12 +319,17 @@ fn mask(cx: &Ctxt, attr: &Attribute) -> Option<MaskAttr> {
             set(&mut format, &meta)?;
         } else {
             unknown_key(cx, &meta, "mask", &["dynamic", "custom", "regex", "format"]);
+            unknown = true;
             skip_value(&meta)?;
         }
         Ok(())
     });
     if let Err(e) = result {
         cx.syn_error(e);
+        return None;
+    }
+    if unknown {
+        // The key was reported; checking the style of what is left would only add noise.
         return None;
     }
     let styles = usize::from(dynamic.is_some())

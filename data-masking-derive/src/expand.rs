@@ -69,9 +69,10 @@ fn mentions(ty: &Type, ident: &Ident) -> bool {
 }
 
 fn expand(input: &Input<'_>) -> TokenStream {
-    let private = match &input.attrs.krate {
-        Some(path) => quote!(#path::__private),
-        None => quote!(::data_masking::__private),
+    let private = if let Some(path) = &input.attrs.krate {
+        quote!(#path::__private)
+    } else {
+        quote!(::data_masking::__private)
     };
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -175,8 +176,8 @@ fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
         let value = match (&field.serde.serialize_with, &kind) {
             (Some((path, _)), kind) => {
                 let wrapper = format_ident!("__SerializeWith{}", i);
-                let call = match kind {
-                    Kind::Masked(_) => quote! {
+                let call = if let Kind::Masked(_) = kind {
+                    quote! {
                         match #mask_static.get() {
                             #private::Result::Ok(__mask) => #path(
                                 self.value,
@@ -186,8 +187,9 @@ fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
                                 <__S2::Error as #serde::ser::Error>::custom(__e),
                             ),
                         }
-                    },
-                    _ => quote!(#path(self.value, __s)),
+                    }
+                } else {
+                    quote!(#path(self.value, __s))
                 };
                 let mut generics = input.generics.clone();
                 generics.params.insert(0, syn::parse_quote!('__a));
@@ -223,8 +225,8 @@ fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
         } else {
             quote!(#serde::ser::SerializeStruct::serialize_field(&mut __state, #key, #value)?;)
         };
-        match &field.serde.skip_if {
-            Some(skip_if) => {
+        if let Some(skip_if) = &field.serde.skip_if {
+            {
                 dynamic_len.push(quote!(if #skip_if(&self.#member) { 0 } else { 1 }));
                 let skip = if flatten {
                     quote!()
@@ -235,10 +237,9 @@ fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
                     if #skip_if(&self.#member) { #skip } else { #write }
                 });
             }
-            None => {
-                fixed_len += 1;
-                writes.push(write);
-            }
+        } else {
+            fixed_len += 1;
+            writes.push(write);
         }
     }
 
@@ -289,23 +290,21 @@ fn describe_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
             continue;
         }
         let name = &field.name;
-        let mask = match field.attrs.masks.first() {
-            Some(m) => {
-                let rule = mask_rule(private, &m.kind);
-                quote!(#private::Option::Some(#rule))
-            }
-            None => quote!(#private::Option::None),
+        let mask = if let Some(m) = field.attrs.masks.first() {
+            let rule = mask_rule(private, &m.kind);
+            quote!(#private::Option::Some(#rule))
+        } else {
+            quote!(#private::Option::None)
         };
-        let encrypt = match field.attrs.encrypts.first() {
-            Some(e) => {
-                let own = context_entries(input, &e.context, private);
-                let bound = !e.unbound;
-                quote!(#private::Option::Some(#private::EncryptRule {
-                    context: &[#(#container,)* #(#own,)*],
-                    bound: #bound,
-                }))
-            }
-            None => quote!(#private::Option::None),
+        let encrypt = if let Some(e) = field.attrs.encrypts.first() {
+            let own = context_entries(input, &e.context, private);
+            let bound = !e.unbound;
+            quote!(#private::Option::Some(#private::EncryptRule {
+                context: &[#(#container,)* #(#own,)*],
+                bound: #bound,
+            }))
+        } else {
+            quote!(#private::Option::None)
         };
         if !field.attrs.masks.is_empty() || field.is_encrypted() {
             out.push(quote! {

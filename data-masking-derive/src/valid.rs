@@ -1,6 +1,6 @@
 //! Every check of the input, each error spanned at what is wrong; all are collected.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use syn::ext::IdentExt as _;
 use syn::{GenericArgument, PathArguments, Type};
@@ -69,8 +69,10 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
             ),
         );
     }
-    if field.is_nested() {
-        if let Some((_, span)) = &field.serde.serialize_with {
+    if field.is_nested()
+        && let Some((_, span)) = &field.serde.serialize_with
+    {
+        {
             cx.error_at(
                 *span,
                 "#[serde(serialize_with)] / #[serde(with)] can't be used on a #[sensitive] field: \
@@ -178,11 +180,11 @@ fn check_format(re: &regex::Regex, format: &str) -> Result<(), String> {
 fn check_context(cx: &Ctxt, input: &Input<'_>, items: &[ContextItem], field: Option<&Field<'_>>) {
     // Keys already used: the container's entries apply to every field, so a field's keys are
     // checked against them too.
-    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut seen: HashSet<String> = HashSet::new();
     if field.is_some() {
         for item in &input.attrs.context {
             if let Some(key) = context_key(input, item) {
-                seen.insert(key, ());
+                seen.insert(key);
             }
         }
     }
@@ -201,7 +203,7 @@ fn check_context(cx: &Ctxt, input: &Input<'_>, items: &[ContextItem], field: Opt
         if RESERVED_KEYS.contains(&key.as_str()) {
             cx.error_at(key_span, format!("the context key `{key}` is reserved"));
         }
-        if seen.insert(key.clone(), ()).is_some() {
+        if !seen.insert(key.clone()) {
             cx.error_at(
                 key_span,
                 format!("duplicate context key `{key}` (the struct's #[sensitive(context(...))] applies to every field)"),

@@ -4,7 +4,7 @@
 //! Targets: `to_string(&c.masked())` within 1.3x of `to_string(&c)`, and at least 20x faster
 //! than `to_value` + `erase_with` (one compiled field set per mask) + `to_string`.
 
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::struct_field_names)]
 
 use std::hint::black_box;
 

@@ -1,7 +1,7 @@
 //! `#[derive(Sensitive)]`: the masked view of every attribute form equals the untyped erase of
 //! the same record (`erase_with` per field), and the untyped description matches the type.
 
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::struct_field_names)]
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -184,11 +184,6 @@ fn debug_and_display_never_show_masked_values() {
 
 #[test]
 fn customer_description() {
-    let fields = Customer::sensitive_fields();
-    let described: Vec<(String, Option<MaskRule>, Option<EncryptRule>)> = fields
-        .iter()
-        .map(|f| (f.path.to_string(), f.mask, f.encrypt))
-        .collect();
     const PURPOSE: ContextEntry = ContextEntry {
         key: "purpose",
         source: ContextSource::Literal("billing"),
@@ -200,6 +195,11 @@ fn customer_description() {
             source: ContextSource::Field("tenantId"),
         },
     ];
+    let fields = Customer::sensitive_fields();
+    let described: Vec<(String, Option<MaskRule>, Option<EncryptRule>)> = fields
+        .iter()
+        .map(|f| (f.path.to_string(), f.mask, f.encrypt))
+        .collect();
     assert_eq!(
         described,
         vec![
@@ -266,6 +266,7 @@ fn customer_description() {
 
 // ---- serde attributes ----
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
