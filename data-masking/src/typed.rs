@@ -46,6 +46,35 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 //!
+//! # Attributes
+//!
+//! | attribute | on | meaning |
+//! |---|---|---|
+//! | `#[mask]` | field | `"*****"` (a list keeps its length) |
+//! | `#[mask(dynamic)]` | field | every character `*` but `-`, `_`, `.` and space |
+//! | `#[mask(custom = "XXXX")]` | field | the mask, cut to the value's length; not empty |
+//! | `#[mask(regex = r"...", format = "...")]` | field | a regex rewrite, checked at compile time |
+//! | `#[encrypt]`, `#[encrypt(context(...), unbound)]` | field | encrypted at rest (see below) |
+//! | `#[sensitive]` | field | a nested `Sensitive` type, also inside `Option`, `Vec`, arrays, maps, `Box` |
+//! | `#[sensitive(debug)]` | struct | a `Debug` that prints the masked view |
+//! | `#[sensitive(context(...))]` | struct | context entries for every encrypted field |
+//! | `#[sensitive(crate = "path")]` | struct | where `data_masking` is, when renamed |
+//!
+//! A context entry is `sibling_field` (key: the sibling's serde name), `key = sibling_field`,
+//! `key = "literal"` or `"quoted-key" = ...`. A sibling must be a `String`, `&str` or
+//! `Cow<str>` that serde always writes, and not itself encrypted.
+//!
+//! Masks apply to the value's JSON exactly as [`Mask::apply`] does: a number or bool becomes
+//! the text Python's `str()` gives, then masked; `None` becomes `"*****"`; lists and objects are
+//! walked (the default mask replaces each list element). The JSON of `masked()` equals
+//! `erase_with(&to_value(&x)?, &[path], &mask)` applied for each masked field.
+//!
+//! serde's `rename`, `rename_all`, `skip`, `skip_serializing`, `skip_serializing_if`, `flatten`
+//! (of non-sensitive fields), `serialize_with`, `with` and the struct `tag` are honoured;
+//! `transparent`, `into`, `remote` and `getter` are refused, as are enums, unions, tuple and unit
+//! structs. Every mistake is a compile error at the attribute that is wrong, all reported at
+//! once.
+//!
 //! # Encryption metadata
 //!
 //! Each `#[encrypt]` field is described by a [`SensitiveField`] whose [`EncryptRule`] says how to
