@@ -1,1 +1,5 @@
-//! KMS keyring.
+//! The AWS KMS keyring for data-masking.
+
+mod arn;
+
+pub use arn::KeyArn;

@@ -1,0 +1,150 @@
+//! KMS key ARNs: only full key ARNs are accepted, as Powertools documents.
+
+use std::fmt;
+use std::str::FromStr;
+
+use data_masking::Error;
+
+/// A validated AWS KMS key ARN: `arn:<partition>:kms:<region>:<account>:key/<key-id>`.
+///
+/// Aliases (`alias/...`, alias ARNs) and bare key ids are refused: decrypt must name the exact
+/// key that wrapped a data key, and only a key ARN says that (KMS itself reports the key ARN of a
+/// decrypted data key, which is compared with the configured one).
+///
+/// ```
+/// use data_masking_kms::KeyArn;
+/// let arn: KeyArn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".parse()?;
+/// assert_eq!(arn.region(), "eu-west-1");
+/// assert!("alias/my-key".parse::<KeyArn>().is_err());
+/// assert!("arn:aws:kms:eu-west-1:111122223333:alias/my-key".parse::<KeyArn>().is_err());
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeyArn {
+    text: String,
+    region_start: usize,
+    region_end: usize,
+}
+
+impl KeyArn {
+    /// The ARN as text.
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let a = "arn:aws:kms:us-east-1:111122223333:key/k1";
+    /// assert_eq!(a.parse::<KeyArn>()?.as_str(), a);
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The key's region.
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let a: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/k1".parse()?;
+    /// assert_eq!(a.region(), "us-east-1");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn region(&self) -> &str {
+        &self.text[self.region_start..self.region_end]
+    }
+}
+
+impl fmt::Display for KeyArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for KeyArn {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let refuse = |why: &str| {
+            Err(Error::Config(format!(
+                "{s:?} is not a KMS key ARN ({why}); use the full key ARN, \
+                 arn:aws:kms:<region>:<account>:key/<key-id>: aliases and bare key ids \
+                 cannot be matched against the key that wrapped a data key"
+            )))
+        };
+        let parts: Vec<&str> = s.splitn(6, ':').collect();
+        let [arn, partition, service, region, account, resource] = parts[..] else {
+            return refuse("an ARN has six parts separated by ':'");
+        };
+        if arn != "arn" {
+            return refuse("it does not start with 'arn:'");
+        }
+        if partition.is_empty() || service != "kms" {
+            return refuse("the service is not kms");
+        }
+        if region.is_empty() || account.is_empty() {
+            return refuse("the region or the account is empty");
+        }
+        match resource.split_once('/') {
+            Some(("key", id)) if !id.is_empty() => {}
+            Some(("alias", _)) => return refuse("it is an alias"),
+            _ => return refuse("the resource is not key/<key-id>"),
+        }
+        let region_start = arn.len() + partition.len() + service.len() + 3;
+        Ok(KeyArn {
+            text: s.to_owned(),
+            region_start,
+            region_end: region_start + region.len(),
+        })
+    }
+}
+
+impl TryFrom<&str> for KeyArn {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+impl TryFrom<String> for KeyArn {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyArn;
+
+    #[test]
+    fn accepts_key_arns_in_every_partition() {
+        for a in [
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws-cn:kms:cn-north-1:111122223333:key/k",
+            "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/mrk-1234",
+        ] {
+            let k: KeyArn = a.parse().unwrap();
+            assert_eq!(k.as_str(), a);
+        }
+        let k: KeyArn = "arn:aws-cn:kms:cn-north-1:1:key/k".parse().unwrap();
+        assert_eq!(k.region(), "cn-north-1");
+    }
+
+    #[test]
+    fn refuses_everything_else() {
+        for a in [
+            "",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "alias/my-key",
+            "arn:aws:kms:us-east-1:111122223333:alias/my-key",
+            "arn:aws:s3:us-east-1:111122223333:key/k",
+            "arn:aws:kms::111122223333:key/k",
+            "arn:aws:kms:us-east-1::key/k",
+            "arn:aws:kms:us-east-1:111122223333:key/",
+            "arn:aws:kms:us-east-1:111122223333",
+            "urn:aws:kms:us-east-1:111122223333:key/k",
+        ] {
+            let err = a.parse::<KeyArn>().unwrap_err();
+            assert_eq!(err.kind(), "config", "{a}");
+            assert!(err.to_string().contains("full key ARN"), "{err}");
+        }
+    }
+}
