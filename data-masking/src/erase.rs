@@ -717,6 +717,35 @@ impl Targets {
             .map(|i| self.0[i].1)
     }
 
+    /// The targets of `v`, outermost only, in document order.
+    pub(crate) fn collect<'v>(&self, v: &'v Value, out: &mut Vec<&'v Value>) {
+        if self.find(v).is_some() {
+            out.push(v);
+            return;
+        }
+        match v {
+            Value::Array(a) => a.iter().for_each(|x| self.collect(x, out)),
+            Value::Object(o) => o.values().for_each(|x| self.collect(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Replaces the targets of `v` (outermost only, in document order) with the next values of
+    /// `with`, in the order [`collect`](Self::collect) gives.
+    pub(crate) fn replace(&self, v: &mut Value, with: &mut impl Iterator<Item = Value>) {
+        if self.find(v).is_some() {
+            if let Some(n) = with.next() {
+                *v = n;
+            }
+            return;
+        }
+        match v {
+            Value::Array(a) => a.iter_mut().for_each(|x| self.replace(x, with)),
+            Value::Object(o) => o.values_mut().for_each(|x| self.replace(x, with)),
+            _ => {}
+        }
+    }
+
     /// Masks every target of `v` in place.
     pub(crate) fn in_place(&self, v: &mut Value, how: Apply<'_>) {
         if let Some(rule) = self.find(v) {

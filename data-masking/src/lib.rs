@@ -19,6 +19,15 @@
 //! ```
 
 // encryption modules (esdk, keyring, cache, context, crypto) begin
+pub mod cache;
+pub mod encryption_context;
+mod envelope;
+pub mod keys;
+pub mod message;
+
+pub use cache::{CacheLimits, Clock};
+pub use encryption_context::EncryptionContext;
+pub use message::{AlgorithmSuite, CommitmentPolicy};
 // encryption modules end
 pub mod erase;
 pub mod error;

@@ -2,10 +2,17 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
+use crate::cache::{CacheLimits, Clock, SystemClock};
+use crate::encryption_context::EncryptionContext;
+use crate::envelope::{Envelope, Options};
 use crate::erase::{Apply, Mask, Rules, Targets};
 use crate::error::{Error, Result};
+use crate::keys::Keyring;
+use crate::message::{AlgorithmSuite, CommitmentPolicy};
 use crate::path::{AsFields, Field};
 
 /// Erases (and, with a keyring, encrypts and decrypts) sensitive fields.
@@ -33,6 +40,9 @@ pub struct DataMasking {
 #[derive(Debug)]
 struct Inner {
     raise_on_missing_field: bool,
+    envelope: Option<Envelope>,
+    /// Why the encryption options given to `build` could not be used.
+    config_error: Option<String>,
 }
 
 /// Builds a [`DataMasking`].
@@ -50,12 +60,20 @@ struct Inner {
 #[must_use]
 pub struct DataMaskingBuilder {
     raise_on_missing_field: bool,
+    keyring: Option<Arc<dyn Keyring>>,
+    options: Options,
+    cache: Option<CacheLimits>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Default for DataMaskingBuilder {
     fn default() -> Self {
         Self {
             raise_on_missing_field: true,
+            keyring: None,
+            options: Options::default(),
+            cache: Some(CacheLimits::default()),
+            clock: None,
         }
     }
 }
@@ -74,18 +92,185 @@ impl DataMaskingBuilder {
         self
     }
 
-    /// The configured [`DataMasking`].
+    /// The keyring that makes and wraps data keys; needed to encrypt and decrypt.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn keyring(mut self, keyring: impl Keyring + 'static) -> Self {
+        self.keyring = Some(Arc::new(keyring));
+        self
+    }
+
+    /// A shared keyring.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use data_masking::{DataMasking, keys::{Keyring, RawAesKeyring}};
+    /// let k: Arc<dyn Keyring> = Arc::new(RawAesKeyring::new("ns", "key", &[0u8; 32])?);
+    /// let masker = DataMasking::builder().shared_keyring(k).try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn shared_keyring(mut self, keyring: Arc<dyn Keyring>) -> Self {
+        self.keyring = Some(keyring);
+        self
+    }
+
+    /// The cache limits (Powertools' defaults unless set). The cache is on by default.
+    ///
+    /// ```
+    /// use data_masking::{CacheLimits, DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .cache(CacheLimits { max_messages_encrypted: 10, ..CacheLimits::default() })
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn cache(mut self, limits: CacheLimits) -> Self {
+        self.cache = Some(limits);
+        self
+    }
+
+    /// No cache: every message gets its own data key, every decrypt unwraps its data key.
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .no_cache()
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn no_cache(mut self) -> Self {
+        self.cache = None;
+        self
+    }
+
+    /// The clock of the cache's age limit (for tests that move time by hand).
+    ///
+    /// ```
+    /// # use std::{sync::Arc, time::Duration};
+    /// # use data_masking::{Clock, DataMasking};
+    /// #[derive(Debug)]
+    /// struct Frozen;
+    /// impl Clock for Frozen { fn now(&self) -> Duration { Duration::ZERO } }
+    /// let masker = DataMasking::builder().clock(Arc::new(Frozen)).build();
+    /// ```
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The algorithm suite of new messages: 0x0578 (the default, signed) or 0x0478.
+    ///
+    /// ```
+    /// # use data_masking::{AlgorithmSuite, DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .algorithm_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn algorithm_suite(mut self, suite: AlgorithmSuite) -> Self {
+        self.options.suite = suite;
+        self
+    }
+
+    /// The frame length of new messages (default 4096 bytes; the Python ESDK reads only
+    /// multiples of 128... keep the default to stay readable everywhere).
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .frame_length(1024)
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn frame_length(mut self, bytes: u32) -> Self {
+        self.options.frame_length = bytes;
+        self
+    }
+
+    /// Which suites decrypt accepts (by default only key-committing ones).
+    ///
+    /// ```
+    /// # use data_masking::{CommitmentPolicy, DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
+        self.options.policy = policy;
+        self
+    }
+
+    /// The most encrypted data keys a message may carry to be decrypted (no limit by default).
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, keys::RawAesKeyring};
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .max_encrypted_data_keys(3)
+    ///     .try_build()?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn max_encrypted_data_keys(mut self, max: u16) -> Self {
+        self.options.max_edks = Some(max);
+        self
+    }
+
+    /// The configured [`DataMasking`]; errors when the encryption options are not usable
+    /// (a legacy suite, a zero frame length, zero cache limits).
+    ///
+    /// ```
+    /// # use data_masking::{AlgorithmSuite, DataMasking, keys::RawAesKeyring};
+    /// let err = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .algorithm_suite(AlgorithmSuite::from_id(0x0178)?)
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), "config");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn try_build(self) -> Result<DataMasking> {
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
+        let envelope = match self.keyring {
+            Some(k) => Some(Envelope::new(k, self.options, self.cache.map(|l| (l, clock)))?),
+            None => None,
+        };
+        Ok(DataMasking {
+            inner: Arc::new(Inner {
+                raise_on_missing_field: self.raise_on_missing_field,
+                envelope,
+                config_error: None,
+            }),
+        })
+    }
+
+    /// The configured [`DataMasking`]. Prefer [`try_build`](Self::try_build) with a keyring: it
+    /// reports unusable encryption options at once, where here every encrypt and decrypt returns
+    /// that error instead.
     ///
     /// ```
     /// # use data_masking::DataMasking;
     /// let masker = DataMasking::builder().build();
     /// ```
     pub fn build(self) -> DataMasking {
-        DataMasking {
+        let raise = self.raise_on_missing_field;
+        self.try_build().unwrap_or_else(|e| DataMasking {
             inner: Arc::new(Inner {
-                raise_on_missing_field: self.raise_on_missing_field,
+                raise_on_missing_field: raise,
+                envelope: None,
+                config_error: Some(e.to_string()),
             }),
-        }
+        })
     }
 }
 
@@ -310,6 +495,184 @@ impl DataMasking {
         let mut value: Value = serde_json::from_str(text).map_err(|e| Error::invalid_json(&e))?;
         self.erase_in_place(&mut value, &*fields, mask)?;
         serde_json::to_string(&value).map_err(|e| Error::invalid_json(&e))
+    }
+
+    fn envelope(&self) -> Result<&Envelope> {
+        if let Some(e) = &self.inner.config_error {
+            return Err(Error::Config(e.clone()));
+        }
+        self.inner.envelope.as_ref().ok_or_else(|| {
+            Error::Config(
+                "no keyring: build the DataMasking with .keyring(...) to encrypt and decrypt"
+                    .into(),
+            )
+        })
+    }
+
+    /// Encrypts the whole value into one message (its JSON text is the plaintext) bound to
+    /// `context`, and returns the message in base64, as Powertools' `encrypt` does.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let ctx = EncryptionContext::new([("tenant", "acme")])?;
+    /// let ct = masker.encrypt(&json!({"card": "4111"}), &ctx).await?;
+    /// assert_eq!(masker.decrypt(&ct, &ctx).await?, json!({"card": "4111"}));
+    /// let err = masker.decrypt(&ct, &EncryptionContext::empty()).await.unwrap_err();
+    /// assert_eq!(err.kind(), "context-mismatch");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt(&self, data: &Value, context: &EncryptionContext) -> Result<String> {
+        let envelope = self.envelope()?;
+        let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(data)?);
+        let message = envelope.encrypt(&plaintext, context).await?;
+        Ok(STANDARD.encode(message))
+    }
+
+    /// Encrypts bytes into one message, returned as raw message bytes (not base64).
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).try_build()?;
+    /// let ctx = EncryptionContext::empty();
+    /// let msg = masker.encrypt_bytes(b"raw", &ctx).await?;
+    /// assert_eq!(&masker.decrypt_bytes(&msg, &ctx).await?[..], b"raw");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt_bytes(&self, plaintext: &[u8], context: &EncryptionContext) -> Result<Vec<u8>> {
+        self.envelope()?.encrypt(plaintext, context).await
+    }
+
+    /// Decrypts raw message bytes; fails with [`Error::ContextMismatch`] unless `context` equals
+    /// the message's.
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).try_build()?;
+    /// assert_eq!(masker.decrypt_bytes(b"junk", &EncryptionContext::empty()).await.unwrap_err().kind(), "decrypt-value");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt_bytes(
+        &self,
+        message: &[u8],
+        context: &EncryptionContext,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.envelope()?.decrypt(message, context).await
+    }
+
+    /// Decrypts a base64 message made by [`encrypt`](Self::encrypt) (or by Powertools Python)
+    /// back into its value. Nothing is returned unless the message is authentic and `context`
+    /// equals the one bound to it.
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).try_build()?;
+    /// let err = masker.decrypt("not base64!", &EncryptionContext::empty()).await.unwrap_err();
+    /// assert_eq!(err.kind(), "decrypt-value");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt(&self, ciphertext: &str, context: &EncryptionContext) -> Result<Value> {
+        let envelope = self.envelope()?;
+        let message = STANDARD
+            .decode(ciphertext.trim())
+            .map_err(|_| Error::DecryptValue("the ciphertext is not base64".into()))?;
+        let plaintext = envelope.decrypt(&message, context).await?;
+        serde_json::from_slice(&plaintext).map_err(|_| {
+            Error::DecryptValue("the decrypted plaintext is not JSON".into())
+        })
+    }
+
+    /// Encrypts each located node into its own message (a list or object node as one message),
+    /// replacing it with the base64 text; the Powertools v2 `fields` behaviour. Missing fields
+    /// follow `raise_on_missing_field`.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let ctx = EncryptionContext::new([("purpose", "billing")])?;
+    /// let data = json!({"name": "Jo", "card": "4111", "address": {"street": "Main"}});
+    /// let enc = masker.encrypt_fields(&data, &["card", "address"], &ctx).await?;
+    /// assert!(enc["card"].is_string() && enc["address"].is_string());
+    /// assert_eq!(enc["name"], "Jo");
+    /// assert_eq!(masker.decrypt_fields(&enc, &["card", "address"], &ctx).await?, data);
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt_fields<F: AsFields + ?Sized>(
+        &self,
+        data: &Value,
+        fields: &F,
+        context: &EncryptionContext,
+    ) -> Result<Value> {
+        let envelope = self.envelope()?;
+        let fields = fields.as_fields()?;
+        let mut value = data.clone();
+        let (targets, _) = self.locate(&value, fields.iter().map(|f| (f, 0)))?;
+        let mut plaintexts = Vec::new();
+        targets.collect(&value, &mut plaintexts);
+        let mut ciphertexts = Vec::with_capacity(plaintexts.len());
+        for node in &plaintexts {
+            let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(node)?);
+            ciphertexts.push(STANDARD.encode(envelope.encrypt(&plaintext, context).await?));
+        }
+        let mut replacements = ciphertexts.into_iter().map(Value::String);
+        targets.replace(&mut value, &mut replacements);
+        Ok(value)
+    }
+
+    /// Decrypts each located node (a base64 message made by [`encrypt_fields`](Self::encrypt_fields))
+    /// back into its value. A located node that is not a string is a [`Error::DecryptValue`].
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// # use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).try_build()?;
+    /// let err = masker.decrypt_fields(&json!({"a": 1}), &["a"], &EncryptionContext::empty()).await.unwrap_err();
+    /// assert_eq!(err.kind(), "decrypt-value");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt_fields<F: AsFields + ?Sized>(
+        &self,
+        data: &Value,
+        fields: &F,
+        context: &EncryptionContext,
+    ) -> Result<Value> {
+        self.envelope()?;
+        let fields = fields.as_fields()?;
+        let mut value = data.clone();
+        let (targets, _) = self.locate(&value, fields.iter().map(|f| (f, 0)))?;
+        let mut nodes = Vec::new();
+        targets.collect(&value, &mut nodes);
+        let mut plain = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let Value::String(text) = node else {
+                return Err(Error::DecryptValue(format!(
+                    "a field to decrypt holds {}, not a ciphertext string",
+                    crate::erase::type_name(node)
+                )));
+            };
+            plain.push(self.decrypt(text, context).await?);
+        }
+        let mut replacements = plain.into_iter();
+        targets.replace(&mut value, &mut replacements);
+        Ok(value)
     }
 
     /// Locates every field on the unmodified input.

@@ -908,10 +908,6 @@ impl Translator {
         if self.out.len() == start_len {
             return self.err("empty filter");
         }
-        // Normalise the spacing produced above.
-        let body = self.out.split_off(start_len);
-        let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
-        self.out.push_str(&body);
         self.out.push(')');
         Ok(())
     }
@@ -969,6 +965,8 @@ mod tests {
         t("a[?(@.t == Moby)]", "$['a'][?(@['t'] == 'Moby')]");
         t("a[?(@.x =~ 'ab+')]", "$['a'][?(search(@['x'], 'ab+'))]");
         t("a[?(@.tags.`len` > 1)]", "$['a'][?(length(@['tags']) > 1)]");
+        t("x[?(@.kind == \"  \")]", "$['x'][?(@['kind'] == '  ')]");
+        t("x[?( @.k=='a  b' )]", "$['x'][?(@['k'] == 'a  b')]");
         t(
             "a[?(@.first-name != null)]",
             "$['a'][?(@['first-name'] != null)]",

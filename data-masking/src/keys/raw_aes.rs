@@ -1,0 +1,235 @@
+//! The raw AES keyring: data keys wrapped with a local AES-GCM key.
+
+use std::fmt;
+use std::path::Path;
+
+use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroizing;
+
+use super::{DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use crate::error::{Error, Result};
+use crate::message::format::serialize_context;
+
+const TAG_BITS: u32 = 128;
+const IV_LEN: usize = 12;
+
+/// A local AES key (128, 192 or 256 bits) that wraps data keys, byte-compatible with the ESDK raw
+/// AES keyring (and Python's `RawMasterKeyProvider` with `AES_*_GCM_IV12_TAG16_NO_PADDING`):
+/// the provider id is the key namespace, the provider info is the key name, the tag length in
+/// bits, the IV length and the IV, and the wrap is bound to the encryption context.
+///
+/// The offline default for development, tests and the CLI. Never logs or prints the key.
+///
+/// ```
+/// use data_masking::keys::RawAesKeyring;
+/// let keyring = RawAesKeyring::new("my-namespace", "my-key", &[7u8; 32])?;
+/// assert_eq!(format!("{keyring:?}"), r#"RawAesKeyring { namespace: "my-namespace", name: "my-key", .. }"#);
+/// assert!(RawAesKeyring::new("ns", "k", &[0u8; 7]).is_err());
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+pub struct RawAesKeyring {
+    namespace: String,
+    name: String,
+    key: LessSafeKey,
+}
+
+impl fmt::Debug for RawAesKeyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawAesKeyring")
+            .field("namespace", &self.namespace)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RawAesKeyring {
+    /// A keyring for `key` (16, 24 or 32 bytes), named `namespace`/`name`.
+    ///
+    /// ```
+    /// # use data_masking::keys::RawAesKeyring;
+    /// let k = RawAesKeyring::new("ns", "name", &[1u8; 16])?;
+    /// assert_eq!(k.namespace(), "ns");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn new(namespace: &str, name: &str, key: &[u8]) -> Result<Self> {
+        let alg = match key.len() {
+            16 => &AES_128_GCM,
+            24 => &AES_192_GCM,
+            32 => &AES_256_GCM,
+            n => {
+                return Err(Error::Config(format!(
+                    "a raw AES key has 16, 24 or 32 bytes, not {n}"
+                )));
+            }
+        };
+        let key = UnboundKey::new(alg, key)
+            .map(LessSafeKey::new)
+            .map_err(|_| Error::Config("the AES key was refused".into()))?;
+        Ok(Self {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            key,
+        })
+    }
+
+    /// Reads a key file: `{"namespace": "...", "name": "...", "key": "<base64>"}`.
+    ///
+    /// ```
+    /// # use data_masking::keys::RawAesKeyring;
+    /// let k = RawAesKeyring::from_key_json(&RawAesKeyring::generate_key_json("ns", "k")?)?;
+    /// assert_eq!(k.name(), "k");
+    /// assert!(RawAesKeyring::from_key_json("{}").is_err());
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn from_key_json(text: &str) -> Result<Self> {
+        let bad = |why: &str| Error::Config(format!("invalid key file: {why}"));
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| bad(&format!("not JSON ({e})")))?;
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| bad(&format!("\"{k}\" must be a string")))
+        };
+        let key = Zeroizing::new(
+            STANDARD
+                .decode(field("key")?)
+                .map_err(|_| bad("\"key\" is not base64"))?,
+        );
+        Self::new(field("namespace")?, field("name")?, &key)
+    }
+
+    /// Reads a key file from disk (see [`from_key_json`](Self::from_key_json)).
+    ///
+    /// ```no_run
+    /// # use data_masking::keys::RawAesKeyring;
+    /// let k = RawAesKeyring::from_key_file("local-key.json")?;
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn from_key_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read the key file {}: {e}", path.display()))
+        })?);
+        Self::from_key_json(&text)
+    }
+
+    /// A new random 256-bit key, as key-file JSON.
+    ///
+    /// ```
+    /// # use data_masking::keys::RawAesKeyring;
+    /// let text = RawAesKeyring::generate_key_json("ns", "k")?;
+    /// assert!(text.contains("\"namespace\": \"ns\""));
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn generate_key_json(namespace: &str, name: &str) -> Result<String> {
+        let key = DataKey::random(32)?;
+        let v = serde_json::json!({
+            "namespace": namespace,
+            "name": name,
+            "key": STANDARD.encode(key.as_bytes()),
+        });
+        serde_json::to_string_pretty(&v).map_err(Error::from)
+    }
+
+    /// The key namespace (the provider id of its encrypted data keys).
+    ///
+    /// ```
+    /// # use data_masking::keys::RawAesKeyring;
+    /// assert_eq!(RawAesKeyring::new("ns", "k", &[0; 32])?.namespace(), "ns");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The key name.
+    ///
+    /// ```
+    /// # use data_masking::keys::RawAesKeyring;
+    /// assert_eq!(RawAesKeyring::new("ns", "k", &[0; 32])?.name(), "k");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The IV, when `edk` is one of this key's.
+    fn iv_of<'e>(&self, edk: &'e EncryptedDataKey) -> Option<&'e [u8]> {
+        if edk.provider_id != self.namespace {
+            return None;
+        }
+        let info = edk.provider_info.strip_prefix(self.name.as_bytes())?;
+        if info.len() != 8 + IV_LEN
+            || info[..4] != TAG_BITS.to_be_bytes()
+            || info[4..8] != (IV_LEN as u32).to_be_bytes()
+        {
+            return None;
+        }
+        Some(&info[8..])
+    }
+}
+
+#[async_trait::async_trait]
+impl Keyring for RawAesKeyring {
+    async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
+        let mut materials = match materials.data_key() {
+            Some(_) => materials,
+            None => {
+                let key = DataKey::random(materials.data_key_length())?;
+                materials.with_data_key(key)?
+            }
+        };
+        let aad = serialize_context(materials.context())?;
+        let mut iv = [0u8; IV_LEN];
+        aws_lc_rs::rand::fill(&mut iv)
+            .map_err(|_| Error::EncryptKey("no randomness for an IV".into()))?;
+        let mut ciphertext = materials
+            .data_key()
+            .map(|k| k.as_bytes().to_vec())
+            .unwrap_or_default();
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut ciphertext)
+            .map_err(|_| Error::EncryptKey("wrapping the data key failed".into()))?;
+        ciphertext.extend_from_slice(tag.as_ref());
+        let mut info = self.name.as_bytes().to_vec();
+        info.extend_from_slice(&TAG_BITS.to_be_bytes());
+        info.extend_from_slice(&(IV_LEN as u32).to_be_bytes());
+        info.extend_from_slice(&iv);
+        materials.add_encrypted_data_key(EncryptedDataKey {
+            provider_id: self.namespace.clone(),
+            provider_info: info,
+            ciphertext,
+        });
+        Ok(materials)
+    }
+
+    async fn on_decrypt(
+        &self,
+        materials: DecryptionMaterials,
+        edks: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        if materials.data_key().is_some() {
+            return Ok(materials);
+        }
+        let aad = serialize_context(materials.context())?;
+        for edk in edks {
+            let Some(iv) = self.iv_of(edk) else { continue };
+            let Ok(iv) = <[u8; IV_LEN]>::try_from(iv) else { continue };
+            let mut buf = Zeroizing::new(edk.ciphertext.clone());
+            if let Ok(plain) =
+                self.key
+                    .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut buf)
+            {
+                let key = DataKey::new(plain.to_vec());
+                return materials.with_data_key(key);
+            }
+        }
+        Err(Error::DecryptKey(format!(
+            "no encrypted data key of the message could be unwrapped with the raw AES key {}/{}",
+            self.namespace, self.name
+        )))
+    }
+}

@@ -1,0 +1,451 @@
+//! The message: header, framed or non-framed body, footer. Knows nothing of JSON or keyrings:
+//! it is given a data key (and a signing or verification key) and works on bytes.
+
+use std::collections::BTreeMap;
+
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_192_GCM, AES_256_GCM};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use super::codec::{Reader, put_bytes16, put_u16, put_u32, put_u64};
+use super::suite::{AlgorithmSuite, Kdf, Signature};
+use crate::error::{Error, Result};
+use crate::keys::EncryptedDataKey;
+use crate::keys::signing::{SigningKey, VerifyingKey};
+
+/// The encryption context key that carries the signing suites' public key.
+pub const PUBLIC_KEY_CONTEXT_KEY: &str = "aws-crypto-public-key";
+
+const TAG_LEN: usize = 16;
+const IV_LEN: usize = 12;
+const FRAME: &[u8] = b"AWSKMSEncryptionClient Frame";
+const FINAL_FRAME: &[u8] = b"AWSKMSEncryptionClient Final Frame";
+const SINGLE_BLOCK: &[u8] = b"AWSKMSEncryptionClient Single Block";
+const FINAL_MARKER: u32 = 0xFFFF_FFFF;
+/// The largest plaintext a framed message may hold (2^32 - 1 frames).
+const MAX_NON_FRAMED: u64 = (1 << 36) - 32;
+
+fn bad(what: impl Into<String>) -> Error {
+    Error::DecryptValue(what.into())
+}
+
+/// Serializes an encryption context as the header stores it (sorted by key; empty: no bytes).
+pub(crate) fn serialize_context(ctx: &BTreeMap<String, String>) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if ctx.is_empty() {
+        return Ok(out);
+    }
+    let n = u16::try_from(ctx.len())
+        .map_err(|_| Error::InvalidContext("more than 65535 entries".into()))?;
+    put_u16(&mut out, n);
+    for (k, v) in ctx {
+        put_bytes16(&mut out, k.as_bytes(), "an encryption context key")?;
+        put_bytes16(&mut out, v.as_bytes(), "an encryption context value")?;
+    }
+    if out.len() > usize::from(u16::MAX) {
+        return Err(Error::InvalidContext(
+            "the serialized encryption context is longer than 65535 bytes".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_context(bytes: &[u8]) -> Result<BTreeMap<String, String>> {
+    let mut ctx = BTreeMap::new();
+    if bytes.is_empty() {
+        return Ok(ctx);
+    }
+    let mut r = Reader::new(bytes);
+    let n = r.u16("encryption context count")?;
+    if n == 0 {
+        return Err(bad("an encryption context with a count of 0 must be empty"));
+    }
+    for _ in 0..n {
+        let k = r.bytes16("encryption context key")?;
+        let v = r.bytes16("encryption context value")?;
+        let k = std::str::from_utf8(k).map_err(|_| bad("an encryption context key is not UTF-8"))?;
+        let v =
+            std::str::from_utf8(v).map_err(|_| bad("an encryption context value is not UTF-8"))?;
+        if ctx.insert(k.to_owned(), v.to_owned()).is_some() {
+            return Err(bad("the encryption context repeats a key"));
+        }
+    }
+    if r.remaining() != 0 {
+        return Err(bad("bytes left after the encryption context"));
+    }
+    Ok(ctx)
+}
+
+/// The parsed header of a message.
+pub(crate) struct Header<'a> {
+    pub(crate) suite: AlgorithmSuite,
+    pub(crate) message_id: &'a [u8],
+    pub(crate) context: BTreeMap<String, String>,
+    pub(crate) edks: Vec<EncryptedDataKey>,
+    framed: bool,
+    frame_length: u32,
+    commitment: Option<&'a [u8]>,
+    /// The header body, which the header tag authenticates.
+    body: &'a [u8],
+    header_iv: [u8; IV_LEN],
+    header_tag: &'a [u8],
+    /// Where the message body starts.
+    body_start: usize,
+}
+
+/// Parses the header; at most `max_edks` encrypted data keys are accepted.
+pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'_>> {
+    let mut r = Reader::new(msg);
+    let version = r.u8("version")?;
+    let v2 = match version {
+        0x02 => true,
+        0x01 => {
+            if r.u8("type")? != 0x80 {
+                return Err(bad("unknown message type"));
+            }
+            false
+        }
+        _ => return Err(bad(format!("unknown message format version {version}"))),
+    };
+    let suite = AlgorithmSuite::from_id(r.u16("algorithm suite")?)?;
+    if suite.is_committing() != v2 {
+        return Err(bad(format!(
+            "algorithm suite {suite} does not belong to message format version {version}"
+        )));
+    }
+    let message_id = r.take(if v2 { 32 } else { 16 }, "message id")?;
+    let aad = r.bytes16("encryption context")?;
+    let context = parse_context(aad)?;
+    let n = r.u16("encrypted data key count")?;
+    if n == 0 {
+        return Err(bad("the message has no encrypted data key"));
+    }
+    if let Some(max) = max_edks {
+        if n > max {
+            return Err(bad(format!(
+                "the message has {n} encrypted data keys, more than the {max} allowed"
+            )));
+        }
+    }
+    let mut edks = Vec::new();
+    for _ in 0..n {
+        let provider_id = r.bytes16("provider id")?;
+        let provider_info = r.bytes16("provider info")?;
+        let ciphertext = r.bytes16("encrypted data key")?;
+        edks.push(EncryptedDataKey {
+            provider_id: String::from_utf8(provider_id.to_vec())
+                .map_err(|_| bad("a provider id is not UTF-8"))?,
+            provider_info: provider_info.to_vec(),
+            ciphertext: ciphertext.to_vec(),
+        });
+    }
+    let framed = match r.u8("content type")? {
+        0x01 => false,
+        0x02 => true,
+        t => return Err(bad(format!("unknown content type {t}"))),
+    };
+    if !v2 {
+        if r.u32("reserved")? != 0 {
+            return Err(bad("the reserved field is not zero"));
+        }
+        if usize::from(r.u8("IV length")?) != IV_LEN {
+            return Err(bad("the IV length is not 12"));
+        }
+    }
+    let frame_length = r.u32("frame length")?;
+    if framed == (frame_length == 0) {
+        return Err(bad("the frame length does not match the content type"));
+    }
+    let commitment = if v2 { Some(r.take(32, "commitment key")?) } else { None };
+    let body_end = r.position();
+    let mut header_iv = [0u8; IV_LEN];
+    if !v2 {
+        header_iv = r.array("header IV")?;
+    }
+    let header_tag = r.take(TAG_LEN, "header authentication tag")?;
+    Ok(Header {
+        suite,
+        message_id,
+        context,
+        edks,
+        framed,
+        frame_length,
+        commitment,
+        body: &msg[..body_end],
+        header_iv,
+        header_tag,
+        body_start: r.position(),
+    })
+}
+
+/// The content key, and for committing suites the commitment key, derived from the data key.
+fn derive(
+    suite: AlgorithmSuite,
+    data_key: &[u8],
+    message_id: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, Option<Zeroizing<[u8; 32]>>)> {
+    let len = suite.key_len();
+    if data_key.len() != len {
+        return Err(Error::DecryptKey(format!(
+            "the data key has {} bytes, the suite needs {len}",
+            data_key.len()
+        )));
+    }
+    let mut key = Zeroizing::new(vec![0u8; len]);
+    let fail = |_| Error::DecryptValue("key derivation failed".into());
+    match suite.kdf() {
+        Kdf::None => key.copy_from_slice(data_key),
+        Kdf::Sha256 | Kdf::Sha384 => {
+            let mut info = suite.id().to_be_bytes().to_vec();
+            info.extend_from_slice(message_id);
+            if suite.kdf() == Kdf::Sha256 {
+                hkdf::Hkdf::<sha2::Sha256>::new(None, data_key)
+                    .expand(&info, &mut key)
+                    .map_err(fail)?;
+            } else {
+                hkdf::Hkdf::<sha2::Sha384>::new(None, data_key)
+                    .expand(&info, &mut key)
+                    .map_err(fail)?;
+            }
+        }
+        Kdf::Sha512Commit => {
+            let h = hkdf::Hkdf::<sha2::Sha512>::new(Some(message_id), data_key);
+            let mut info = suite.id().to_be_bytes().to_vec();
+            info.extend_from_slice(b"DERIVEKEY");
+            h.expand(&info, &mut key).map_err(fail)?;
+            let mut commit = Zeroizing::new([0u8; 32]);
+            h.expand(b"COMMITKEY", commit.as_mut()).map_err(fail)?;
+            return Ok((key, Some(commit)));
+        }
+    }
+    Ok((key, None))
+}
+
+fn aead_key(key: &[u8]) -> Result<LessSafeKey> {
+    let alg = match key.len() {
+        16 => &AES_128_GCM,
+        24 => &AES_192_GCM,
+        _ => &AES_256_GCM,
+    };
+    UnboundKey::new(alg, key)
+        .map(LessSafeKey::new)
+        .map_err(|_| Error::DecryptValue("invalid content key".into()))
+}
+
+fn body_aad(message_id: &[u8], kind: &[u8], seq: u32, len: u64) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(message_id.len() + kind.len() + 12);
+    aad.extend_from_slice(message_id);
+    aad.extend_from_slice(kind);
+    put_u32(&mut aad, seq);
+    put_u64(&mut aad, len);
+    aad
+}
+
+fn frame_iv(seq: u32) -> [u8; IV_LEN] {
+    let mut iv = [0u8; IV_LEN];
+    iv[8..].copy_from_slice(&seq.to_be_bytes());
+    iv
+}
+
+/// What encrypt needs besides the plaintext.
+pub(crate) struct EncryptParams<'a> {
+    pub(crate) suite: AlgorithmSuite,
+    /// The context to store: the caller's plus, for signing suites, the public key.
+    pub(crate) context: &'a BTreeMap<String, String>,
+    pub(crate) edks: &'a [EncryptedDataKey],
+    pub(crate) data_key: &'a [u8],
+    pub(crate) signing_key: Option<&'a SigningKey>,
+    pub(crate) frame_length: u32,
+}
+
+/// Writes a framed message.
+pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>> {
+    let enc_err = |what: &str| Error::EncryptKey(format!("encryption failed: {what}"));
+    if !p.suite.is_committing() {
+        return Err(Error::Config(format!(
+            "algorithm suite {} cannot encrypt: only key-committing suites may",
+            p.suite
+        )));
+    }
+    if p.frame_length == 0 {
+        return Err(Error::Config("the frame length must be at least 1".into()));
+    }
+    let frame_len = p.frame_length as usize;
+    let frames = plaintext.len() / frame_len + 1;
+    if u32::try_from(frames).is_err() {
+        return Err(Error::Config("the plaintext needs more than 2^32 - 1 frames".into()));
+    }
+    let mut message_id = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut message_id).map_err(|_| enc_err("no randomness"))?;
+    let (key, commit) = derive(p.suite, p.data_key, &message_id)?;
+    let key = aead_key(&key)?;
+
+    let mut out = Vec::with_capacity(plaintext.len() + 512 + frames * (4 + IV_LEN + TAG_LEN));
+    out.push(0x02);
+    put_u16(&mut out, p.suite.id());
+    out.extend_from_slice(&message_id);
+    put_bytes16(&mut out, &serialize_context(p.context)?, "the encryption context")?;
+    let n = u16::try_from(p.edks.len()).map_err(|_| enc_err("too many encrypted data keys"))?;
+    put_u16(&mut out, n);
+    for edk in p.edks {
+        put_bytes16(&mut out, edk.provider_id.as_bytes(), "a provider id")?;
+        put_bytes16(&mut out, &edk.provider_info, "a provider info")?;
+        put_bytes16(&mut out, &edk.ciphertext, "an encrypted data key")?;
+    }
+    out.push(0x02);
+    put_u32(&mut out, p.frame_length);
+    out.extend_from_slice(commit.as_deref().map_or(&[][..], |c| &c[..]));
+    let tag = key
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key([0u8; IV_LEN]),
+            Aad::from(&out[..]),
+            &mut [],
+        )
+        .map_err(|_| enc_err("header tag"))?;
+    out.extend_from_slice(tag.as_ref());
+
+    let mut chunks = plaintext.chunks(frame_len).peekable();
+    let mut seq: u32 = 1;
+    loop {
+        let chunk = chunks.next().unwrap_or(&[]);
+        let last = chunks.peek().is_none() && chunk.len() < frame_len;
+        if last {
+            put_u32(&mut out, FINAL_MARKER);
+        }
+        put_u32(&mut out, seq);
+        let iv = frame_iv(seq);
+        out.extend_from_slice(&iv);
+        if last {
+            put_u32(&mut out, chunk.len() as u32);
+        }
+        let aad = body_aad(
+            &message_id,
+            if last { FINAL_FRAME } else { FRAME },
+            seq,
+            chunk.len() as u64,
+        );
+        let start = out.len();
+        out.extend_from_slice(chunk);
+        let tag = key
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(iv),
+                Aad::from(&aad),
+                &mut out[start..],
+            )
+            .map_err(|_| enc_err("frame"))?;
+        out.extend_from_slice(tag.as_ref());
+        if last {
+            break;
+        }
+        seq += 1;
+    }
+
+    if let Some(signer) = p.signing_key {
+        let sig = signer.sign(&out)?;
+        put_bytes16(&mut out, &sig, "the signature")?;
+    }
+    Ok(out)
+}
+
+/// Decrypts the body of a message whose header was parsed, with the data key; verifies the
+/// commitment, the header tag, every frame tag and the signature before returning anything.
+pub(crate) fn decrypt(
+    msg: &[u8],
+    h: &Header<'_>,
+    data_key: &[u8],
+    verifier: Option<&VerifyingKey>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let (key, commit) = derive(h.suite, data_key, h.message_id)?;
+    if let (Some(expected), Some(stored)) = (commit.as_deref(), h.commitment) {
+        if !bool::from(expected[..].ct_eq(stored)) {
+            return Err(bad("the key commitment does not match the data key"));
+        }
+    }
+    let key = aead_key(&key)?;
+    let mut tag = h.header_tag.to_vec();
+    key.open_in_place(
+        Nonce::assume_unique_for_key(h.header_iv),
+        Aad::from(h.body),
+        &mut tag,
+    )
+    .map_err(|_| bad("the header authentication tag does not verify"))?;
+
+    let mut r = Reader::new(msg);
+    r.take(h.body_start, "header")?;
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(r.remaining()));
+    if h.framed {
+        let frame_len = h.frame_length as usize;
+        let mut expected_seq: u32 = 1;
+        loop {
+            let first = r.u32("sequence number")?;
+            let last = first == FINAL_MARKER;
+            let seq = if last { r.u32("sequence number")? } else { first };
+            if seq != expected_seq {
+                return Err(bad("a frame is out of order"));
+            }
+            let iv: [u8; IV_LEN] = r.array("frame IV")?;
+            let len = if last {
+                let n = r.u32("final frame length")?;
+                if n > h.frame_length {
+                    return Err(bad("the final frame is longer than the frame length"));
+                }
+                n as usize
+            } else {
+                frame_len
+            };
+            let content = r.take(len, "frame content")?;
+            let tag = r.take(TAG_LEN, "frame tag")?;
+            let aad = body_aad(
+                h.message_id,
+                if last { FINAL_FRAME } else { FRAME },
+                seq,
+                len as u64,
+            );
+            let start = plaintext.len();
+            plaintext.extend_from_slice(content);
+            plaintext.extend_from_slice(tag);
+            let opened = key
+                .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut plaintext[start..])
+                .map_err(|_| bad("a frame authentication tag does not verify"))?
+                .len();
+            plaintext.truncate(start + opened);
+            if last {
+                break;
+            }
+            expected_seq = expected_seq
+                .checked_add(1)
+                .filter(|&s| s != FINAL_MARKER)
+                .ok_or_else(|| bad("too many frames"))?;
+        }
+    } else {
+        let iv: [u8; IV_LEN] = r.array("IV")?;
+        let len = r.u64("content length")?;
+        if len > MAX_NON_FRAMED {
+            return Err(bad("the content is longer than a message may be"));
+        }
+        let len = usize::try_from(len).map_err(|_| bad("the content is too long"))?;
+        let content = r.take(len, "content")?;
+        let tag = r.take(TAG_LEN, "tag")?;
+        let aad = body_aad(h.message_id, SINGLE_BLOCK, 1, len as u64);
+        plaintext.extend_from_slice(content);
+        plaintext.extend_from_slice(tag);
+        let opened = key
+            .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut plaintext[..])
+            .map_err(|_| bad("the authentication tag does not verify"))?
+            .len();
+        plaintext.truncate(opened);
+    }
+    let signed_len = r.position();
+    match (h.suite.signature(), verifier) {
+        (Signature::None, _) => {}
+        (_, None) => return Err(bad("the signing suite's public key is missing")),
+        (_, Some(v)) => {
+            let sig = r.bytes16("signature")?;
+            v.verify(&msg[..signed_len], sig)?;
+        }
+    }
+    if r.remaining() != 0 {
+        return Err(bad("bytes after the end of the message"));
+    }
+    Ok(plaintext)
+}
