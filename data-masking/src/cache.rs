@@ -44,7 +44,7 @@ impl Default for CacheLimits {
     fn default() -> Self {
         Self {
             capacity: 100,
-            max_age: Duration::from_secs(300),
+            max_age: Duration::from_mins(5),
             max_messages_encrypted: 1 << 32,
             max_bytes_encrypted: i64::MAX as u64,
         }
@@ -113,7 +113,9 @@ pub(crate) struct Cache<K, V> {
 
 impl<K, V> fmt::Debug for Cache<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cache").field("limits", &self.limits).finish_non_exhaustive()
+        f.debug_struct("Cache")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
     }
 }
 
@@ -176,7 +178,12 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
     /// The cached value for `key` (made by `make` when absent or expired), for a message of
     /// `bytes` plaintext bytes: each use counts against the message and byte limits, and an
     /// entry that would exceed them is replaced.
-    pub(crate) async fn get_for_encrypt<F, Fut>(&self, key: &K, bytes: u64, make: F) -> Result<Arc<V>>
+    pub(crate) async fn get_for_encrypt<F, Fut>(
+        &self,
+        key: &K,
+        bytes: u64,
+        make: F,
+    ) -> Result<Arc<V>>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<V>>,
@@ -187,7 +194,10 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         }
         loop {
             let slot = self.slot(key);
-            let value = slot.value.get_or_try_init(|| async { make().await.map(Arc::new) }).await?;
+            let value = slot
+                .value
+                .get_or_try_init(|| async { make().await.map(Arc::new) })
+                .await?;
             {
                 let mut usage = lock(&slot.usage);
                 let (messages, used) = *usage;
@@ -209,7 +219,10 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         Fut: Future<Output = Result<V>>,
     {
         let slot = self.slot(key);
-        let value = slot.value.get_or_try_init(|| async { make().await.map(Arc::new) }).await?;
+        let value = slot
+            .value
+            .get_or_try_init(|| async { make().await.map(Arc::new) })
+            .await?;
         Ok(Arc::clone(value))
     }
 
@@ -234,7 +247,9 @@ mod tests {
     }
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().build().unwrap()
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
     }
 
     #[test]
@@ -253,14 +268,26 @@ mod tests {
             for _ in 0..7 {
                 cache.get_for_encrypt(&1, 1, make).await.unwrap();
             }
-            assert_eq!(made.load(Ordering::SeqCst), 3, "3 messages per key: 7 need 3 keys");
+            assert_eq!(
+                made.load(Ordering::SeqCst),
+                3,
+                "3 messages per key: 7 need 3 keys"
+            );
             cache.get_for_encrypt(&2, 60, make).await.unwrap();
             cache.get_for_encrypt(&2, 40, make).await.unwrap();
             assert_eq!(made.load(Ordering::SeqCst), 4, "60 + 40 bytes fit one key");
             cache.get_for_encrypt(&2, 1, make).await.unwrap();
-            assert_eq!(made.load(Ordering::SeqCst), 5, "one more byte needs a new key");
+            assert_eq!(
+                made.load(Ordering::SeqCst),
+                5,
+                "one more byte needs a new key"
+            );
             cache.get_for_encrypt(&2, 101, make).await.unwrap();
-            assert_eq!(made.load(Ordering::SeqCst), 6, "too large for any cached key");
+            assert_eq!(
+                made.load(Ordering::SeqCst),
+                6,
+                "too large for any cached key"
+            );
             *lock(&clock.0) = Duration::from_secs(10);
             cache.get_for_encrypt(&2, 1, make).await.unwrap();
             assert_eq!(made.load(Ordering::SeqCst), 7, "expired");

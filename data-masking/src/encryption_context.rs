@@ -46,7 +46,9 @@ impl EncryptionContext {
                 )));
             }
             if map.insert(k.clone(), v.into()).is_some() {
-                return Err(Error::InvalidContext(format!("the key {k:?} is given twice")));
+                return Err(Error::InvalidContext(format!(
+                    "the key {k:?} is given twice"
+                )));
             }
         }
         Ok(Self(map))
@@ -74,7 +76,9 @@ impl EncryptionContext {
     /// ```
     pub fn from_json(v: &serde_json::Value) -> Result<Self> {
         let serde_json::Value::Object(o) = v else {
-            return Err(Error::InvalidContext("an encryption context is a JSON object".into()));
+            return Err(Error::InvalidContext(
+                "an encryption context is a JSON object".into(),
+            ));
         };
         Self::new(
             o.iter()
@@ -180,13 +184,22 @@ impl EncryptionContext {
         }
         let mut parts = Vec::new();
         if !missing.is_empty() {
-            parts.push(format!("keys of the message not given: {}", missing.join(", ")));
+            parts.push(format!(
+                "keys of the message not given: {}",
+                missing.join(", ")
+            ));
         }
         if !unexpected.is_empty() {
-            parts.push(format!("keys given that the message lacks: {}", unexpected.join(", ")));
+            parts.push(format!(
+                "keys given that the message lacks: {}",
+                unexpected.join(", ")
+            ));
         }
         if !differing.is_empty() {
-            parts.push(format!("keys whose values differ: {}", differing.join(", ")));
+            parts.push(format!(
+                "keys whose values differ: {}",
+                differing.join(", ")
+            ));
         }
         Err(Error::ContextMismatch(parts.join("; ")))
     }
@@ -232,8 +245,9 @@ mod tests {
     #[test]
     fn stored_context_comparison() {
         let ours = EncryptionContext::new([("a", "1"), ("b", "2")]).unwrap();
-        let mut stored: BTreeMap<String, String> =
-            [("a", "1"), ("b", "2")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let mut stored: BTreeMap<String, String> = [("a", "1"), ("b", "2")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
         stored.insert(PUBLIC_KEY_CONTEXT_KEY.into(), "AAAA".into());
         ours.check_stored(&stored).unwrap();
         stored.insert("b".into(), "secret-other".into());
@@ -242,7 +256,10 @@ mod tests {
         stored.remove("b");
         let e = ours.check_stored(&stored).unwrap_err().to_string();
         assert!(e.contains("lacks: b"), "{e}");
-        let e = EncryptionContext::empty().check_stored(&stored).unwrap_err().to_string();
+        let e = EncryptionContext::empty()
+            .check_stored(&stored)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not given: a"), "{e}");
     }
 }

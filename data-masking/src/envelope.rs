@@ -75,7 +75,7 @@ impl std::fmt::Debug for Envelope {
             .field("keyring", &self.keyring)
             .field("options", &self.options)
             .field("cache", &self.encrypt_cache)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -136,7 +136,11 @@ impl Envelope {
     }
 
     /// Encrypts `plaintext` into one message bound to `ctx`.
-    pub(crate) async fn encrypt(&self, plaintext: &[u8], ctx: &EncryptionContext) -> Result<Vec<u8>> {
+    pub(crate) async fn encrypt(
+        &self,
+        plaintext: &[u8],
+        ctx: &EncryptionContext,
+    ) -> Result<Vec<u8>> {
         let materials = match &self.encrypt_cache {
             Some(cache) => {
                 let key = EncryptKey {

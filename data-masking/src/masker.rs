@@ -242,7 +242,11 @@ impl DataMaskingBuilder {
     pub fn try_build(self) -> Result<DataMasking> {
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
         let envelope = match self.keyring {
-            Some(k) => Some(Envelope::new(k, self.options, self.cache.map(|l| (l, clock)))?),
+            Some(k) => Some(Envelope::new(
+                k,
+                self.options,
+                self.cache.map(|l| (l, clock)),
+            )?),
             None => None,
         };
         Ok(DataMasking {
@@ -546,7 +550,11 @@ impl DataMasking {
     /// # Ok::<(), data_masking::Error>(())
     /// # }).unwrap();
     /// ```
-    pub async fn encrypt_bytes(&self, plaintext: &[u8], context: &EncryptionContext) -> Result<Vec<u8>> {
+    pub async fn encrypt_bytes(
+        &self,
+        plaintext: &[u8],
+        context: &EncryptionContext,
+    ) -> Result<Vec<u8>> {
         self.envelope()?.encrypt(plaintext, context).await
     }
 
@@ -588,9 +596,8 @@ impl DataMasking {
             .decode(ciphertext.trim())
             .map_err(|_| Error::DecryptValue("the ciphertext is not base64".into()))?;
         let plaintext = envelope.decrypt(&message, context).await?;
-        serde_json::from_slice(&plaintext).map_err(|_| {
-            Error::DecryptValue("the decrypted plaintext is not JSON".into())
-        })
+        serde_json::from_slice(&plaintext)
+            .map_err(|_| Error::DecryptValue("the decrypted plaintext is not JSON".into()))
     }
 
     /// Encrypts each located node into its own message (a list or object node as one message),

@@ -8,7 +8,10 @@ use data_masking::{CommitmentPolicy, DataMasking, EncryptionContext};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/esdk_raw_aes.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/vectors/esdk_raw_aes.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).expect("vectors are JSON")
 }
@@ -37,7 +40,9 @@ fn run(v: &Value, meta: &Value, policy: CommitmentPolicy) -> Result<Vec<u8>, dat
     let masker = masker(meta, v["keys"].as_array().expect("keys"), policy);
     let ctx = EncryptionContext::from_json(&v["encryption_context"]).expect("context");
     let ct = v["ciphertext"].as_str().expect("ciphertext");
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let bytes = STANDARD
             .decode(ct)
@@ -70,8 +75,7 @@ fn every_vector() {
                 );
             }
             "error" => {
-                let e = run(v, meta, CommitmentPolicy::RequireEncryptAllowDecrypt)
-                    .expect_err(name);
+                let e = run(v, meta, CommitmentPolicy::RequireEncryptAllowDecrypt).expect_err(name);
                 assert!(
                     matches!(e.kind(), "decrypt-value" | "decrypt-key"),
                     "{name}: {e}"

@@ -174,12 +174,11 @@ impl RawAesKeyring {
 #[async_trait::async_trait]
 impl Keyring for RawAesKeyring {
     async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
-        let mut materials = match materials.data_key() {
-            Some(_) => materials,
-            None => {
-                let key = DataKey::random(materials.data_key_length())?;
-                materials.with_data_key(key)?
-            }
+        let mut materials = if materials.data_key().is_some() {
+            materials
+        } else {
+            let key = DataKey::random(materials.data_key_length())?;
+            materials.with_data_key(key)?
         };
         let aad = serialize_context(materials.context())?;
         let mut iv = [0u8; IV_LEN];
@@ -191,7 +190,11 @@ impl Keyring for RawAesKeyring {
             .unwrap_or_default();
         let tag = self
             .key
-            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut ciphertext)
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(iv),
+                Aad::from(&aad),
+                &mut ciphertext,
+            )
             .map_err(|_| Error::EncryptKey("wrapping the data key failed".into()))?;
         ciphertext.extend_from_slice(tag.as_ref());
         let mut info = self.name.as_bytes().to_vec();
@@ -217,7 +220,9 @@ impl Keyring for RawAesKeyring {
         let aad = serialize_context(materials.context())?;
         for edk in edks {
             let Some(iv) = self.iv_of(edk) else { continue };
-            let Ok(iv) = <[u8; IV_LEN]>::try_from(iv) else { continue };
+            let Ok(iv) = <[u8; IV_LEN]>::try_from(iv) else {
+                continue;
+            };
             let mut buf = Zeroizing::new(edk.ciphertext.clone());
             if let Ok(plain) =
                 self.key

@@ -22,7 +22,9 @@ pub(crate) struct SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("public", &self.public).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,7 +75,10 @@ impl VerifyingKey {
             Signature::P256 => &ECDSA_P256_SHA256_ASN1,
             _ => &ECDSA_P384_SHA384_ASN1,
         };
-        UnparsedPublicKey::new(alg, bytes).parse().map(Self).map_err(|_| bad())
+        UnparsedPublicKey::new(alg, bytes)
+            .parse()
+            .map(Self)
+            .map_err(|_| bad())
     }
 
     /// Verifies the DER signature of `message` (high-s signatures are accepted).

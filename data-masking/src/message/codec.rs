@@ -29,7 +29,11 @@ impl<'a> Reader<'a> {
 
     /// The next `n` bytes; fails, without allocating, when fewer are present.
     pub(crate) fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len()).ok_or_else(|| short(what))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| short(what))?;
         let out = &self.buf[self.pos..end];
         self.pos = end;
         Ok(out)

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_192_GCM, AES_256_GCM};
+use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -63,7 +63,8 @@ fn parse_context(bytes: &[u8]) -> Result<BTreeMap<String, String>> {
     for _ in 0..n {
         let k = r.bytes16("encryption context key")?;
         let v = r.bytes16("encryption context value")?;
-        let k = std::str::from_utf8(k).map_err(|_| bad("an encryption context key is not UTF-8"))?;
+        let k =
+            std::str::from_utf8(k).map_err(|_| bad("an encryption context key is not UTF-8"))?;
         let v =
             std::str::from_utf8(v).map_err(|_| bad("an encryption context value is not UTF-8"))?;
         if ctx.insert(k.to_owned(), v.to_owned()).is_some() {
@@ -87,8 +88,8 @@ pub(crate) struct Header<'a> {
     commitment: Option<&'a [u8]>,
     /// The header body, which the header tag authenticates.
     body: &'a [u8],
-    header_iv: [u8; IV_LEN],
-    header_tag: &'a [u8],
+    auth_iv: [u8; IV_LEN],
+    auth_tag: &'a [u8],
     /// Where the message body starts.
     body_start: usize,
 }
@@ -120,12 +121,10 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
     if n == 0 {
         return Err(bad("the message has no encrypted data key"));
     }
-    if let Some(max) = max_edks {
-        if n > max {
-            return Err(bad(format!(
-                "the message has {n} encrypted data keys, more than the {max} allowed"
-            )));
-        }
+    if let Some(max) = max_edks.filter(|&max| n > max) {
+        return Err(bad(format!(
+            "the message has {n} encrypted data keys, more than the {max} allowed"
+        )));
     }
     let mut edks = Vec::new();
     for _ in 0..n {
@@ -156,13 +155,17 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
     if framed == (frame_length == 0) {
         return Err(bad("the frame length does not match the content type"));
     }
-    let commitment = if v2 { Some(r.take(32, "commitment key")?) } else { None };
+    let commitment = if v2 {
+        Some(r.take(32, "commitment key")?)
+    } else {
+        None
+    };
     let body_end = r.position();
-    let mut header_iv = [0u8; IV_LEN];
+    let mut auth_iv = [0u8; IV_LEN];
     if !v2 {
-        header_iv = r.array("header IV")?;
+        auth_iv = r.array("header IV")?;
     }
-    let header_tag = r.take(TAG_LEN, "header authentication tag")?;
+    let auth_tag = r.take(TAG_LEN, "header authentication tag")?;
     Ok(Header {
         suite,
         message_id,
@@ -172,18 +175,20 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
         frame_length,
         commitment,
         body: &msg[..body_end],
-        header_iv,
-        header_tag,
+        auth_iv,
+        auth_tag,
         body_start: r.position(),
     })
 }
+
+type CommitKey = Zeroizing<[u8; 32]>;
 
 /// The content key, and for committing suites the commitment key, derived from the data key.
 fn derive(
     suite: AlgorithmSuite,
     data_key: &[u8],
     message_id: &[u8],
-) -> Result<(Zeroizing<Vec<u8>>, Option<Zeroizing<[u8; 32]>>)> {
+) -> Result<(Zeroizing<Vec<u8>>, Option<CommitKey>)> {
     let len = suite.key_len();
     if data_key.len() != len {
         return Err(Error::DecryptKey(format!(
@@ -273,7 +278,9 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
     let frame_len = p.frame_length as usize;
     let frames = plaintext.len() / frame_len + 1;
     if u32::try_from(frames).is_err() {
-        return Err(Error::Config("the plaintext needs more than 2^32 - 1 frames".into()));
+        return Err(Error::Config(
+            "the plaintext needs more than 2^32 - 1 frames".into(),
+        ));
     }
     let mut message_id = [0u8; 32];
     aws_lc_rs::rand::fill(&mut message_id).map_err(|_| enc_err("no randomness"))?;
@@ -284,7 +291,11 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
     out.push(0x02);
     put_u16(&mut out, p.suite.id());
     out.extend_from_slice(&message_id);
-    put_bytes16(&mut out, &serialize_context(p.context)?, "the encryption context")?;
+    put_bytes16(
+        &mut out,
+        &serialize_context(p.context)?,
+        "the encryption context",
+    )?;
     let n = u16::try_from(p.edks.len()).map_err(|_| enc_err("too many encrypted data keys"))?;
     put_u16(&mut out, n);
     for edk in p.edks {
@@ -356,15 +367,15 @@ pub(crate) fn decrypt(
     verifier: Option<&VerifyingKey>,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let (key, commit) = derive(h.suite, data_key, h.message_id)?;
-    if let (Some(expected), Some(stored)) = (commit.as_deref(), h.commitment) {
-        if !bool::from(expected[..].ct_eq(stored)) {
-            return Err(bad("the key commitment does not match the data key"));
-        }
+    match (commit.as_deref(), h.commitment) {
+        (Some(expected), Some(stored)) if bool::from(expected[..].ct_eq(stored)) => {}
+        (None, None) => {}
+        _ => return Err(bad("the key commitment does not match the data key")),
     }
     let key = aead_key(&key)?;
-    let mut tag = h.header_tag.to_vec();
+    let mut tag = h.auth_tag.to_vec();
     key.open_in_place(
-        Nonce::assume_unique_for_key(h.header_iv),
+        Nonce::assume_unique_for_key(h.auth_iv),
         Aad::from(h.body),
         &mut tag,
     )
@@ -379,7 +390,11 @@ pub(crate) fn decrypt(
         loop {
             let first = r.u32("sequence number")?;
             let last = first == FINAL_MARKER;
-            let seq = if last { r.u32("sequence number")? } else { first };
+            let seq = if last {
+                r.u32("sequence number")?
+            } else {
+                first
+            };
             if seq != expected_seq {
                 return Err(bad("a frame is out of order"));
             }
@@ -405,7 +420,11 @@ pub(crate) fn decrypt(
             plaintext.extend_from_slice(content);
             plaintext.extend_from_slice(tag);
             let opened = key
-                .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut plaintext[start..])
+                .open_in_place(
+                    Nonce::assume_unique_for_key(iv),
+                    Aad::from(&aad),
+                    &mut plaintext[start..],
+                )
                 .map_err(|_| bad("a frame authentication tag does not verify"))?
                 .len();
             plaintext.truncate(start + opened);
@@ -430,7 +449,11 @@ pub(crate) fn decrypt(
         plaintext.extend_from_slice(content);
         plaintext.extend_from_slice(tag);
         let opened = key
-            .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut plaintext[..])
+            .open_in_place(
+                Nonce::assume_unique_for_key(iv),
+                Aad::from(&aad),
+                &mut plaintext[..],
+            )
             .map_err(|_| bad("the authentication tag does not verify"))?
             .len();
         plaintext.truncate(opened);

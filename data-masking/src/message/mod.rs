@@ -7,6 +7,6 @@ mod codec;
 pub(crate) mod format;
 mod suite;
 
+pub use format::PUBLIC_KEY_CONTEXT_KEY;
 pub(crate) use suite::Signature;
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
-pub use format::PUBLIC_KEY_CONTEXT_KEY;

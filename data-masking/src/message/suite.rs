@@ -127,7 +127,10 @@ impl AlgorithmSuite {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn parse(text: &str) -> Result<Self> {
-        let hex = text.trim().trim_start_matches("0x").trim_start_matches("0X");
+        let hex = text
+            .trim()
+            .trim_start_matches("0x")
+            .trim_start_matches("0X");
         let id = u16::from_str_radix(hex, 16)
             .map_err(|_| Error::Config(format!("{text:?} is not an algorithm suite id")))?;
         Self::from_id(id).map_err(|_| Error::Config(format!("unsupported algorithm suite {text}")))
