@@ -106,7 +106,8 @@ impl fmt::Debug for DataKey {
 /// use data_masking::AlgorithmSuite;
 /// let m = EncryptionMaterials::new(AlgorithmSuite::default(), Default::default());
 /// assert!(m.data_key().is_none());
-/// let m = m.with_data_key(DataKey::random(m.data_key_length())?)?;
+/// let len = m.data_key_length();
+/// let m = m.with_data_key(DataKey::random(len)?)?;
 /// assert_eq!(m.data_key().unwrap().as_bytes().len(), 32);
 /// # Ok::<(), data_masking::Error>(())
 /// ```
