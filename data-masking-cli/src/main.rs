@@ -1,6 +1,7 @@
 //! `data-masking`: erase, encrypt and decrypt fields of JSON documents and NDJSON streams.
 
 mod bulk;
+mod crypt;
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
@@ -25,10 +26,17 @@ enum Command {
     /// Mask fields irreversibly: reads JSON (a file or standard input), writes JSON to standard
     /// output.
     Erase(EraseArgs),
+    /// Encrypt the whole value, or each selected field, into AWS Encryption SDK messages
+    /// (base64) bound to an encryption context.
+    Encrypt(crypt::CryptArgs),
+    /// Decrypt what `encrypt` (or Powertools for AWS Lambda) produced.
+    Decrypt(crypt::CryptArgs),
+    /// Write a new local AES-256 key file for --key-file.
+    Keygen(crypt::KeygenArgs),
 }
 
 #[derive(Args, Debug)]
-struct IoArgs {
+pub(crate) struct IoArgs {
     /// The input file; standard input when absent or `-`.
     input: Option<PathBuf>,
 
@@ -94,7 +102,7 @@ struct EraseArgs {
 }
 
 /// A failure: its kind (as `error[kind]`) and message.
-struct Failure {
+pub(crate) struct Failure {
     kind: &'static str,
     message: String,
 }
@@ -108,7 +116,7 @@ impl From<Error> for Failure {
     }
 }
 
-fn io_failure(what: &str, path: Option<&Path>, e: &io::Error) -> Failure {
+pub(crate) fn io_failure(what: &str, path: Option<&Path>, e: &io::Error) -> Failure {
     Failure {
         kind: "io",
         message: match path {
@@ -239,7 +247,7 @@ fn open_input(path: Option<&Path>) -> Result<Box<dyn Read + Send>, Failure> {
 
 /// Runs `f` on each JSON document of the input (given and returned as text) and writes the
 /// results. Returns whether every document succeeded.
-fn process(
+pub(crate) fn process(
     io_args: &IoArgs,
     f: impl Fn(&str) -> Result<String, Error> + Send + Sync,
 ) -> Result<bool, Failure> {
@@ -363,6 +371,9 @@ fn run(cli: Cli) -> Result<bool, Failure> {
             let eraser = Eraser::from_args(&args)?;
             process(&args.io, |text| eraser.apply(&masker, text))
         }
+        Command::Encrypt(args) => crypt::encrypt(&args),
+        Command::Decrypt(args) => crypt::decrypt(&args),
+        Command::Keygen(args) => crypt::keygen(&args),
     }
 }
 
