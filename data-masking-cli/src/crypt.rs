@@ -134,20 +134,17 @@ pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
     let handle = rt.handle().clone();
     process(&a.io, |text| {
         handle.block_on(async {
-            let out = match &fields {
-                Some(f) => {
-                    let value: Value = serde_json::from_str(text)?;
-                    masker.decrypt_fields(&value, f, &ctx).await?
-                }
-                None => {
-                    let t = text.trim();
-                    let b64 = if t.starts_with('"') {
-                        serde_json::from_str::<String>(t)?
-                    } else {
-                        t.to_owned()
-                    };
-                    masker.decrypt(&b64, &ctx).await?
-                }
+            let out = if let Some(f) = &fields {
+                let value: Value = serde_json::from_str(text)?;
+                masker.decrypt_fields(&value, f, &ctx).await?
+            } else {
+                let t = text.trim();
+                let b64 = if t.starts_with('"') {
+                    serde_json::from_str::<String>(t)?
+                } else {
+                    t.to_owned()
+                };
+                masker.decrypt(&b64, &ctx).await?
             };
             Ok(serde_json::to_string(&out)?)
         })
