@@ -13,6 +13,9 @@ use crate::keys::{DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMate
 use crate::message::format::{self, EncryptParams};
 use crate::message::{AlgorithmSuite, CommitmentPolicy, PUBLIC_KEY_CONTEXT_KEY};
 
+/// The largest frame length the Python ESDK reads (2^31 - 1).
+pub(crate) const MAX_FRAME_LENGTH: u32 = i32::MAX as u32;
+
 /// Options of encryption and decryption.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Options {
@@ -48,25 +51,33 @@ struct Decrypting {
     verifier: Option<VerifyingKey>,
 }
 
+/// What a cache entry is found by: encryption materials by suite and caller's context,
+/// decryption materials by suite, encrypted data keys and the message's context. Both kinds
+/// share one cache, so its capacity bounds them together (as the ESDK caching CMM's one cache).
 #[derive(Clone, PartialEq, Eq, Hash)]
-struct EncryptKey {
-    suite: u16,
-    context: BTreeMap<String, String>,
+enum CacheKey {
+    Encrypt {
+        suite: u16,
+        context: BTreeMap<String, String>,
+    },
+    Decrypt {
+        suite: u16,
+        edks: Vec<EncryptedDataKey>,
+        context: BTreeMap<String, String>,
+    },
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct DecryptKey {
-    suite: u16,
-    edks: Vec<EncryptedDataKey>,
-    context: BTreeMap<String, String>,
+/// A cache entry: one of the two kinds of materials, matching its [`CacheKey`].
+enum Materials {
+    Encrypt(Encrypting),
+    Decrypt(Decrypting),
 }
 
 /// Encrypts and decrypts bytes into and from messages.
 pub(crate) struct Envelope {
     keyring: Arc<dyn Keyring>,
     options: Options,
-    encrypt_cache: Option<Cache<EncryptKey, Encrypting>>,
-    decrypt_cache: Option<Cache<DecryptKey, Decrypting>>,
+    cache: Option<Cache<CacheKey, Materials>>,
 }
 
 impl std::fmt::Debug for Envelope {
@@ -74,7 +85,7 @@ impl std::fmt::Debug for Envelope {
         f.debug_struct("Envelope")
             .field("keyring", &self.keyring)
             .field("options", &self.options)
-            .field("cache", &self.encrypt_cache)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
@@ -91,8 +102,17 @@ impl Envelope {
                 options.suite
             )));
         }
-        if options.frame_length == 0 {
-            return Err(Error::Config("the frame length must be at least 1".into()));
+        if options.frame_length == 0 || options.frame_length > MAX_FRAME_LENGTH {
+            return Err(Error::Config(format!(
+                "the frame length must be between 1 and {MAX_FRAME_LENGTH} bytes (the largest the \
+                 Python ESDK reads), not {}",
+                options.frame_length
+            )));
+        }
+        if options.max_edks == Some(0) {
+            return Err(Error::Config(
+                "the maximum number of encrypted data keys must be at least 1".into(),
+            ));
         }
         if let Some((limits, _)) = &cache {
             limits.validate()?;
@@ -100,8 +120,7 @@ impl Envelope {
         Ok(Self {
             keyring,
             options,
-            encrypt_cache: cache.as_ref().map(|(l, c)| Cache::new(*l, Arc::clone(c))),
-            decrypt_cache: cache.map(|(l, c)| Cache::new(l, c)),
+            cache: cache.map(|(l, c)| Cache::new(l, c)),
         })
     }
 
@@ -124,8 +143,14 @@ impl Envelope {
             .data_key()
             .cloned()
             .ok_or_else(|| Error::EncryptKey("the keyring produced no data key".into()))?;
-        if m.encrypted_data_keys().is_empty() {
+        let n = m.encrypted_data_keys().len();
+        if n == 0 {
             return Err(Error::EncryptKey("the keyring wrapped no data key".into()));
+        }
+        if let Some(max) = self.options.max_edks.filter(|&max| n > usize::from(max)) {
+            return Err(Error::EncryptKey(format!(
+                "the keyring made {n} encrypted data keys, more than the {max} allowed"
+            )));
         }
         Ok(Encrypting {
             data_key,
@@ -141,17 +166,22 @@ impl Envelope {
         plaintext: &[u8],
         ctx: &EncryptionContext,
     ) -> Result<Vec<u8>> {
-        let materials = match &self.encrypt_cache {
+        let entry = match &self.cache {
             Some(cache) => {
-                let key = EncryptKey {
+                let key = CacheKey::Encrypt {
                     suite: self.options.suite.id(),
                     context: ctx.as_map().clone(),
                 };
                 cache
-                    .get_for_encrypt(&key, plaintext.len() as u64, || self.make_encrypting(ctx))
+                    .get_for_encrypt(&key, plaintext.len() as u64, || async {
+                        self.make_encrypting(ctx).await.map(Materials::Encrypt)
+                    })
                     .await?
             }
-            None => Arc::new(self.make_encrypting(ctx).await?),
+            None => Arc::new(Materials::Encrypt(self.make_encrypting(ctx).await?)),
+        };
+        let Materials::Encrypt(materials) = &*entry else {
+            return Err(Error::EncryptKey("the materials cache mixed up entries".into()));
         };
         format::encrypt(
             &EncryptParams {
@@ -205,23 +235,28 @@ impl Envelope {
             )));
         }
         ctx.check_stored(&header.context)?;
-        let materials = match &self.decrypt_cache {
+        let entry = match &self.cache {
             Some(cache) => {
-                let key = DecryptKey {
+                let key = CacheKey::Decrypt {
                     suite: header.suite.id(),
                     edks: header.edks.clone(),
                     context: header.context.clone(),
                 };
                 cache
-                    .get(&key, || {
+                    .get(&key, || async {
                         self.make_decrypting(header.suite, &header.context, &header.edks)
+                            .await
+                            .map(Materials::Decrypt)
                     })
                     .await?
             }
-            None => Arc::new(
+            None => Arc::new(Materials::Decrypt(
                 self.make_decrypting(header.suite, &header.context, &header.edks)
                     .await?,
-            ),
+            )),
+        };
+        let Materials::Decrypt(materials) = &*entry else {
+            return Err(Error::DecryptKey("the materials cache mixed up entries".into()));
         };
         format::decrypt(
             message,

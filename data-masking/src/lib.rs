@@ -20,12 +20,14 @@
 
 // encryption modules (esdk, keyring, cache, context, crypto) begin
 pub mod cache;
+pub mod crypto;
 pub mod encryption_context;
 mod envelope;
 pub mod keys;
 pub mod message;
 
 pub use cache::{CacheLimits, Clock};
+pub use crypto::{Encryptor, EncryptorBuilder};
 pub use encryption_context::EncryptionContext;
 pub use message::{AlgorithmSuite, CommitmentPolicy};
 // encryption modules end
