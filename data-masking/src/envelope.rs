@@ -181,7 +181,9 @@ impl Envelope {
             None => Arc::new(Materials::Encrypt(self.make_encrypting(ctx).await?)),
         };
         let Materials::Encrypt(materials) = &*entry else {
-            return Err(Error::EncryptKey("the materials cache mixed up entries".into()));
+            return Err(Error::EncryptKey(
+                "the materials cache mixed up entries".into(),
+            ));
         };
         format::encrypt(
             &EncryptParams {
@@ -256,7 +258,9 @@ impl Envelope {
             )),
         };
         let Materials::Decrypt(materials) = &*entry else {
-            return Err(Error::DecryptKey("the materials cache mixed up entries".into()));
+            return Err(Error::DecryptKey(
+                "the materials cache mixed up entries".into(),
+            ));
         };
         format::decrypt(
             message,
