@@ -95,7 +95,7 @@ fn crypto(c: &mut Criterion) {
     .expect("public key");
     let mut g = c.benchmark_group("floor");
     g.bench_function("hkdf-sha512 (2 keys)", |b| {
-        b.iter(|| hkdf_floor(black_box(&[3u8; 32]), &[4u8; 32]))
+        b.iter(|| hkdf_floor(black_box(&[3u8; 32]), &[4u8; 32]));
     });
     g.bench_function("aes-256-gcm header + record", |b| {
         b.iter(|| gcm_floor(&aes, black_box(&header), black_box(&plaintext)));
@@ -111,7 +111,7 @@ fn crypto(c: &mut Criterion) {
         b.iter(|| {
             verifier
                 .verify_sig(black_box(&message), signature.as_ref())
-                .expect("verify")
+                .expect("verify");
         });
     });
     g.finish();
