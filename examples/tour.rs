@@ -150,7 +150,7 @@ async fn encrypt_tour() -> Result<(), Error> {
     let fields = Fields::parse(["email", "ssn", "card_number", "address", "orders[*].card"])?;
     let stored = masker.encrypt_fields(&record, &fields, &ctx).await?;
     let mut shown = stored.clone();
-    let mut shorten = |v: Option<&mut Value>| {
+    let shorten = |v: Option<&mut Value>| {
         if let Some(Value::String(s)) = v {
             s.truncate(24);
             s.push_str("...");
