@@ -45,7 +45,7 @@ pub use path::Fields;
 // typed (derive) modules begin
 pub mod typed;
 
-pub use typed::{Masked, Sensitive, SensitiveFields};
+pub use typed::{Encrypted, Masked, Sensitive, SensitiveFields};
 
 /// `#[derive(Sensitive)]`: declares masked, encrypted and nested sensitive fields on a serde
 /// struct. See [`typed`] for the attributes and what is generated.

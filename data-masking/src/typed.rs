@@ -85,6 +85,7 @@
 //! field: the key [`FIELD_BINDING_KEY`] with the field's path as value.
 
 mod debug;
+mod encrypt;
 mod flat;
 mod ser;
 
@@ -98,6 +99,7 @@ use serde_json::Value;
 pub use debug::{
     DebugError, DebugList, DebugMap, DebugSerialize, DebugSerializer, DebugStruct, DebugTuple,
 };
+pub use encrypt::Encrypted;
 pub use flat::{FlatCompound, FlatMapSerializer};
 pub use ser::{Compound, MaskSerializer, MaskWith};
 

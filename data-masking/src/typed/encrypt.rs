@@ -1,0 +1,663 @@
+//! Typed encryption: [`DataMasking::encrypt_typed`] and [`DataMasking::decrypt_typed`] with
+//! their stored form [`Encrypted`], and the field binding of the untyped API
+//! ([`DataMasking::encrypt_fields_bound`], [`DataMasking::decrypt_fields_bound`]).
+//!
+//! Each `#[encrypt]` field becomes its own ESDK message (base64), exactly as
+//! [`DataMasking::encrypt_fields`] writes it, so Powertools Python decrypts each field with
+//! `data_masking.decrypt(record[field], **context)` given the field's context:
+//!
+//! * the container's `#[sensitive(context(...))]` entries, then the field's
+//!   `#[encrypt(context(...))]` entries: literals, or the string value of a sibling member of
+//!   the same JSON object (read from the plaintext record on encrypt, and from the stored
+//!   [`Encrypted`] JSON on decrypt, where siblings are never encrypted);
+//! * unless `#[encrypt(unbound)]`: [`FIELD_BINDING_KEY`] = the field's declared path as
+//!   [`FieldPath`] displays it (`address`, `orders[*].card`, `accounts.*.iban`). Elements of a
+//!   list or map share the declared path (`[*]`, `.*`), not their index or key: reordering a
+//!   `Vec` or re-keying a map keeps every ciphertext readable, while moving a ciphertext to
+//!   another declared field fails with [`Error::ContextMismatch`]. To bind a nested element to
+//!   its own record, give the nested type a context field (`#[encrypt(context(order_id))]`).
+//!
+//! A field inside an encrypted field (`#[encrypt] #[sensitive] inner: Inner` where `Inner` has
+//! `#[encrypt]` fields) is protected by the outer message and not encrypted twice. A `None`
+//! (JSON `null`) is encrypted like any value, so a reader cannot tell whether it was set; a
+//! field serde leaves out (`skip_serializing_if`) is left out.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::{ContextSource, EncryptRule, FIELD_BINDING_KEY, FieldPath, Segment};
+use super::{Sensitive, SensitiveFields};
+use crate::encryption_context::EncryptionContext;
+use crate::erase::Mask;
+use crate::error::{Error, Result};
+use crate::masker::DataMasking;
+use crate::path::{AsFields, Field};
+
+/// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
+/// ESDK message of that field's JSON. Made by [`DataMasking::encrypt_typed`], read back with
+/// [`DataMasking::decrypt_typed`].
+///
+/// It serializes and deserializes as that JSON (the same shape as
+/// [`DataMasking::encrypt_fields`] gives, so Powertools Python reads each field). `Debug`
+/// prints the JSON with the masks of `T` applied and every ciphertext as `"<encrypted>"`: never
+/// a plain value of a masked or encrypted field.
+///
+/// ```
+/// use data_masking::{DataMasking, Encrypted, Sensitive, keys::RawAesKeyring};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
+/// #[sensitive(context(purpose = "billing"))]
+/// struct Customer {
+///     tenant_id: String,
+///     #[mask]
+///     ssn: String,
+///     #[encrypt(context(tenant_id))]
+///     card: String,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let masker = DataMasking::builder()
+///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+///     .try_build()?;
+/// let c = Customer { tenant_id: "acme".into(), ssn: "123-45-6789".into(), card: "4111".into() };
+/// let stored: Encrypted<Customer> = masker.encrypt_typed(&c).await?;
+///
+/// let json = serde_json::to_value(&stored)?;
+/// assert_eq!(json["tenant_id"], "acme");
+/// assert!(json["card"].as_str().is_some_and(|ct| ct.len() > 100));
+///
+/// let debug = format!("{stored:?}");
+/// assert!(debug.contains(r#""card":"<encrypted>""#) && !debug.contains("6789"));
+///
+/// let read: Encrypted<Customer> = serde_json::from_value(json)?;
+/// assert_eq!(masker.decrypt_typed(&read).await?, c);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+pub struct Encrypted<T: ?Sized> {
+    json: Value,
+    record: PhantomData<fn() -> T>,
+}
+
+impl<T: ?Sized> Encrypted<T> {
+    /// Wraps stored JSON (e.g. read from a database) as an encrypted `T`. Nothing is checked
+    /// until [`DataMasking::decrypt_typed`].
+    ///
+    /// ```
+    /// # use data_masking::{Encrypted, Sensitive};
+    /// #[derive(serde::Serialize, serde::Deserialize, Sensitive)]
+    /// struct S { #[encrypt] a: String }
+    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "AgV4..."}));
+    /// assert_eq!(e.as_json()["a"], "AgV4...");
+    /// ```
+    pub fn from_json(json: Value) -> Self {
+        Self {
+            json,
+            record: PhantomData,
+        }
+    }
+
+    /// The stored JSON.
+    ///
+    /// ```
+    /// # use data_masking::{Encrypted, Sensitive};
+    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[encrypt] a: String }
+    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "x"}));
+    /// assert!(e.as_json().is_object());
+    /// ```
+    pub fn as_json(&self) -> &Value {
+        &self.json
+    }
+
+    /// The stored JSON, by value.
+    ///
+    /// ```
+    /// # use data_masking::{Encrypted, Sensitive};
+    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[encrypt] a: String }
+    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "x"}));
+    /// assert_eq!(e.into_json(), serde_json::json!({"a": "x"}));
+    /// ```
+    pub fn into_json(self) -> Value {
+        self.json
+    }
+}
+
+impl<T: ?Sized> Clone for Encrypted<T> {
+    fn clone(&self) -> Self {
+        Self::from_json(self.json.clone())
+    }
+}
+
+impl<T: ?Sized> PartialEq for Encrypted<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.json == other.json
+    }
+}
+
+impl<T: ?Sized> Serialize for Encrypted<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+impl<'de, T: ?Sized> Deserialize<'de> for Encrypted<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self::from_json)
+    }
+}
+
+impl<T: ?Sized + Sensitive> fmt::Debug for Encrypted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields = T::sensitive_fields();
+        let mut shown = self.json.clone();
+        for (path, rule) in fields.masked() {
+            // The derive checks every regex at compile time; a hand-written rule that does not
+            // compile still hides the value.
+            let mask = rule.to_mask().unwrap_or(Mask::Default);
+            visit_mut(&mut shown, path.segments(), &mut |node| {
+                *node = mask.apply(node);
+            });
+        }
+        for (path, _) in fields.encrypted() {
+            visit_mut(&mut shown, path.segments(), &mut |node| {
+                *node = Value::String("<encrypted>".into());
+            });
+        }
+        let name = std::any::type_name::<T>();
+        let name = name.rsplit("::").next().unwrap_or(name);
+        match serde_json::to_string(&shown) {
+            Ok(text) => write!(f, "Encrypted<{name}>({text})"),
+            Err(_) => write!(f, "Encrypted<{name}>(..)"),
+        }
+    }
+}
+
+/// One encrypted field of a type, ready to locate.
+struct Planned {
+    path: FieldPath,
+    rule: EncryptRule,
+    /// The field binding value (the displayed path), unless unbound.
+    binding: Option<String>,
+}
+
+/// The encrypted fields of `T` that are not inside another encrypted field.
+fn plan(fields: &SensitiveFields) -> Vec<Planned> {
+    let encrypted: Vec<_> = fields.encrypted().collect();
+    encrypted
+        .iter()
+        .filter(|(path, _)| {
+            !encrypted.iter().any(|(outer, _)| {
+                outer.segments().len() < path.segments().len()
+                    && path.segments().starts_with(outer.segments())
+            })
+        })
+        .map(|(path, rule)| Planned {
+            path: (*path).clone(),
+            rule: **rule,
+            binding: rule.bound.then(|| path.to_string()),
+        })
+        .collect()
+}
+
+type Visitor<'a, 'v> = dyn FnMut(&'v Value, Option<&'v Map<String, Value>>) -> Result<()> + 'a;
+
+/// Calls `f` with every node at `segments` below `value` and the object holding it (when the
+/// last step is a member name). Nodes that are not there (a `None`, a member serde left out)
+/// are skipped.
+fn visit<'v>(
+    value: &'v Value,
+    segments: &[Segment],
+    parent: Option<&'v Map<String, Value>>,
+    f: &mut Visitor<'_, 'v>,
+) -> Result<()> {
+    let Some((first, rest)) = segments.split_first() else {
+        return f(value, parent);
+    };
+    match (first, value) {
+        (Segment::Name(name), Value::Object(o)) => {
+            if let Some(child) = o.get(*name) {
+                visit(child, rest, Some(o), f)?;
+            }
+        }
+        (Segment::AnyIndex, Value::Array(a)) => {
+            for child in a {
+                visit(child, rest, None, f)?;
+            }
+        }
+        (Segment::AnyMember, Value::Object(o)) => {
+            for child in o.values() {
+                visit(child, rest, None, f)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// [`visit`] for changing the nodes, in the same order.
+fn visit_mut(value: &mut Value, segments: &[Segment], f: &mut dyn FnMut(&mut Value)) {
+    let Some((first, rest)) = segments.split_first() else {
+        f(value);
+        return;
+    };
+    match (first, value) {
+        (Segment::Name(name), Value::Object(o)) => {
+            if let Some(child) = o.get_mut(*name) {
+                visit_mut(child, rest, f);
+            }
+        }
+        (Segment::AnyIndex, Value::Array(a)) => {
+            for child in a {
+                visit_mut(child, rest, f);
+            }
+        }
+        (Segment::AnyMember, Value::Object(o)) => {
+            for child in o.values_mut() {
+                visit_mut(child, rest, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The encryption context of one located field.
+fn field_context(
+    planned: &Planned,
+    parent: Option<&Map<String, Value>>,
+) -> Result<EncryptionContext> {
+    let mut context = EncryptionContext::empty();
+    for entry in planned.rule.context {
+        let value = match entry.source {
+            ContextSource::Literal(literal) => literal,
+            ContextSource::Field(name) => parent
+                .and_then(|o| o.get(name))
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    Error::InvalidContext(format!(
+                        "the context field `{name}` of the encrypted field `{}` is missing or \
+                         not a string",
+                        planned.path
+                    ))
+                })?,
+        };
+        context.insert(entry.key, value)?;
+    }
+    if let Some(binding) = &planned.binding {
+        context.insert(FIELD_BINDING_KEY, binding.as_str())?;
+    }
+    Ok(context)
+}
+
+/// Puts `values` into the nodes of `planned` in `json`, in [`visit`] order.
+fn replace_all(json: &mut Value, planned: &[Planned], values: Vec<Value>) -> Result<()> {
+    let expected = values.len();
+    let mut values = values.into_iter();
+    let mut placed = 0usize;
+    for p in planned {
+        visit_mut(json, p.path.segments(), &mut |node| {
+            if let Some(v) = values.next() {
+                *node = v;
+                placed += 1;
+            }
+        });
+    }
+    if placed == expected && values.next().is_none() {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedType(
+            "the encrypted fields of the record overlap".into(),
+        ))
+    }
+}
+
+/// The message of a serde error that names no value (a missing, unknown or repeated field);
+/// others could quote decrypted text, so only their kind is kept.
+fn safe_reason(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    if ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|p| text.starts_with(p))
+    {
+        text.split(", expected").next().unwrap_or("").to_owned()
+    } else {
+        "a value does not have the type the record declares".to_owned()
+    }
+}
+
+impl DataMasking {
+    /// Encrypts the `#[encrypt]` fields of `value`: serializes it once, then encrypts each
+    /// field's JSON into its own ESDK message bound to the field's context (the container's
+    /// static entries, the field's literals and sibling values, and [`FIELD_BINDING_KEY`] =
+    /// the field's path unless `#[encrypt(unbound)]`). See [`crate::typed`] for the contexts.
+    ///
+    /// With the default cache, a data key is reused by every message of the same context, so
+    /// a field bound to a static context costs one data key per process, not per record.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, Sensitive, keys::RawAesKeyring};
+    /// use data_masking::typed::FIELD_BINDING_KEY;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
+    /// struct Order { order_id: String, #[encrypt(context(order_id))] card: String }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let order = Order { order_id: "o-1".into(), card: "4111".into() };
+    /// let stored = masker.encrypt_typed(&order).await?;
+    ///
+    /// // What an untyped reader (e.g. Powertools Python) passes to decrypt the field:
+    /// let ctx = EncryptionContext::new([("order_id", "o-1"), (FIELD_BINDING_KEY, "card")])?;
+    /// let card = stored.as_json()["card"].as_str().unwrap();
+    /// assert_eq!(masker.decrypt(card, &ctx).await?, "4111");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt_typed<T: Sensitive + Serialize>(&self, value: &T) -> Result<Encrypted<T>> {
+        let planned = plan(&T::sensitive_fields());
+        let mut json = serde_json::to_value(value)
+            .map_err(|e| Error::UnsupportedType(format!("the record does not serialize: {e}")))?;
+        let mut ciphertexts = Vec::new();
+        {
+            let mut jobs: Vec<(&Value, EncryptionContext)> = Vec::new();
+            for p in &planned {
+                visit(&json, p.path.segments(), None, &mut |node, parent| {
+                    jobs.push((node, field_context(p, parent)?));
+                    Ok(())
+                })?;
+            }
+            ciphertexts.reserve(jobs.len());
+            for (node, context) in &jobs {
+                ciphertexts.push(Value::String(self.encrypt(node, context).await?));
+            }
+        }
+        replace_all(&mut json, &planned, ciphertexts)?;
+        Ok(Encrypted::from_json(json))
+    }
+
+    /// Decrypts every `#[encrypt]` field of `encrypted` with the context it was encrypted
+    /// with (sibling values read from the stored JSON) and deserializes the record. A field
+    /// whose ciphertext was moved from another field or record fails with
+    /// [`Error::ContextMismatch`]; a field that holds no string, with [`Error::DecryptValue`].
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, Encrypted, Sensitive, keys::RawAesKeyring};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
+    /// struct S { #[encrypt] a: String, #[encrypt] b: String }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let s = S { a: "x".into(), b: "y".into() };
+    /// let stored = masker.encrypt_typed(&s).await?;
+    /// assert_eq!(masker.decrypt_typed(&stored).await?, s);
+    ///
+    /// // Swap the two ciphertexts: each is bound to its own field.
+    /// let mut json = stored.into_json();
+    /// let a = json["a"].take();
+    /// json["a"] = json["b"].take();
+    /// json["b"] = a;
+    /// let err = masker.decrypt_typed(&Encrypted::<S>::from_json(json)).await.unwrap_err();
+    /// assert_eq!(err.kind(), "context-mismatch");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt_typed<T: Sensitive + DeserializeOwned>(
+        &self,
+        encrypted: &Encrypted<T>,
+    ) -> Result<T> {
+        let planned = plan(&T::sensitive_fields());
+        let mut plain = Vec::new();
+        {
+            let mut jobs: Vec<(&str, EncryptionContext)> = Vec::new();
+            for p in &planned {
+                visit(
+                    &encrypted.json,
+                    p.path.segments(),
+                    None,
+                    &mut |node, parent| {
+                        let Value::String(text) = node else {
+                            return Err(Error::DecryptValue(format!(
+                                "the encrypted field `{}` holds {}, not a ciphertext string",
+                                p.path,
+                                crate::erase::type_name(node)
+                            )));
+                        };
+                        jobs.push((text.as_str(), field_context(p, parent)?));
+                        Ok(())
+                    },
+                )?;
+            }
+            plain.reserve(jobs.len());
+            for (text, context) in &jobs {
+                plain.push(self.decrypt(text, context).await?);
+            }
+        }
+        let mut json = encrypted.json.clone();
+        replace_all(&mut json, &planned, plain)?;
+        serde_json::from_value(json).map_err(|e| {
+            Error::DecryptValue(format!(
+                "the decrypted record is not a {}: {}",
+                std::any::type_name::<T>(),
+                safe_reason(&e)
+            ))
+        })
+    }
+
+    /// [`encrypt_fields`](Self::encrypt_fields) with field binding: each located node's context
+    /// is `context` plus [`FIELD_BINDING_KEY`] = the expression that located it, as written
+    /// (the first one, when several locate the same node). A ciphertext moved to another field
+    /// then fails to decrypt with [`Error::ContextMismatch`]. `context` must not hold
+    /// [`FIELD_BINDING_KEY`] itself ([`Error::InvalidContext`]).
+    ///
+    /// Typed records written by [`encrypt_typed`](Self::encrypt_typed) with only static
+    /// contexts read back with `decrypt_fields_bound` over the paths of
+    /// [`Sensitive::sensitive_fields`], and the other way round.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let ctx = EncryptionContext::new([("tenant", "acme")])?;
+    /// let data = json!({"card": "4111", "pin": "1234"});
+    /// let enc = masker.encrypt_fields_bound(&data, &["card", "pin"], &ctx).await?;
+    /// assert_eq!(masker.decrypt_fields_bound(&enc, &["card", "pin"], &ctx).await?, data);
+    ///
+    /// // The plain decrypt_fields does not pass the binding: context mismatch.
+    /// let err = masker.decrypt_fields(&enc, &["card"], &ctx).await.unwrap_err();
+    /// assert_eq!(err.kind(), "context-mismatch");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt_fields_bound<F: AsFields + ?Sized>(
+        &self,
+        data: &Value,
+        fields: &F,
+        context: &EncryptionContext,
+    ) -> Result<Value> {
+        let fields = fields.as_fields()?;
+        let fields: Vec<&Field> = fields.iter().collect();
+        let mut value = data.clone();
+        let targets = self.locate_tagged(&value, &fields, context)?;
+        let mut ciphertexts = Vec::new();
+        {
+            let mut nodes = Vec::new();
+            targets.collect(&value, &mut nodes);
+            ciphertexts.reserve(nodes.len());
+            for (node, tag) in nodes {
+                let ctx = bound_context(context, fields[tag])?;
+                ciphertexts.push(Value::String(self.encrypt(node, &ctx).await?));
+            }
+        }
+        targets.replace(&mut value, &mut ciphertexts.into_iter());
+        Ok(value)
+    }
+
+    /// [`decrypt_fields`](Self::decrypt_fields) of a value written by
+    /// [`encrypt_fields_bound`](Self::encrypt_fields_bound): each node is decrypted with
+    /// `context` plus [`FIELD_BINDING_KEY`] = the expression that locates it.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let ctx = EncryptionContext::empty();
+    /// let enc = masker.encrypt_fields_bound(&json!({"a": 1, "b": 2}), &["a", "b"], &ctx).await?;
+    /// // Move b's ciphertext into a: it was bound to "b".
+    /// let moved = json!({"a": enc["b"], "b": enc["b"]});
+    /// let err = masker.decrypt_fields_bound(&moved, &["a", "b"], &ctx).await.unwrap_err();
+    /// assert_eq!(err.kind(), "context-mismatch");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt_fields_bound<F: AsFields + ?Sized>(
+        &self,
+        data: &Value,
+        fields: &F,
+        context: &EncryptionContext,
+    ) -> Result<Value> {
+        let fields = fields.as_fields()?;
+        let fields: Vec<&Field> = fields.iter().collect();
+        let mut value = data.clone();
+        let targets = self.locate_tagged(&value, &fields, context)?;
+        let mut plain = Vec::new();
+        {
+            let mut nodes = Vec::new();
+            targets.collect(&value, &mut nodes);
+            plain.reserve(nodes.len());
+            for (node, tag) in nodes {
+                let Value::String(text) = node else {
+                    return Err(Error::DecryptValue(format!(
+                        "a field to decrypt holds {}, not a ciphertext string",
+                        crate::erase::type_name(node)
+                    )));
+                };
+                let ctx = bound_context(context, fields[tag])?;
+                plain.push(self.decrypt(text, &ctx).await?);
+            }
+        }
+        targets.replace(&mut value, &mut plain.into_iter());
+        Ok(value)
+    }
+
+    /// Locates every field on the unmodified input, each node tagged with the index of the
+    /// first field that locates it.
+    fn locate_tagged(
+        &self,
+        data: &Value,
+        fields: &[&Field],
+        context: &EncryptionContext,
+    ) -> Result<Tagged> {
+        if context.get(FIELD_BINDING_KEY).is_some() {
+            return Err(Error::InvalidContext(format!(
+                "the key {FIELD_BINDING_KEY} is set by field binding"
+            )));
+        }
+        let mut found = Vec::new();
+        let mut addrs = Vec::new();
+        for (tag, field) in fields.iter().enumerate() {
+            addrs.clear();
+            if field.locate_into(data, &mut addrs) == 0 && self.raise_on_missing_field() {
+                return Err(Error::FieldNotFound {
+                    field: field.as_str().to_owned(),
+                });
+            }
+            found.extend(addrs.iter().map(|&a| (a, tag)));
+        }
+        found.sort_unstable();
+        found.dedup_by_key(|e| e.0);
+        Ok(Tagged(found))
+    }
+}
+
+/// `context` plus the binding of `field`.
+fn bound_context(context: &EncryptionContext, field: &Field) -> Result<EncryptionContext> {
+    let mut ctx = context.clone();
+    ctx.insert(FIELD_BINDING_KEY, field.as_str())?;
+    Ok(ctx)
+}
+
+/// Located nodes by address, each with the index of the field that located it.
+struct Tagged(Vec<(usize, usize)>);
+
+impl Tagged {
+    fn find(&self, v: &Value) -> Option<usize> {
+        let addr = std::ptr::from_ref::<Value>(v) as usize;
+        self.0
+            .binary_search_by_key(&addr, |e| e.0)
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+
+    /// The located nodes of `v`, outermost only, in document order, with their tags.
+    fn collect<'v>(&self, v: &'v Value, out: &mut Vec<(&'v Value, usize)>) {
+        if let Some(tag) = self.find(v) {
+            out.push((v, tag));
+            return;
+        }
+        match v {
+            Value::Array(a) => a.iter().for_each(|x| self.collect(x, out)),
+            Value::Object(o) => o.values().for_each(|x| self.collect(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Replaces the nodes [`collect`](Self::collect) gives, in its order.
+    fn replace(&self, v: &mut Value, with: &mut impl Iterator<Item = Value>) {
+        if self.find(v).is_some() {
+            if let Some(n) = with.next() {
+                *v = n;
+            }
+            return;
+        }
+        match v {
+            Value::Array(a) => a.iter_mut().for_each(|x| self.replace(x, with)),
+            Value::Object(o) => o.values_mut().for_each(|x| self.replace(x, with)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_encrypted_fields_inside_an_encrypted_field_are_not_planned() {
+        static RULE: EncryptRule = EncryptRule {
+            context: &[],
+            bound: true,
+        };
+        let mut fields = Vec::new();
+        for path in [
+            FieldPath::root().name("inner"),
+            FieldPath::root().name("inner").name("x"),
+            FieldPath::root().name("other"),
+        ] {
+            fields.push(super::super::SensitiveField {
+                path,
+                mask: None,
+                encrypt: Some(RULE),
+            });
+        }
+        let planned = plan(&SensitiveFields { fields });
+        let paths: Vec<String> = planned.iter().map(|p| p.path.to_string()).collect();
+        assert_eq!(paths, ["inner", "other"]);
+    }
+}
