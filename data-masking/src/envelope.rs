@@ -39,9 +39,9 @@ impl Default for Options {
 /// Materials to encrypt messages under one data key.
 struct Encrypting {
     data_key: DataKey,
-    edks: Vec<EncryptedDataKey>,
-    /// The context stored in each message (the caller's and the public key).
-    context: BTreeMap<String, String>,
+    /// The stored context (the caller's and the public key) and the encrypted data keys, as
+    /// each message's header holds them: serialized once per data key.
+    header_section: Vec<u8>,
     signing: Option<SigningKey>,
 }
 
@@ -154,8 +154,7 @@ impl Envelope {
         }
         Ok(Encrypting {
             data_key,
-            edks: m.encrypted_data_keys().to_vec(),
-            context,
+            header_section: format::header_section(&context, m.encrypted_data_keys())?,
             signing,
         })
     }
@@ -188,8 +187,7 @@ impl Envelope {
         format::encrypt(
             &EncryptParams {
                 suite: self.options.suite,
-                context: &materials.context,
-                edks: &materials.edks,
+                header_section: &materials.header_section,
                 data_key: materials.data_key.as_bytes(),
                 signing_key: materials.signing.as_ref(),
                 frame_length: self.options.frame_length,
@@ -229,7 +227,7 @@ impl Envelope {
         message: &[u8],
         ctx: &EncryptionContext,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let header = format::parse_header(message, self.options.max_edks)?;
+        let mut header = format::parse_header(message, self.options.max_edks)?;
         if !self.options.policy.allows_decrypt(header.suite) {
             return Err(Error::DecryptValue(format!(
                 "algorithm suite {} has no key commitment, which the commitment policy refuses",
@@ -237,16 +235,21 @@ impl Envelope {
             )));
         }
         ctx.check_stored(&header.context)?;
+        let suite = header.suite;
         let entry = match &self.cache {
             Some(cache) => {
+                // The key owns the data keys and the context: the body needs neither.
                 let key = CacheKey::Decrypt {
-                    suite: header.suite.id(),
-                    edks: header.edks.clone(),
-                    context: header.context.clone(),
+                    suite: suite.id(),
+                    edks: std::mem::take(&mut header.edks),
+                    context: std::mem::take(&mut header.context),
+                };
+                let CacheKey::Decrypt { edks, context, .. } = &key else {
+                    return Err(Error::DecryptKey("unreachable cache key".into()));
                 };
                 cache
                     .get(&key, || async {
-                        self.make_decrypting(header.suite, &header.context, &header.edks)
+                        self.make_decrypting(suite, context, edks)
                             .await
                             .map(Materials::Decrypt)
                     })

@@ -108,7 +108,7 @@ fn ctx(tenant: &str) -> EncryptionContext {
 fn defaults_are_powertools_defaults() {
     let l = CacheLimits::default();
     assert_eq!(l.capacity, 100);
-    assert_eq!(l.max_age, Duration::from_secs(300));
+    assert_eq!(l.max_age, Duration::from_mins(5));
     assert_eq!(l.max_messages_encrypted, 1 << 32);
     assert_eq!(l.max_bytes_encrypted, (1 << 63) - 1);
 }
@@ -198,7 +198,7 @@ fn max_bytes_encrypted_is_exact() {
 fn max_age_is_exact_for_encrypt_and_decrypt() {
     let s = Setup::new();
     let e = s.encryptor(CacheLimits {
-        max_age: Duration::from_secs(300),
+        max_age: Duration::from_mins(5),
         ..CacheLimits::default()
     });
     let rt = rt();
@@ -206,11 +206,11 @@ fn max_age_is_exact_for_encrypt_and_decrypt() {
     rt.block_on(e.decrypt(&m, &ctx("a"))).expect("decrypt");
     assert_eq!((s.encrypts(), s.decrypts()), (1, 1));
     s.clock
-        .set(Duration::from_secs(300) - Duration::from_nanos(1));
+        .set(Duration::from_mins(5) - Duration::from_nanos(1));
     rt.block_on(e.encrypt(b"m", &ctx("a"))).expect("encrypt");
     rt.block_on(e.decrypt(&m, &ctx("a"))).expect("decrypt");
     assert_eq!((s.encrypts(), s.decrypts()), (1, 1), "just before max_age");
-    s.clock.set(Duration::from_secs(300));
+    s.clock.set(Duration::from_mins(5));
     rt.block_on(e.encrypt(b"m", &ctx("a"))).expect("encrypt");
     rt.block_on(e.decrypt(&m, &ctx("a"))).expect("decrypt");
     assert_eq!((s.encrypts(), s.decrypts()), (2, 2), "at max_age");

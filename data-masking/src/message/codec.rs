@@ -76,10 +76,6 @@ pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-pub(crate) fn put_u64(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(&v.to_be_bytes());
-}
-
 /// A `u16` length followed by the bytes; fails when they do not fit a `u16` length.
 pub(crate) fn put_bytes16(out: &mut Vec<u8>, v: &[u8], what: &str) -> Result<()> {
     let n = u16::try_from(v.len())

@@ -7,7 +7,7 @@ use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, N
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::codec::{Reader, put_bytes16, put_u16, put_u32, put_u64};
+use super::codec::{Reader, put_bytes16, put_u16, put_u32};
 use super::suite::{AlgorithmSuite, Kdf, Signature};
 use crate::error::{Error, Result};
 use crate::keys::EncryptedDataKey;
@@ -89,7 +89,7 @@ pub(crate) struct Header<'a> {
     /// The header body, which the header tag authenticates.
     body: &'a [u8],
     auth_iv: [u8; IV_LEN],
-    auth_tag: &'a [u8],
+    auth_tag: [u8; TAG_LEN],
     /// Where the message body starts.
     body_start: usize,
 }
@@ -165,7 +165,7 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
     if !v2 {
         auth_iv = r.array("header IV")?;
     }
-    let auth_tag = r.take(TAG_LEN, "header authentication tag")?;
+    let auth_tag = r.array("header authentication tag")?;
     Ok(Header {
         suite,
         message_id,
@@ -181,14 +181,11 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
     })
 }
 
-type CommitKey = Zeroizing<[u8; 32]>;
+type Key = Zeroizing<[u8; 32]>;
 
-/// The content key, and for committing suites the commitment key, derived from the data key.
-fn derive(
-    suite: AlgorithmSuite,
-    data_key: &[u8],
-    message_id: &[u8],
-) -> Result<(Zeroizing<Vec<u8>>, Option<CommitKey>)> {
+/// The content key (its first `suite.key_len()` bytes), and for committing suites the
+/// commitment key, derived from the data key.
+fn derive(suite: AlgorithmSuite, data_key: &[u8], message_id: &[u8]) -> Result<(Key, Option<Key>)> {
     let len = suite.key_len();
     if data_key.len() != len {
         return Err(Error::DecryptKey(format!(
@@ -196,28 +193,32 @@ fn derive(
             data_key.len()
         )));
     }
-    let mut key = Zeroizing::new(vec![0u8; len]);
+    let mut key = Zeroizing::new([0u8; 32]);
+    let out = key
+        .get_mut(..len)
+        .ok_or_else(|| bad("invalid key length"))?;
     let fail = |_| Error::DecryptValue("key derivation failed".into());
+    // The info: the suite id, then the message id (legacy) or a label (committing).
+    let mut info = [0u8; 2 + 16];
+    info[..2].copy_from_slice(&suite.id().to_be_bytes());
     match suite.kdf() {
-        Kdf::None => key.copy_from_slice(data_key),
+        Kdf::None => out.copy_from_slice(data_key),
         Kdf::Sha256 | Kdf::Sha384 => {
-            let mut info = suite.id().to_be_bytes().to_vec();
-            info.extend_from_slice(message_id);
+            let info = [&info[..2], message_id].concat();
             if suite.kdf() == Kdf::Sha256 {
                 hkdf::Hkdf::<sha2::Sha256>::new(None, data_key)
-                    .expand(&info, &mut key)
+                    .expand(&info, out)
                     .map_err(fail)?;
             } else {
                 hkdf::Hkdf::<sha2::Sha384>::new(None, data_key)
-                    .expand(&info, &mut key)
+                    .expand(&info, out)
                     .map_err(fail)?;
             }
         }
         Kdf::Sha512Commit => {
             let h = hkdf::Hkdf::<sha2::Sha512>::new(Some(message_id), data_key);
-            let mut info = suite.id().to_be_bytes().to_vec();
-            info.extend_from_slice(b"DERIVEKEY");
-            h.expand(&info, &mut key).map_err(fail)?;
+            info[2..11].copy_from_slice(b"DERIVEKEY");
+            h.expand(&info[..11], out).map_err(fail)?;
             let mut commit = Zeroizing::new([0u8; 32]);
             h.expand(b"COMMITKEY", commit.as_mut()).map_err(fail)?;
             return Ok((key, Some(commit)));
@@ -226,24 +227,44 @@ fn derive(
     Ok((key, None))
 }
 
-fn aead_key(key: &[u8]) -> Result<LessSafeKey> {
-    let alg = match key.len() {
+fn aead_key(suite: AlgorithmSuite, key: &[u8; 32]) -> Result<LessSafeKey> {
+    let len = suite.key_len();
+    let alg = match len {
         16 => &AES_128_GCM,
         24 => &AES_192_GCM,
         _ => &AES_256_GCM,
     };
-    UnboundKey::new(alg, key)
+    UnboundKey::new(alg, key.get(..len).unwrap_or(key))
         .map(LessSafeKey::new)
         .map_err(|_| Error::DecryptValue("invalid content key".into()))
 }
 
-fn body_aad(message_id: &[u8], kind: &[u8], seq: u32, len: u64) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(message_id.len() + kind.len() + 12);
-    aad.extend_from_slice(message_id);
-    aad.extend_from_slice(kind);
-    put_u32(&mut aad, seq);
-    put_u64(&mut aad, len);
-    aad
+/// The body AAD: message id, the kind of content, sequence number and content length (at most
+/// 32 + 35 + 12 bytes, kept on the stack).
+struct BodyAad {
+    buf: [u8; 32 + 35 + 12],
+    len: usize,
+}
+
+impl BodyAad {
+    fn new(message_id: &[u8], kind: &[u8], seq: u32, len: u64) -> Result<Self> {
+        let mut buf = [0u8; 32 + 35 + 12];
+        let n = message_id.len() + kind.len() + 12;
+        let dst = buf
+            .get_mut(..n)
+            .ok_or_else(|| bad("the message id is too long"))?;
+        let (id, rest) = dst.split_at_mut(message_id.len());
+        id.copy_from_slice(message_id);
+        let (k, rest) = rest.split_at_mut(kind.len());
+        k.copy_from_slice(kind);
+        rest[..4].copy_from_slice(&seq.to_be_bytes());
+        rest[4..].copy_from_slice(&len.to_be_bytes());
+        Ok(Self { buf, len: n })
+    }
+
+    fn aad(&self) -> Aad<&[u8]> {
+        Aad::from(&self.buf[..self.len])
+    }
 }
 
 fn frame_iv(seq: u32) -> [u8; IV_LEN] {
@@ -252,12 +273,35 @@ fn frame_iv(seq: u32) -> [u8; IV_LEN] {
     iv
 }
 
+/// The part of a header that is the same for every message under one data key: the serialized
+/// encryption context with its length, then the encrypted data keys with their count.
+pub(crate) fn header_section(
+    context: &BTreeMap<String, String>,
+    edks: &[EncryptedDataKey],
+) -> Result<Vec<u8>> {
+    let fail = |what: &str| Error::EncryptKey(format!("{what} is longer than 65535 bytes"));
+    let aad = serialize_context(context)?;
+    let mut out = Vec::with_capacity(aad.len() + 4 + edks.len() * 64);
+    put_bytes16(&mut out, &aad, "the encryption context")?;
+    let n = u16::try_from(edks.len()).map_err(|_| fail("the list of encrypted data keys"))?;
+    put_u16(&mut out, n);
+    for edk in edks {
+        put_bytes16(&mut out, edk.provider_id.as_bytes(), "a provider id")
+            .map_err(|_| fail("a provider id"))?;
+        put_bytes16(&mut out, &edk.provider_info, "a provider info")
+            .map_err(|_| fail("a provider info"))?;
+        put_bytes16(&mut out, &edk.ciphertext, "an encrypted data key")
+            .map_err(|_| fail("an encrypted data key"))?;
+    }
+    Ok(out)
+}
+
 /// What encrypt needs besides the plaintext.
 pub(crate) struct EncryptParams<'a> {
     pub(crate) suite: AlgorithmSuite,
-    /// The context to store: the caller's plus, for signing suites, the public key.
-    pub(crate) context: &'a BTreeMap<String, String>,
-    pub(crate) edks: &'a [EncryptedDataKey],
+    /// The context to store (the caller's plus, for signing suites, the public key) and the
+    /// encrypted data keys, as [`header_section`] writes them.
+    pub(crate) header_section: &'a [u8],
     pub(crate) data_key: &'a [u8],
     pub(crate) signing_key: Option<&'a SigningKey>,
     pub(crate) frame_length: u32,
@@ -285,24 +329,24 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
     let mut message_id = [0u8; 32];
     aws_lc_rs::rand::fill(&mut message_id).map_err(|_| enc_err("no randomness"))?;
     let (key, commit) = derive(p.suite, p.data_key, &message_id)?;
-    let key = aead_key(&key)?;
+    let key = aead_key(p.suite, &key)?;
 
-    let mut out = Vec::with_capacity(plaintext.len() + 512 + frames * (4 + IV_LEN + TAG_LEN));
+    let signature_room = if p.signing_key.is_some() { 106 } else { 0 };
+    let mut out = Vec::with_capacity(
+        3 + 32
+            + p.header_section.len()
+            + 5
+            + 32
+            + TAG_LEN
+            + plaintext.len()
+            + frames * (4 + IV_LEN + TAG_LEN)
+            + 8
+            + signature_room,
+    );
     out.push(0x02);
     put_u16(&mut out, p.suite.id());
     out.extend_from_slice(&message_id);
-    put_bytes16(
-        &mut out,
-        &serialize_context(p.context)?,
-        "the encryption context",
-    )?;
-    let n = u16::try_from(p.edks.len()).map_err(|_| enc_err("too many encrypted data keys"))?;
-    put_u16(&mut out, n);
-    for edk in p.edks {
-        put_bytes16(&mut out, edk.provider_id.as_bytes(), "a provider id")?;
-        put_bytes16(&mut out, &edk.provider_info, "a provider info")?;
-        put_bytes16(&mut out, &edk.ciphertext, "an encrypted data key")?;
-    }
+    out.extend_from_slice(p.header_section);
     out.push(0x02);
     put_u32(&mut out, p.frame_length);
     out.extend_from_slice(commit.as_deref().map_or(&[][..], |c| &c[..]));
@@ -329,18 +373,18 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
         if last {
             put_u32(&mut out, chunk.len() as u32);
         }
-        let aad = body_aad(
+        let aad = BodyAad::new(
             &message_id,
             if last { FINAL_FRAME } else { FRAME },
             seq,
             chunk.len() as u64,
-        );
+        )?;
         let start = out.len();
         out.extend_from_slice(chunk);
         let tag = key
             .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(iv),
-                Aad::from(&aad),
+                aad.aad(),
                 &mut out[start..],
             )
             .map_err(|_| enc_err("frame"))?;
@@ -372,8 +416,8 @@ pub(crate) fn decrypt(
         (None, None) => {}
         _ => return Err(bad("the key commitment does not match the data key")),
     }
-    let key = aead_key(&key)?;
-    let mut tag = h.auth_tag.to_vec();
+    let key = aead_key(h.suite, &key)?;
+    let mut tag = h.auth_tag;
     key.open_in_place(
         Nonce::assume_unique_for_key(h.auth_iv),
         Aad::from(h.body),
@@ -410,19 +454,19 @@ pub(crate) fn decrypt(
             };
             let content = r.take(len, "frame content")?;
             let tag = r.take(TAG_LEN, "frame tag")?;
-            let aad = body_aad(
+            let aad = BodyAad::new(
                 h.message_id,
                 if last { FINAL_FRAME } else { FRAME },
                 seq,
                 len as u64,
-            );
+            )?;
             let start = plaintext.len();
             plaintext.extend_from_slice(content);
             plaintext.extend_from_slice(tag);
             let opened = key
                 .open_in_place(
                     Nonce::assume_unique_for_key(iv),
-                    Aad::from(&aad),
+                    aad.aad(),
                     &mut plaintext[start..],
                 )
                 .map_err(|_| bad("a frame authentication tag does not verify"))?
@@ -445,13 +489,13 @@ pub(crate) fn decrypt(
         let len = usize::try_from(len).map_err(|_| bad("the content is too long"))?;
         let content = r.take(len, "content")?;
         let tag = r.take(TAG_LEN, "tag")?;
-        let aad = body_aad(h.message_id, SINGLE_BLOCK, 1, len as u64);
+        let aad = BodyAad::new(h.message_id, SINGLE_BLOCK, 1, len as u64)?;
         plaintext.extend_from_slice(content);
         plaintext.extend_from_slice(tag);
         let opened = key
             .open_in_place(
                 Nonce::assume_unique_for_key(iv),
-                Aad::from(&aad),
+                aad.aad(),
                 &mut plaintext[..],
             )
             .map_err(|_| bad("the authentication tag does not verify"))?
