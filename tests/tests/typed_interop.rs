@@ -3,7 +3,7 @@
 //! context, field binding included), and a record whose fields Powertools encrypted with those
 //! contexts is read back into `Customer` by `decrypt_typed`.
 
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::struct_field_names)]
 
 use data_masking::keys::RawAesKeyring;
 use data_masking::typed::FIELD_BINDING_KEY;
