@@ -238,3 +238,235 @@ proptest! {
         prop_assert!(rt.block_on(e.decrypt(&bad, &ctx())).is_err());
     }
 }
+
+// ---- The same guarantees through the public DataMasking API ----
+
+mod through_data_masking {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use data_masking::keys::{MultiKeyring, RawAesKeyring};
+    use data_masking::{AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext};
+    use serde_json::{Value, json};
+
+    use super::rt;
+
+    /// The secret of the small messages: found in no error text, never returned.
+    const SECRET: &str = "s3cr3t-pl41nt3xt";
+
+    fn key(name: &str, byte: u8) -> RawAesKeyring {
+        RawAesKeyring::new("ns", name, &[byte; 32]).expect("key")
+    }
+
+    fn masker(suite: u16, policy: CommitmentPolicy) -> DataMasking {
+        DataMasking::builder()
+            .keyring(key("key", 9))
+            .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+            .frame_length(16)
+            .commitment_policy(policy)
+            .try_build()
+            .expect("masker")
+    }
+
+    fn ctx() -> EncryptionContext {
+        EncryptionContext::new([("tenant", "acme"), ("purpose", "tamper")]).expect("context")
+    }
+
+    /// A small message: the JSON text `{"secret":"s3cr3t-pl41nt3xt"}` (31 bytes, 2 frames of
+    /// 16 bytes, the second the final one).
+    fn small_message(m: &DataMasking) -> Vec<u8> {
+        let value = rt()
+            .block_on(m.encrypt(&json!({ "secret": SECRET }), &ctx()))
+            .expect("encrypt");
+        STANDARD.decode(value).expect("base64")
+    }
+
+    fn assert_refused(
+        m: &DataMasking,
+        bad: &[u8],
+        rt: &tokio::runtime::Runtime,
+        what: &dyn std::fmt::Display,
+    ) {
+        // Both entry points: raw bytes and the base64 text of them.
+        let err = match rt.block_on(m.decrypt_bytes(bad, &ctx())) {
+            Ok(p) => panic!("{what}: decrypted to {} bytes", p.len()),
+            Err(e) => e,
+        };
+        assert!(
+            matches!(
+                err.kind(),
+                "decrypt-value" | "decrypt-key" | "context-mismatch"
+            ),
+            "{what}: {err}"
+        );
+        let text = err.to_string();
+        assert!(
+            !text.contains(SECRET) && !text.contains("s3cr3t"),
+            "{what}: {text}"
+        );
+        let err = rt
+            .block_on(m.decrypt(&STANDARD.encode(bad), &ctx()))
+            .expect_err("refused as base64 too");
+        assert!(!err.to_string().contains(SECRET), "{what}: {err}");
+    }
+
+    #[test]
+    fn every_flipped_byte_and_every_truncation_is_refused_for_each_suite() {
+        let rt = rt();
+        for suite in [0x0578u16, 0x0478] {
+            for policy in [
+                CommitmentPolicy::RequireEncryptRequireDecrypt,
+                CommitmentPolicy::RequireEncryptAllowDecrypt,
+            ] {
+                let m = masker(suite, policy);
+                let msg = small_message(&m);
+                let back = rt.block_on(m.decrypt_bytes(&msg, &ctx())).expect("intact");
+                assert_eq!(&back[..], format!("{{\"secret\":\"{SECRET}\"}}").as_bytes());
+                for i in 0..msg.len() {
+                    let mut bad = msg.clone();
+                    bad[i] ^= 0x01;
+                    assert_refused(&m, &bad, &rt, &format_args!("0x{suite:04X} byte {i}"));
+                }
+                for n in 0..msg.len() {
+                    assert_refused(
+                        &m,
+                        &msg[..n],
+                        &rt,
+                        &format_args!("0x{suite:04X} cut to {n} of {}", msg.len()),
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_are_refused() {
+        let rt = rt();
+        for suite in [0x0578u16, 0x0478] {
+            let m = masker(suite, CommitmentPolicy::default());
+            let msg = small_message(&m);
+            let mut twice = msg.clone();
+            twice.extend_from_slice(&msg);
+            for tail in [&[0u8][..], &[0xFF; 7], &msg] {
+                let mut longer = msg.clone();
+                longer.extend_from_slice(tail);
+                let err = rt
+                    .block_on(m.decrypt_bytes(&longer, &ctx()))
+                    .expect_err("trailing bytes");
+                assert_eq!(err.kind(), "decrypt-value", "0x{suite:04X}: {err}");
+            }
+            assert_eq!(
+                rt.block_on(m.decrypt_bytes(&twice, &ctx()))
+                    .expect_err("two messages")
+                    .kind(),
+                "decrypt-value"
+            );
+        }
+    }
+
+    #[test]
+    fn more_encrypted_data_keys_than_allowed_are_refused() {
+        let rt = rt();
+        // A real message carrying three encrypted data keys.
+        let three = MultiKeyring::new(key("a", 1))
+            .with(key("b", 2))
+            .with(key("c", 3));
+        let writer = DataMasking::builder()
+            .keyring(three)
+            .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
+            .try_build()
+            .expect("masker");
+        let ct = rt
+            .block_on(writer.encrypt(&json!("x"), &ctx()))
+            .expect("encrypt");
+        for (max, ok) in [(1u16, false), (2, false), (3, true), (4, true)] {
+            // The reader holds the last key, so a refusal is the cap, not a missing key.
+            let reader = DataMasking::builder()
+                .keyring(key("c", 3))
+                .max_encrypted_data_keys(max)
+                .try_build()
+                .expect("masker");
+            let r = rt.block_on(reader.decrypt(&ct, &ctx()));
+            if ok {
+                assert_eq!(r.expect("within the cap"), json!("x"));
+            } else {
+                let err = r.expect_err("over the cap");
+                assert_eq!(err.kind(), "decrypt-value", "max {max}: {err}");
+                assert!(err.to_string().contains("data keys"), "max {max}: {err}");
+            }
+        }
+        // The writer enforces the cap too.
+        let capped = DataMasking::builder()
+            .keyring(
+                MultiKeyring::new(key("a", 1))
+                    .with(key("b", 2))
+                    .with(key("c", 3)),
+            )
+            .max_encrypted_data_keys(2)
+            .try_build()
+            .expect("masker");
+        assert!(rt.block_on(capped.encrypt(&json!("x"), &ctx())).is_err());
+    }
+
+    #[test]
+    fn the_shared_legacy_0178_vector_needs_a_policy_that_allows_it() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/vectors/esdk_raw_aes.json"
+        );
+        let all: Value = serde_json::from_str(
+            &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}")),
+        )
+        .expect("JSON");
+        let v = all["vectors"]
+            .as_array()
+            .expect("vectors")
+            .iter()
+            .find(|v| v["name"] == "legacy0178_string_tenant")
+            .expect("the legacy vector");
+        assert_eq!(v["suite"], "0x0178");
+        let meta = &all["meta"];
+        let key_bytes = STANDARD
+            .decode(meta["keys"]["key-a"].as_str().expect("key"))
+            .expect("base64");
+        let keyring = || {
+            RawAesKeyring::new(
+                meta["key_namespace"].as_str().expect("namespace"),
+                "key-a",
+                &key_bytes,
+            )
+            .expect("key")
+        };
+        let ctx = EncryptionContext::from_json(&v["encryption_context"]).expect("context");
+        let ct = v["ciphertext"].as_str().expect("ciphertext");
+        let rt = rt();
+
+        let strict = DataMasking::builder()
+            .keyring(keyring())
+            .try_build()
+            .expect("masker");
+        let err = rt
+            .block_on(strict.decrypt(ct, &ctx))
+            .expect_err("legacy under the default policy");
+        assert_eq!(err.kind(), "decrypt-value", "{err}");
+        assert!(err.to_string().contains("commitment"), "{err}");
+
+        let lenient = DataMasking::builder()
+            .keyring(keyring())
+            .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
+            .try_build()
+            .expect("masker");
+        let plaintext: Value =
+            serde_json::from_str(v["plaintext"].as_str().expect("plaintext")).expect("JSON");
+        assert_eq!(
+            rt.block_on(lenient.decrypt(ct, &ctx)).expect("allowed"),
+            plaintext
+        );
+        // Legacy messages are never written, whatever the policy.
+        let legacy = DataMasking::builder()
+            .keyring(keyring())
+            .algorithm_suite(AlgorithmSuite::from_id(0x0178).expect("suite"))
+            .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
+            .try_build();
+        assert_eq!(legacy.expect_err("no legacy encrypt").kind(), "config");
+    }
+}
