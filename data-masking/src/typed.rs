@@ -1,5 +1,7 @@
-//! Typed masking: the [`Sensitive`] trait that `#[derive(Sensitive)]` implements, the masked
-//! view [`Masked`], and the untyped description of a type's rules ([`SensitiveFields`]).
+//! Typed masking and encryption: the [`Sensitive`] trait that `#[derive(Sensitive)]`
+//! implements, the masked view [`Masked`], the stored form of an encrypted record
+//! ([`Encrypted`], see [Encryption](#encryption)), and the untyped description of a type's rules
+//! ([`SensitiveFields`]).
 //!
 //! ```
 //! use data_masking::Sensitive;
@@ -83,6 +85,61 @@
 //! field (a string member of the same JSON object as the encrypted field, named by its serde
 //! name). Unless the field is `#[encrypt(unbound)]`, the context also binds the ciphertext to the
 //! field: the key [`FIELD_BINDING_KEY`] with the field's path as value.
+//!
+//! # Encryption
+//!
+//! [`DataMasking::encrypt_typed`] serializes a record once and replaces each `#[encrypt]` field
+//! with its own ESDK message (base64), giving an [`Encrypted<T>`] that serializes as that JSON:
+//! the shape [`DataMasking::encrypt_fields`] gives, so Powertools Python decrypts each field
+//! with `decrypt(value, **context)`. [`DataMasking::decrypt_typed`] reverses it into `T`.
+//!
+//! A field's context is the container's static entries, the field's literals, the values of
+//! the sibling fields it names (read from the record on encrypt, and from the stored JSON on
+//! decrypt: siblings are never encrypted), and, unless `#[encrypt(unbound)]`,
+//! [`FIELD_BINDING_KEY`] = the field's declared path (`card`, `orders[*].card`,
+//! `accounts.*.iban`). A ciphertext moved to another field fails with
+//! [`Error::ContextMismatch`](crate::Error::ContextMismatch); a sibling such as a record id in
+//! the context binds it to its record as well. List elements and map values share their
+//! declared path (`[*]`, `.*`), so reordering a `Vec` keeps every field readable; bind an
+//! element to itself with a context field of its own type. A field inside an `#[encrypt]`ed
+//! nested record is covered by the outer message. The untyped API has the same binding as an
+//! option: [`DataMasking::encrypt_fields_bound`] / [`DataMasking::decrypt_fields_bound`].
+//!
+//! ```
+//! use data_masking::{DataMasking, Encrypted, Sensitive, keys::RawAesKeyring};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
+//! #[sensitive(context(purpose = "billing"))]
+//! struct Customer {
+//!     customer_id: String,
+//!     tenant_id: String,
+//!     #[mask]
+//!     #[encrypt(context(tenant_id, record = customer_id))]
+//!     card: String,
+//!     #[encrypt(unbound)]
+//!     notes: Vec<String>,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let masker = DataMasking::builder()
+//!     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+//!     .try_build()?;
+//! let c = Customer {
+//!     customer_id: "c-1".into(),
+//!     tenant_id: "acme".into(),
+//!     card: "4111 1111 1111 1111".into(),
+//!     notes: vec!["vip".into()],
+//! };
+//! let stored: Encrypted<Customer> = masker.encrypt_typed(&c).await?;
+//! let text = serde_json::to_string(&stored)?; // {"customer_id":"c-1",...,"card":"AgV4..."}
+//! assert!(!text.contains("4111") && !text.contains("vip"));
+//!
+//! let read: Encrypted<Customer> = serde_json::from_str(&text)?;
+//! assert_eq!(masker.decrypt_typed(&read).await?, c);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
 
 mod debug;
 mod encrypt;
