@@ -19,12 +19,15 @@ struct Counting {
     inner: RawAesKeyring,
     encrypts: AtomicUsize,
     decrypts: AtomicUsize,
+    /// How long each call blocks its thread (so that concurrent callers overlap with it).
+    delay: Duration,
 }
 
 #[async_trait]
 impl Keyring for Counting {
     async fn on_encrypt(&self, m: EncryptionMaterials) -> Result<EncryptionMaterials> {
         self.encrypts.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
         // Give other tasks a chance to run while the data key is being made.
         tokio::task::yield_now().await;
         self.inner.on_encrypt(m).await
@@ -36,6 +39,7 @@ impl Keyring for Counting {
         edks: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials> {
         self.decrypts.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
         tokio::task::yield_now().await;
         self.inner.on_decrypt(m, edks).await
     }
@@ -68,6 +72,7 @@ impl Setup {
                 inner: RawAesKeyring::new("ns", "key", &[6u8; 32]).expect("key"),
                 encrypts: AtomicUsize::new(0),
                 decrypts: AtomicUsize::new(0),
+                delay: Duration::ZERO,
             }),
             clock: Arc::new(FakeClock::default()),
         }
@@ -402,4 +407,420 @@ fn edk_bytes(m: &[u8]) -> Vec<u8> {
         at += 2 + n;
     }
     m[start..at].to_vec()
+}
+
+// ---- The same limits through the public DataMasking API ----
+
+mod through_data_masking {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use data_masking::keys::{Keyring, RawAesKeyring};
+    use data_masking::{AlgorithmSuite, CacheLimits, DataMasking, DataMaskingBuilder};
+    use serde_json::{Map, Value, json};
+
+    use super::{Counting, FakeClock, ctx, edk_bytes};
+
+    /// A counting keyring whose calls block for `delay`, and a hand-moved clock.
+    struct Fixture {
+        keyring: Arc<Counting>,
+        clock: Arc<FakeClock>,
+    }
+
+    impl Fixture {
+        fn new(delay: Duration) -> Self {
+            Self {
+                keyring: Arc::new(Counting {
+                    inner: RawAesKeyring::new("ns", "key", &[8u8; 32]).expect("key"),
+                    encrypts: AtomicUsize::new(0),
+                    decrypts: AtomicUsize::new(0),
+                    delay,
+                }),
+                clock: Arc::new(FakeClock::default()),
+            }
+        }
+
+        fn builder(&self, suite: u16) -> DataMaskingBuilder {
+            let keyring: Arc<dyn Keyring> = self.keyring.clone();
+            DataMasking::builder()
+                .shared_keyring(keyring)
+                .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+                .clock(self.clock.clone())
+        }
+
+        /// A masker (suite 0x0478) with these limits and its own, empty, cache.
+        fn masker(&self, limits: CacheLimits) -> DataMasking {
+            self.builder(0x0478)
+                .cache(limits)
+                .try_build()
+                .expect("masker")
+        }
+
+        fn encrypts(&self) -> usize {
+            self.keyring.encrypts.load(Ordering::SeqCst)
+        }
+
+        fn decrypts(&self) -> usize {
+            self.keyring.decrypts.load(Ordering::SeqCst)
+        }
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+    }
+
+    fn multi_thread() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(8)
+            .build()
+            .expect("runtime")
+    }
+
+    fn limits() -> CacheLimits {
+        CacheLimits::default()
+    }
+
+    #[test]
+    fn default_cache_one_data_key_for_a_hundred_messages_and_one_unwrap_for_their_decrypts() {
+        for suite in [0x0578u16, 0x0478] {
+            let f = Fixture::new(Duration::ZERO);
+            let m = f.builder(suite).try_build().expect("default cache");
+            let rt = rt();
+            let cts: Vec<String> = (0..100)
+                .map(|i| {
+                    rt.block_on(m.encrypt(&json!(i), &ctx("a")))
+                        .expect("encrypt")
+                })
+                .collect();
+            assert_eq!(f.encrypts(), 1, "0x{suite:04X}: 100 encrypts, one data key");
+            // A fresh masker (cold cache) sharing the keyring decrypts all 100 with one unwrap.
+            let reader = f.builder(suite).try_build().expect("masker");
+            for (i, ct) in cts.iter().enumerate() {
+                assert_eq!(
+                    rt.block_on(reader.decrypt(ct, &ctx("a"))).expect("decrypt"),
+                    json!(i)
+                );
+            }
+            assert_eq!(f.decrypts(), 1, "0x{suite:04X}: 100 decrypts, one unwrap");
+        }
+    }
+
+    #[test]
+    fn a_hundred_fields_share_one_data_key_each_way() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(limits());
+        let record: Map<String, Value> = (0..100)
+            .map(|i| (format!("f{i}"), json!({ "n": i, "s": "x".repeat(i) })))
+            .collect();
+        let record = Value::Object(record);
+        let fields: Vec<String> = (0..100).map(|i| format!("f{i}")).collect();
+        let rt = rt();
+        let enc = rt
+            .block_on(m.encrypt_fields(&record, &fields, &ctx("a")))
+            .expect("encrypt_fields");
+        assert_eq!(f.encrypts(), 1, "100 field messages, one data key");
+        let distinct: std::collections::HashSet<_> = fields
+            .iter()
+            .map(|k| {
+                edk_bytes(
+                    &STANDARD
+                        .decode(enc[k].as_str().expect("a ciphertext"))
+                        .expect("base64"),
+                )
+            })
+            .collect();
+        assert_eq!(distinct.len(), 1, "every field carries the same data key");
+        let reader = f.masker(limits());
+        let back = rt
+            .block_on(reader.decrypt_fields(&enc, &fields, &ctx("a")))
+            .expect("decrypt_fields");
+        assert_eq!(back, record);
+        assert_eq!(f.decrypts(), 1, "100 fields, one unwrap");
+        // With max_messages_encrypted = 10, the 100 fields need exactly 10 data keys.
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            max_messages_encrypted: 10,
+            ..limits()
+        });
+        let enc = rt
+            .block_on(m.encrypt_fields(&record, &fields, &ctx("a")))
+            .expect("encrypt_fields");
+        assert_eq!(f.encrypts(), 10);
+        rt.block_on(f.masker(limits()).decrypt_fields(&enc, &fields, &ctx("a")))
+            .expect("decrypt_fields");
+        assert_eq!(f.decrypts(), 10, "one unwrap per data key");
+    }
+
+    #[test]
+    fn max_messages_encrypted_ten_means_ten_keyring_calls_per_hundred_messages() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            max_messages_encrypted: 10,
+            ..limits()
+        });
+        let rt = rt();
+        for n in 1..=100usize {
+            rt.block_on(m.encrypt(&json!("v"), &ctx("a")))
+                .expect("encrypt");
+            assert_eq!(f.encrypts(), n.div_ceil(10), "after {n} messages");
+        }
+    }
+
+    #[test]
+    fn max_bytes_encrypted_boundary_is_exact() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            max_bytes_encrypted: 1000,
+            ..limits()
+        });
+        let rt = rt();
+        // encrypt_bytes counts the bytes given.
+        for _ in 0..10 {
+            rt.block_on(m.encrypt_bytes(&[1u8; 100], &ctx("a")))
+                .expect("encrypt");
+        }
+        assert_eq!(f.encrypts(), 1, "exactly 1000 bytes: still one data key");
+        rt.block_on(m.encrypt_bytes(&[1u8; 1], &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 2, "byte 1001 needs a new data key");
+        rt.block_on(m.encrypt_bytes(&[1u8; 999], &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 2, "1 + 999 = 1000 bytes");
+        rt.block_on(m.encrypt_bytes(&[], &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 2, "an empty message adds no bytes");
+        // encrypt counts the JSON text: "x" * 98 in quotes is 100 bytes.
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            max_bytes_encrypted: 1000,
+            ..limits()
+        });
+        let hundred = json!("x".repeat(98));
+        assert_eq!(serde_json::to_vec(&hundred).expect("JSON").len(), 100);
+        for _ in 0..10 {
+            rt.block_on(m.encrypt(&hundred, &ctx("a")))
+                .expect("encrypt");
+        }
+        assert_eq!(f.encrypts(), 1);
+        rt.block_on(m.encrypt(&json!(1), &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 2);
+        // A message larger than the limit gets its own data key and leaves the cache alone.
+        rt.block_on(m.encrypt_bytes(&[0u8; 1001], &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 3);
+        rt.block_on(m.encrypt_bytes(&[0u8; 999], &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 3, "1 + 999 bytes on the cached key");
+    }
+
+    #[test]
+    fn max_age_with_a_hand_moved_clock() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            max_age: Duration::from_mins(1),
+            ..limits()
+        });
+        let rt = rt();
+        let at = |secs: f64| f.clock.set(Duration::from_secs_f64(secs));
+        let ct = rt
+            .block_on(m.encrypt(&json!(1), &ctx("a")))
+            .expect("encrypt");
+        rt.block_on(m.decrypt(&ct, &ctx("a"))).expect("decrypt");
+        assert_eq!((f.encrypts(), f.decrypts()), (1, 1));
+        at(59.999);
+        rt.block_on(m.encrypt(&json!(1), &ctx("a")))
+            .expect("encrypt");
+        rt.block_on(m.decrypt(&ct, &ctx("a"))).expect("decrypt");
+        assert_eq!((f.encrypts(), f.decrypts()), (1, 1), "younger than max_age");
+        at(60.0);
+        rt.block_on(m.encrypt(&json!(1), &ctx("a")))
+            .expect("encrypt");
+        rt.block_on(m.decrypt(&ct, &ctx("a"))).expect("decrypt");
+        assert_eq!((f.encrypts(), f.decrypts()), (2, 2), "max_age reached");
+        at(119.0);
+        rt.block_on(m.encrypt(&json!(1), &ctx("a")))
+            .expect("encrypt");
+        rt.block_on(m.decrypt(&ct, &ctx("a"))).expect("decrypt");
+        assert_eq!(
+            (f.encrypts(), f.decrypts()),
+            (2, 2),
+            "the new entries count from 60"
+        );
+        at(120.0);
+        rt.block_on(m.encrypt(&json!(1), &ctx("a")))
+            .expect("encrypt");
+        assert_eq!(f.encrypts(), 3);
+    }
+
+    #[test]
+    fn capacity_two_evicts_the_least_recently_used_of_three_contexts() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            capacity: 2,
+            ..limits()
+        });
+        let rt = rt();
+        let expect_after = |tenant: &str, calls: usize| {
+            rt.block_on(m.encrypt(&json!(tenant), &ctx(tenant)))
+                .expect("encrypt");
+            assert_eq!(f.encrypts(), calls, "after encrypting for {tenant}");
+        };
+        expect_after("a", 1);
+        expect_after("b", 2);
+        expect_after("a", 2); // a is now the most recently used
+        expect_after("c", 3); // evicts b
+        expect_after("a", 3);
+        expect_after("c", 3);
+        expect_after("b", 4); // evicts a (c was used after it)
+        expect_after("c", 4);
+        expect_after("a", 5); // evicts b
+    }
+
+    #[test]
+    fn no_cache_calls_the_keyring_for_every_message() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.builder(0x0478).no_cache().try_build().expect("masker");
+        let rt = rt();
+        let cts: Vec<String> = (0..20)
+            .map(|i| {
+                rt.block_on(m.encrypt(&json!(i), &ctx("a")))
+                    .expect("encrypt")
+            })
+            .collect();
+        assert_eq!(f.encrypts(), 20);
+        for ct in &cts {
+            rt.block_on(m.decrypt(ct, &ctx("a"))).expect("decrypt");
+        }
+        assert_eq!(f.decrypts(), 20);
+        let record = json!({"a": 1, "b": 2, "c": 3});
+        let enc = rt
+            .block_on(m.encrypt_fields(&record, &["a", "b", "c"], &ctx("a")))
+            .expect("encrypt_fields");
+        rt.block_on(m.decrypt_fields(&enc, &["a", "b", "c"], &ctx("a")))
+            .expect("decrypt_fields");
+        assert_eq!((f.encrypts(), f.decrypts()), (23, 23));
+    }
+
+    #[test]
+    fn eight_tasks_fifty_encrypts_each_max_messages_ten_is_forty_calls() {
+        let f = Fixture::new(Duration::ZERO);
+        let m = f.masker(CacheLimits {
+            max_messages_encrypted: 10,
+            ..limits()
+        });
+        let rt = multi_thread();
+        let cts = rt.block_on(async {
+            let tasks: Vec<_> = (0..8)
+                .map(|t| {
+                    let m = m.clone();
+                    tokio::spawn(async move {
+                        let mut out = Vec::new();
+                        for i in 0..50 {
+                            let v = json!([t, i]);
+                            let ct = m.encrypt(&v, &ctx("a")).await.expect("encrypt");
+                            out.push((v, ct));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for t in tasks {
+                all.extend(t.await.expect("task"));
+            }
+            all
+        });
+        assert_eq!(cts.len(), 400);
+        assert_eq!(f.encrypts(), 40, "400 messages, 10 per data key");
+        let mut per_key = HashMap::<Vec<u8>, usize>::new();
+        for (_, ct) in &cts {
+            *per_key
+                .entry(edk_bytes(&STANDARD.decode(ct).expect("base64")))
+                .or_default() += 1;
+        }
+        assert_eq!(per_key.len(), 40);
+        assert!(per_key.values().all(|&n| n == 10), "{per_key:?}");
+
+        // Eight tasks decrypt all 400 with a cold reader: one unwrap per data key.
+        let reader = f.masker(limits());
+        let cts = Arc::new(cts);
+        rt.block_on(async {
+            let tasks: Vec<_> = (0..8)
+                .map(|t| {
+                    let reader = reader.clone();
+                    let cts = Arc::clone(&cts);
+                    tokio::spawn(async move {
+                        // Each task starts elsewhere, so that first uses race.
+                        for k in 0..cts.len() {
+                            let (v, ct) = &cts[(k + t * 50) % cts.len()];
+                            let back = reader.decrypt(ct, &ctx("a")).await.expect("decrypt");
+                            assert_eq!(&back, v);
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.expect("task");
+            }
+        });
+        assert_eq!(f.decrypts(), 40);
+    }
+
+    #[test]
+    fn a_cold_start_under_eight_tasks_makes_one_keyring_call() {
+        // The keyring takes 5 ms per call: the eight tasks, released together by a barrier, all
+        // ask while the first call is in flight, and must wait for it (single flight).
+        let f = Fixture::new(Duration::from_millis(5));
+        let rt = multi_thread();
+        for round in 1..=10 {
+            let m = f.masker(limits());
+            let barrier = Arc::new(tokio::sync::Barrier::new(8));
+            let cts: Vec<String> = rt.block_on(async {
+                let tasks: Vec<_> = (0..8)
+                    .map(|t| {
+                        let m = m.clone();
+                        let barrier = Arc::clone(&barrier);
+                        tokio::spawn(async move {
+                            barrier.wait().await;
+                            m.encrypt(&json!(t), &ctx("a")).await.expect("encrypt")
+                        })
+                    })
+                    .collect();
+                let mut all = Vec::new();
+                for t in tasks {
+                    all.push(t.await.expect("task"));
+                }
+                all
+            });
+            assert_eq!(f.encrypts(), round, "round {round}: one on_encrypt");
+            // Eight tasks decrypt one message with a cold reader: one on_decrypt.
+            let reader = f.masker(limits());
+            let barrier = Arc::new(tokio::sync::Barrier::new(8));
+            let ct = Arc::new(cts[round % 8].clone());
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..8)
+                    .map(|_| {
+                        let reader = reader.clone();
+                        let barrier = Arc::clone(&barrier);
+                        let ct = Arc::clone(&ct);
+                        tokio::spawn(async move {
+                            barrier.wait().await;
+                            reader.decrypt(&ct, &ctx("a")).await.expect("decrypt")
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    assert_eq!(t.await.expect("task"), json!(round % 8));
+                }
+            });
+            assert_eq!(f.decrypts(), round, "round {round}: one on_decrypt");
+        }
+    }
 }
