@@ -46,7 +46,13 @@ fn fixture() -> &'static Fixture {
             .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
             .build()
             .expect("encryptor");
-        Fixture { rt, strict, lenient, ctx, messages }
+        Fixture {
+            rt,
+            strict,
+            lenient,
+            ctx,
+            messages,
+        }
     })
 }
 

@@ -346,3 +346,30 @@ pub trait Keyring: Send + Sync + fmt::Debug {
         edks: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials>;
 }
+
+/// A shared keyring is a keyring: `Arc<dyn Keyring>` (or `Arc<RawAesKeyring>`...) can be passed
+/// wherever a keyring is taken, e.g. to share one with several multi-keyrings.
+///
+/// ```
+/// use std::sync::Arc;
+/// use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
+/// let shared: Arc<dyn Keyring> = Arc::new(RawAesKeyring::new("ns", "a", &[1u8; 32])?);
+/// let one = MultiKeyring::new(Arc::clone(&shared));
+/// let two = MultiKeyring::new(RawAesKeyring::new("ns", "b", &[2u8; 32])?).with(shared);
+/// # assert_eq!(one.len() + two.len(), 3);
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+#[async_trait::async_trait]
+impl<K: Keyring + ?Sized> Keyring for std::sync::Arc<K> {
+    async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
+        (**self).on_encrypt(materials).await
+    }
+
+    async fn on_decrypt(
+        &self,
+        materials: DecryptionMaterials,
+        edks: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        (**self).on_decrypt(materials, edks).await
+    }
+}
