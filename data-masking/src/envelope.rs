@@ -234,42 +234,40 @@ impl Envelope {
                 header.suite
             )));
         }
-        ctx.check_stored(&header.context)?;
         let suite = header.suite;
+        // The cache key owns the data keys and the message's context (the header keeps them in
+        // its authenticated bytes); both are borrowed from it below.
+        let key = CacheKey::Decrypt {
+            suite: suite.id(),
+            edks: std::mem::take(&mut header.edks),
+            context: std::mem::take(&mut header.context),
+        };
+        let CacheKey::Decrypt {
+            edks,
+            context: stored_context,
+            ..
+        } = &key
+        else {
+            return Err(Error::DecryptKey("unreachable cache key".into()));
+        };
+        let make = || async {
+            self.make_decrypting(suite, stored_context, edks)
+                .await
+                .map(Materials::Decrypt)
+        };
         let entry = match &self.cache {
-            Some(cache) => {
-                // The key owns the data keys and the context: the body needs neither.
-                let key = CacheKey::Decrypt {
-                    suite: suite.id(),
-                    edks: std::mem::take(&mut header.edks),
-                    context: std::mem::take(&mut header.context),
-                };
-                let CacheKey::Decrypt { edks, context, .. } = &key else {
-                    return Err(Error::DecryptKey("unreachable cache key".into()));
-                };
-                cache
-                    .get(&key, || async {
-                        self.make_decrypting(suite, context, edks)
-                            .await
-                            .map(Materials::Decrypt)
-                    })
-                    .await?
-            }
-            None => Arc::new(Materials::Decrypt(
-                self.make_decrypting(header.suite, &header.context, &header.edks)
-                    .await?,
-            )),
+            Some(cache) => cache.get(&key, make).await?,
+            None => Arc::new(make().await?),
         };
         let Materials::Decrypt(materials) = &*entry else {
             return Err(Error::DecryptKey(
                 "the materials cache mixed up entries".into(),
             ));
         };
-        format::decrypt(
-            message,
-            &header,
-            materials.data_key.as_bytes(),
-            materials.verifier.as_ref(),
-        )
+        // The context is compared once it is authentic (as Powertools compares after the ESDK
+        // decrypted): a tampered header is a decrypt-value error, never a context mismatch.
+        let key = format::verify_header(&header, materials.data_key.as_bytes())?;
+        ctx.check_stored(stored_context)?;
+        format::decrypt_body(message, &header, &key, materials.verifier.as_ref())
     }
 }

@@ -402,14 +402,13 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
     Ok(out)
 }
 
-/// Decrypts the body of a message whose header was parsed, with the data key; verifies the
-/// commitment, the header tag, every frame tag and the signature before returning anything.
-pub(crate) fn decrypt(
-    msg: &[u8],
-    h: &Header<'_>,
-    data_key: &[u8],
-    verifier: Option<&VerifyingKey>,
-) -> Result<Zeroizing<Vec<u8>>> {
+/// The content key of a message whose header verified.
+pub(crate) struct ContentKey(LessSafeKey);
+
+/// Derives the content key of a parsed message from its data key, and checks the key
+/// commitment (in constant time) and the header authentication tag: after this, the header's
+/// fields (its encryption context above all) are authentic.
+pub(crate) fn verify_header(h: &Header<'_>, data_key: &[u8]) -> Result<ContentKey> {
     let (key, commit) = derive(h.suite, data_key, h.message_id)?;
     match (commit.as_deref(), h.commitment) {
         (Some(expected), Some(stored)) if bool::from(expected[..].ct_eq(stored)) => {}
@@ -424,7 +423,18 @@ pub(crate) fn decrypt(
         &mut tag,
     )
     .map_err(|_| bad("the header authentication tag does not verify"))?;
+    Ok(ContentKey(key))
+}
 
+/// Decrypts the body of a message whose header verified; checks every frame tag, the
+/// signature and that nothing follows the message before returning anything.
+pub(crate) fn decrypt_body(
+    msg: &[u8],
+    h: &Header<'_>,
+    key: &ContentKey,
+    verifier: Option<&VerifyingKey>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let key = &key.0;
     let mut r = Reader::new(msg);
     r.take(h.body_start, "header")?;
     let mut plaintext = Zeroizing::new(Vec::with_capacity(r.remaining()));
