@@ -13,7 +13,15 @@ use crate::error::{Error, Result};
 use crate::keys::EncryptedDataKey;
 use crate::keys::signing::{SigningKey, VerifyingKey};
 
-/// The encryption context key that carries the signing suites' public key.
+/// The encryption context key that carries the signing suites' public key. Reserved: callers
+/// cannot set it, and decrypt leaves it out when it compares contexts.
+///
+/// ```
+/// use data_masking::EncryptionContext;
+/// use data_masking::message::PUBLIC_KEY_CONTEXT_KEY;
+/// assert_eq!(PUBLIC_KEY_CONTEXT_KEY, "aws-crypto-public-key");
+/// assert!(EncryptionContext::new([(PUBLIC_KEY_CONTEXT_KEY, "x")]).is_err());
+/// ```
 pub const PUBLIC_KEY_CONTEXT_KEY: &str = "aws-crypto-public-key";
 
 const TAG_LEN: usize = 16;
