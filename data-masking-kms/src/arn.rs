@@ -52,6 +52,21 @@ impl KeyArn {
     }
 }
 
+/// The ARN as text, so that key lists may hold `KeyArn`s or strings alike.
+///
+/// ```
+/// # use data_masking_kms::KeyArn;
+/// let a: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/k1".parse()?;
+/// let s: &str = a.as_ref();
+/// assert!(s.ends_with("key/k1"));
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+impl AsRef<str> for KeyArn {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 impl fmt::Display for KeyArn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)

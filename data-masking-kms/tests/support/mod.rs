@@ -1,0 +1,281 @@
+//! Helpers for the KMS tests: the moto endpoint from the environment, keys created through the
+//! SDK, a counting (and breakable) HTTP proxy in front of the endpoint, and the Python oracle.
+//!
+//! `./scripts/test` starts moto and exports `AWS_ENDPOINT_URL` (and test credentials). When the
+//! variable is unset (a plain `cargo test`), each test prints a note and returns; when it is set,
+//! any misbehaviour of the endpoint fails the test.
+
+#![allow(dead_code, clippy::missing_panics_doc)]
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// The KMS endpoint of the test run, from `AWS_ENDPOINT_URL`; `None` (after a note) when unset.
+pub fn endpoint() -> Option<String> {
+    let Some(url) = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        let test = std::thread::current().name().unwrap_or("test").to_owned();
+        eprintln!(
+            "note: {test}: AWS_ENDPOINT_URL is not set, so this test did not run against a KMS \
+             endpoint; run ./scripts/test, which starts moto"
+        );
+        return None;
+    };
+    Some(url.trim_end_matches('/').to_owned())
+}
+
+/// The AWS configuration for the test endpoint (region us-east-1, credentials from the
+/// environment as `./scripts/test` exports them).
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
+/// Creates a symmetric KMS key through the SDK and returns its ARN.
+pub async fn create_key(config: &SdkConfig) -> String {
+    let kms = aws_sdk_kms::Client::new(config);
+    let out = kms
+        .create_key()
+        .description("data-masking-kms test key")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateKey at the test endpoint failed: {e:?}"));
+    out.key_metadata
+        .and_then(|m| m.arn)
+        .expect("CreateKey returned a key ARN")
+}
+
+/// What the proxy does with requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Mode {
+    /// Forward to the endpoint and count by `X-Amz-Target`.
+    Up = 0,
+    /// Accept connections and read requests, but never answer (an endpoint that hangs).
+    Hang = 1,
+    /// Close every connection at once (an endpoint that is gone).
+    Down = 2,
+}
+
+struct State {
+    upstream: String,
+    mode: AtomicU8,
+    counts: Mutex<HashMap<String, usize>>,
+}
+
+/// A small HTTP/1.1 proxy on 127.0.0.1 in front of the KMS endpoint that counts the requests it
+/// forwards by operation (`X-Amz-Target: TrentService.<Operation>`), and can be made to hang or
+/// to drop connections. One request per connection (it answers with `connection: close`).
+pub struct Proxy {
+    url: String,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Starts a proxy in front of `upstream` (`http://host:port`).
+    pub async fn start(upstream: &str) -> Proxy {
+        let host_port = upstream
+            .strip_prefix("http://")
+            .expect("the test endpoint is plain http")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let state = Arc::new(State {
+            upstream: host_port,
+            mode: AtomicU8::new(Mode::Up as u8),
+            counts: Mutex::new(HashMap::new()),
+        });
+        let st = Arc::clone(&state);
+        let task = tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let st = Arc::clone(&st);
+                tokio::spawn(async move {
+                    let _ = handle(conn, &st).await;
+                });
+            }
+        });
+        Proxy {
+            url: format!("http://{addr}"),
+            state,
+            task,
+        }
+    }
+
+    /// The proxy's URL, to use as the keyring's endpoint.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Requests of `operation` (e.g. `GenerateDataKey`) forwarded so far.
+    pub fn count(&self, operation: &str) -> usize {
+        let counts = self.state.counts.lock().expect("counts");
+        counts.get(operation).copied().unwrap_or(0)
+    }
+
+    /// Forgets the counts.
+    pub fn reset(&self) {
+        self.state.counts.lock().expect("counts").clear();
+    }
+
+    /// Changes what the proxy does with the following requests.
+    pub fn set_mode(&self, mode: Mode) {
+        self.state.mode.store(mode as u8, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Header lines of an HTTP head (after the start line) as (lower-case name, value).
+fn headers(head: &str) -> Vec<(String, String)> {
+    head.split("\r\n")
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect()
+}
+
+/// The head with any `connection` header replaced by `connection: close`.
+fn with_close(head: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in head.split("\r\n").enumerate() {
+        if i > 0
+            && line
+                .split_once(':')
+                .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("connection"))
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str("connection: close\r\n\r\n");
+    out
+}
+
+async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
+    if st.mode.load(Ordering::SeqCst) == Mode::Down as u8 {
+        return Ok(()); // dropped: the connection closes at once
+    }
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(p) = find(&buf, b"\r\n\r\n") {
+            break p;
+        }
+        if conn.read_buf(&mut buf).await? == 0 || buf.len() > 1 << 20 {
+            return Ok(());
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let hs = headers(&head);
+    let length: usize = hs
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + 4 + length {
+        if conn.read_buf(&mut buf).await? == 0 {
+            return Ok(());
+        }
+    }
+    match st.mode.load(Ordering::SeqCst) {
+        m if m == Mode::Hang as u8 => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            return Ok(());
+        }
+        m if m == Mode::Down as u8 => return Ok(()),
+        _ => {}
+    }
+    if let Some((_, target)) = hs.iter().find(|(k, _)| k == "x-amz-target") {
+        let op = target.rsplit('.').next().unwrap_or(target).to_owned();
+        *st.counts.lock().expect("counts").entry(op).or_default() += 1;
+    }
+    let mut up = TcpStream::connect(&st.upstream).await?;
+    up.write_all(with_close(&head).as_bytes()).await?;
+    up.write_all(&buf[head_end + 4..head_end + 4 + length])
+        .await?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp).await?;
+    let Some(resp_head_end) = find(&resp, b"\r\n\r\n") else {
+        return Ok(());
+    };
+    let resp_head = String::from_utf8_lossy(&resp[..resp_head_end]).into_owned();
+    conn.write_all(with_close(&resp_head).as_bytes()).await?;
+    conn.write_all(&resp[resp_head_end + 4..]).await?;
+    conn.shutdown().await
+}
+
+/// The Python interpreter of the oracle venv (`DATA_MASKING_PYTHON`), or `None` after a note.
+pub fn python() -> Option<PathBuf> {
+    let Some(value) = std::env::var_os("DATA_MASKING_PYTHON").filter(|v| !v.is_empty()) else {
+        let test = std::thread::current().name().unwrap_or("test").to_owned();
+        eprintln!(
+            "note: {test}: DATA_MASKING_PYTHON is not set, so this test did not run against \
+             Powertools Python; run ./scripts/test to run it"
+        );
+        return None;
+    };
+    let path = PathBuf::from(value);
+    assert!(
+        path.is_file(),
+        "DATA_MASKING_PYTHON={} is not a file",
+        path.display()
+    );
+    Some(path)
+}
+
+/// The KMS oracle script (`tests/py/kms_oracle.py` of the workspace).
+pub fn kms_oracle() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/py/kms_oracle.py")
+}
+
+/// Runs the oracle with `input` on stdin against `endpoint`; returns its JSON answer.
+pub fn run_oracle(python: &Path, endpoint: &str, input: &Value) -> Value {
+    let script = kms_oracle();
+    let bytes = serde_json::to_vec(input).expect("oracle input");
+    let mut child = Command::new(python)
+        .arg(&script)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("PYTHONIOENCODING", "utf-8")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().expect("oracle output");
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "kms_oracle.py failed:\n{stderr}");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("kms_oracle.py printed no JSON ({e}):\n{stderr}"))
+}
