@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::message::PUBLIC_KEY_CONTEXT_KEY;
@@ -9,8 +10,9 @@ use crate::message::PUBLIC_KEY_CONTEXT_KEY;
 /// Non-secret strings bound to a ciphertext as additional authenticated data, and checked
 /// exactly on decrypt (Powertools' `**encryption_context`).
 ///
-/// Keys are unique and kept sorted. The reserved key `aws-crypto-public-key` is refused: the
-/// signing suites store the message's public key under it.
+/// Keys are unique and kept sorted; clones share the pairs, so cloning is cheap. The reserved
+/// key `aws-crypto-public-key` is refused: the signing suites store the message's public key
+/// under it.
 ///
 /// ```
 /// use data_masking::EncryptionContext;
@@ -22,7 +24,7 @@ use crate::message::PUBLIC_KEY_CONTEXT_KEY;
 /// # Ok::<(), data_masking::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct EncryptionContext(BTreeMap<String, String>);
+pub struct EncryptionContext(Arc<BTreeMap<String, String>>);
 
 impl EncryptionContext {
     /// A context of these pairs; errors on the reserved key or a repeated key.
@@ -51,7 +53,7 @@ impl EncryptionContext {
                 )));
             }
         }
-        Ok(Self(map))
+        Ok(Self(Arc::new(map)))
     }
 
     /// No context.
@@ -119,7 +121,7 @@ impl EncryptionContext {
                 "the key {PUBLIC_KEY_CONTEXT_KEY} is reserved"
             )));
         }
-        self.0.insert(key, value.into());
+        Arc::make_mut(&mut self.0).insert(key, value.into());
         Ok(())
     }
 

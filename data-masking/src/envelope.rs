@@ -58,7 +58,7 @@ struct Decrypting {
 enum CacheKey {
     Encrypt {
         suite: u16,
-        context: BTreeMap<String, String>,
+        context: EncryptionContext,
     },
     Decrypt {
         suite: u16,
@@ -169,7 +169,7 @@ impl Envelope {
             Some(cache) => {
                 let key = CacheKey::Encrypt {
                     suite: self.options.suite.id(),
-                    context: ctx.as_map().clone(),
+                    context: ctx.clone(),
                 };
                 cache
                     .get_for_encrypt(&key, plaintext.len() as u64, || async {
