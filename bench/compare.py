@@ -1,0 +1,128 @@
+"""The same workloads in Powertools Python 3.37.0 (this interpreter) and in data-masking (the
+data-masking-bench binary), in one run, alternating Python / Rust 1 thread / Rust all cores for
+each workload after a warm-up; prints one markdown table. Run through bench/compare."""
+import base64, json, os, statistics, subprocess, sys, time
+
+import aws_encryption_sdk
+from aws_encryption_sdk.identifiers import CommitmentPolicy, EncryptionKeyType, WrappingAlgorithm
+from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
+from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
+from aws_lambda_powertools.utilities.data_masking import DataMasking
+
+BIN, RECORD = sys.argv[1], sys.argv[2]
+TIME = float(os.environ.get("BENCH_TIME", "0.5"))
+REPS = int(os.environ.get("BENCH_REPS", "3"))
+CORES = os.cpu_count() or 1
+
+rec = json.load(open(RECORD))
+FIELDS = ["email", "ssn", "card_number", "address.postcode", "orders[*].card"]
+CTX = {"tenant_id": "acme"}
+dm_plain = DataMasking()
+
+
+class P(RawMasterKeyProvider):
+    provider_id = "bench"
+
+    def _get_raw_key(self, key_id):
+        return WrappingKey(wrapping_algorithm=WrappingAlgorithm.AES_256_GCM_IV12_TAG16_NO_PADDING,
+                           wrapping_key=b"\x01" * 32, wrapping_key_type=EncryptionKeyType.SYMMETRIC)
+
+
+p = P()
+p.add_master_key(b"key")
+client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+SUITES = {"0478": aws_encryption_sdk.Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+          "0578": aws_encryption_sdk.Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384}
+
+
+# What Powertools' provider does around the ESDK: JSON, encrypt with the context, base64 (and back).
+def enc(value, suite):
+    ct, _ = client.encrypt(source=json.dumps(value).encode(), key_provider=p, algorithm=SUITES[suite],
+                           encryption_context=CTX)
+    return base64.b64encode(ct).decode()
+
+
+def dec(text):
+    pt, _ = client.decrypt(source=base64.b64decode(text), key_provider=p)
+    return json.loads(pt)
+
+
+vals = [rec["email"], rec["ssn"], rec["card_number"], rec["address"]["postcode"]] + [o["card"] for o in rec["orders"]]
+RULES = {"email": {"dynamic_mask": True}, "ssn": {},
+         "card_number": {"regex_pattern": r"\d{4} \d{4} \d{4} (\d{4})", "mask_format": r"**** **** **** \1"},
+         "address.postcode": {"custom_mask": "XXXXX"}, "orders[*].card": {}}
+big = {n: {"blob": "x" * n} for n in (100_000, 1_000_000)}
+ct = {s: enc(rec, s) for s in SUITES}
+fct = {s: [enc(v, s) for v in vals] for s in SUITES}
+bigct = {n: enc(d, "0578") for n, d in big.items()}
+
+# (rust workload, table label, python callable, python note)
+W = [
+    ("erase_fields", "erase by 5 fields", lambda: dm_plain.erase(rec, fields=FIELDS), ""),
+    ("erase_whole", "erase whole", lambda: dm_plain.erase(rec), ""),
+    ("erase_dynamic", "dynamic mask by 5 fields", lambda: dm_plain.erase(rec, fields=FIELDS, dynamic_mask=True), ""),
+]
+for s in SUITES:
+    W += [(f"encrypt_{s}", f"encrypt record, raw AES, 0x{s}", lambda s=s: enc(rec, s), "ESDK"),
+          (f"decrypt_{s}", f"decrypt record, raw AES, 0x{s}", lambda s=s: dec(ct[s]), "ESDK")]
+for s in SUITES:
+    W += [(f"encrypt_fields_{s}", f"encrypt 9 values field by field, 0x{s} (records)",
+           lambda s=s: [enc(v, s) for v in vals], "ESDK ×9"),
+          (f"decrypt_fields_{s}", f"decrypt 9 values field by field, 0x{s} (records)",
+           lambda s=s: [dec(c) for c in fct[s]], "ESDK ×9")]
+W += [
+    ("typed_masked", "typed `masked()` to Value (Py: erase with masking_rules)",
+     lambda: dm_plain.erase(rec, masking_rules=RULES), "closest"),
+    ("typed_encrypt_0478", "typed `encrypt_typed`, 9 values, 0x0478 (Py: ESDK ×9)",
+     lambda: [enc(v, "0478") for v in vals], "closest"),
+    ("typed_decrypt_0478", "typed `decrypt_typed`, 9 values, 0x0478 (Py: ESDK ×9)",
+     lambda: [dec(c) for c in fct["0478"]], "closest"),
+]
+for n, tag in ((100_000, "100k"), (1_000_000, "1m")):
+    W += [(f"encrypt_{tag}_0578", f"encrypt {n // 1000} KB document, 0x0578", lambda n=n: enc(big[n], "0578"), "ESDK"),
+          (f"decrypt_{tag}_0578", f"decrypt {n // 1000} KB document, 0x0578", lambda n=n: dec(bigct[n]), "ESDK")]
+
+only = os.environ.get("BENCH_ONLY")
+if only:
+    W = [w for w in W if any(o in w[0] for o in only.split(","))]
+
+
+def py_rate(fn):
+    n, t = 0, time.perf_counter()
+    while True:
+        fn(); n += 1
+        el = time.perf_counter() - t
+        if el >= TIME:
+            return n / el
+
+
+def rust(workload, threads, floor):
+    args = [BIN, "--workload", workload, "--time", str(TIME), "--threads", str(threads), "--record", RECORD]
+    out = subprocess.run(args + (["--floor"] if floor else []), check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def fmt(x):
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+t0 = time.time()
+print("| workload | Python ops/s | Rust ops/s (1 thread) | Rust ops/s (all cores) | ratio | Rust × floor |")
+print("|---|---:|---:|---:|---:|---:|")
+for name, label, fn, note in W:
+    for _ in range(2):  # warm-up
+        fn()
+    py, r1, rn, fl = [], [], [], []
+    for _ in range(REPS):
+        py.append(py_rate(fn))
+        r = rust(name, 1, True)
+        r1.append(r["ops"]); fl.append(r["floor_ops"])
+        rn.append(rust(name, CORES, False)["ops"])
+    py, r1, rn, fl = (statistics.median(x) for x in (py, r1, rn, fl))
+    floor = f"{fl / r1:.2f} ({r['floor']})"
+    print(f"| {label} | {fmt(py)} | {fmt(r1)} | {fmt(rn)} | {r1 / py:,.1f}× | {floor} |", flush=True)
+print(f"\n{CORES} cores; {REPS} alternations of {TIME} s per side and workload, medians; "
+      f"ratio = Rust 1 thread / Python; Rust × floor = Rust 1-thread time per op / bare-primitive time "
+      f"(crypto: HKDF-SHA512 + AES-256-GCM + ECDSA P-384; clone: deep clone of the record; serialize: "
+      f"serde_json of the plain struct). KMS workloads: not measured (no KMS keyring yet). "
+      f"Run time {time.time() - t0:.0f} s.")

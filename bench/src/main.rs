@@ -1,0 +1,585 @@
+//! `data-masking-bench`: runs one workload of data-masking for a given time and prints its
+//! throughput as JSON, beside the workload's primitive floor measured in the same process.
+//!
+//! `bench/compare` drives it, alternating with the same workloads in Powertools Python. Modes:
+//!
+//! * `data-masking-bench --list`: the workload names, one a line.
+//! * `data-masking-bench --workload NAME [--time S] [--threads N] [--floor]`: runs NAME on N OS
+//!   threads (default 1) sharing one `DataMasking` (one materials cache) for S seconds (default
+//!   0.5) after a warm-up, and prints `{"workload", "threads", "ops", "floor_ops", "floor"}`;
+//!   `floor_ops` (with `--floor`) is the single-thread rate of the bare primitives of the same
+//!   work: HKDF-SHA512 (content and commitment keys), AES-256-GCM (header tag and body), ECDSA
+//!   P-384 sign or verify for 0x0578, on buffers of the same sizes (for erase: a deep clone of
+//!   the record; for `masked()`: serializing the plain struct).
+//! * `data-masking-bench --scaling [--time S]`: encrypt and decrypt throughput of the record
+//!   with 1, 2 and 4 threads on one shared `DataMasking`, as a markdown table with the 2-vs-1
+//!   ratio.
+//!
+//! The record is `shared/bench/record.json` (override with `--record PATH`); the context is
+//! `tenant_id=acme`; the key is a raw AES-256 key with the default materials cache.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P384_SHA384_ASN1, ECDSA_P384_SHA384_ASN1_SIGNING, EcdsaKeyPair, KeyPair, ParsedPublicKey,
+    UnparsedPublicKey,
+};
+use clap::Parser;
+use data_masking::keys::RawAesKeyring;
+use data_masking::{
+    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Fields, Mask, Sensitive,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The five sensitive fields of the record (nine values).
+const SENSITIVE: [&str; 5] = [
+    "email",
+    "ssn",
+    "card_number",
+    "address.postcode",
+    "orders[*].card",
+];
+
+/// The command line.
+#[derive(Parser, Debug)]
+#[command(
+    name = "data-masking-bench",
+    about = "data-masking throughput and its floor"
+)]
+struct Args {
+    /// The workload to run (see --list).
+    #[arg(long)]
+    workload: Option<String>,
+    /// Seconds to measure, after a warm-up of a fifth of that.
+    #[arg(long, default_value_t = 0.5)]
+    time: f64,
+    /// OS threads sharing one DataMasking.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Also measure the workload's primitive floor (single thread).
+    #[arg(long)]
+    floor: bool,
+    /// Print the workload names.
+    #[arg(long)]
+    list: bool,
+    /// Encrypt and decrypt throughput with 1, 2 and 4 threads on one shared DataMasking.
+    #[arg(long)]
+    scaling: bool,
+    /// The record (default: shared/bench/record.json beside the repository).
+    #[arg(long)]
+    record: Option<PathBuf>,
+}
+
+/// A struct shaped like record.json: the masks of the typed erase benchmark and the nine
+/// sensitive values marked `#[encrypt]`.
+#[derive(Serialize, Deserialize, Sensitive, Clone)]
+struct Customer {
+    id: String,
+    tenant_id: String,
+    name: String,
+    #[mask(dynamic)]
+    #[encrypt(context(tenant_id))]
+    email: String,
+    #[mask]
+    #[encrypt(context(tenant_id))]
+    ssn: String,
+    #[mask(regex = r"\d{4} \d{4} \d{4} (\d{4})", format = r"**** **** **** \1")]
+    #[encrypt(context(tenant_id))]
+    card_number: String,
+    phone: String,
+    #[sensitive]
+    address: Address,
+    #[sensitive]
+    orders: Vec<Order>,
+    preferences: Preferences,
+}
+
+/// The address of [`Customer`].
+#[derive(Serialize, Deserialize, Sensitive, Clone)]
+struct Address {
+    street: String,
+    city: String,
+    #[mask(custom = "XXXXX")]
+    #[encrypt]
+    postcode: String,
+    country: String,
+}
+
+/// An order of [`Customer`].
+#[allow(clippy::struct_field_names)]
+#[derive(Serialize, Deserialize, Sensitive, Clone)]
+struct Order {
+    order_id: String,
+    amount: f64,
+    currency: String,
+    #[mask]
+    #[encrypt]
+    card: String,
+    items: Vec<Item>,
+}
+
+/// An order line.
+#[derive(Serialize, Deserialize, Clone)]
+struct Item {
+    sku: String,
+    qty: u32,
+}
+
+/// The preferences of [`Customer`].
+#[derive(Serialize, Deserialize, Clone)]
+struct Preferences {
+    newsletter: bool,
+    language: String,
+    tags: Vec<String>,
+}
+
+/// Every input, key and ciphertext the workloads need, built once and shared by the threads.
+struct Setup {
+    record: Value,
+    customer: Customer,
+    fields: Fields,
+    ctx: EncryptionContext,
+    plain: DataMasking,
+    m0478: DataMasking,
+    m0578: DataMasking,
+    ct_0478: String,
+    ct_0578: String,
+    fct_0478: Value,
+    fct_0578: Value,
+    enc_customer: Encrypted<Customer>,
+    big: [(Value, String); 2],
+    floor: Floor,
+}
+
+/// The bare primitives, for the floors.
+struct Floor {
+    aes: LessSafeKey,
+    signer: EcdsaKeyPair,
+    /// The public key as an ESDK message carries it (a compressed point), parsed once: the
+    /// library parses it once per cached decryption materials.
+    verifier: ParsedPublicKey,
+    /// A valid signature (of another message: verifying fails only after the full check).
+    signature: Vec<u8>,
+    header: Vec<u8>,
+    record_bytes: Vec<u8>,
+    /// The JSON of each of the nine sensitive values.
+    values: Vec<Vec<u8>>,
+    big_bytes: [Vec<u8>; 2],
+}
+
+/// Document sizes of the `*_100k` and `*_1m` workloads.
+const BIG: [usize; 2] = [100_000, 1_000_000];
+
+fn masker(suite: u16) -> DataMasking {
+    DataMasking::builder()
+        .keyring(RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key"))
+        .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+        .try_build()
+        .expect("masker")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+}
+
+impl Setup {
+    fn new(record_path: &std::path::Path) -> Self {
+        let text = std::fs::read_to_string(record_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", record_path.display()));
+        let record: Value = serde_json::from_str(&text).expect("record is JSON");
+        let customer: Customer = serde_json::from_str(&text).expect("record has the shape");
+        let fields = Fields::parse(SENSITIVE).expect("fields");
+        let ctx = EncryptionContext::new([("tenant_id", "acme")]).expect("context");
+        let rt = runtime();
+        let m0478 = masker(0x0478);
+        let m0578 = masker(0x0578);
+        let ct_0478 = rt.block_on(m0478.encrypt(&record, &ctx)).expect("encrypt");
+        let ct_0578 = rt.block_on(m0578.encrypt(&record, &ctx)).expect("encrypt");
+        let fct_0478 = rt
+            .block_on(m0478.encrypt_fields(&record, &fields, &ctx))
+            .expect("encrypt_fields");
+        let fct_0578 = rt
+            .block_on(m0578.encrypt_fields(&record, &fields, &ctx))
+            .expect("encrypt_fields");
+        let enc_customer = rt
+            .block_on(m0478.encrypt_typed(&customer))
+            .expect("encrypt_typed");
+        let big = BIG.map(|size| {
+            let doc = json!({ "blob": "x".repeat(size) });
+            let ct = rt.block_on(m0578.encrypt(&doc, &ctx)).expect("encrypt");
+            (doc, ct)
+        });
+        let signer = EcdsaKeyPair::generate(&ECDSA_P384_SHA384_ASN1_SIGNING).expect("keypair");
+        let point = signer.public_key().as_ref();
+        let mut public_compressed = vec![0x02 | (point[96] & 1)];
+        public_compressed.extend_from_slice(&point[1..49]);
+        let signature = signer
+            .sign(&SystemRandom::new(), b"another message")
+            .expect("sign")
+            .as_ref()
+            .to_vec();
+        let mut values = vec![
+            &record["email"],
+            &record["ssn"],
+            &record["card_number"],
+            &record["address"]["postcode"],
+        ];
+        values.extend(
+            record["orders"]
+                .as_array()
+                .expect("orders")
+                .iter()
+                .map(|o| &o["card"]),
+        );
+        let values = values
+            .into_iter()
+            .map(|v| serde_json::to_vec(v).expect("json"))
+            .collect();
+        let floor = Floor {
+            aes: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[2u8; 32]).expect("key")),
+            signer,
+            verifier: UnparsedPublicKey::new(&ECDSA_P384_SHA384_ASN1, &public_compressed)
+                .parse()
+                .expect("public key"),
+            signature,
+            header: vec![0u8; 260],
+            record_bytes: serde_json::to_vec(&record).expect("json"),
+            values,
+            big_bytes: BIG.map(|size| {
+                serde_json::to_vec(&json!({ "blob": "x".repeat(size) })).expect("json")
+            }),
+        };
+        Setup {
+            record,
+            customer,
+            fields,
+            ctx,
+            plain: DataMasking::new(),
+            m0478,
+            m0578,
+            ct_0478,
+            ct_0578,
+            fct_0478,
+            fct_0578,
+            enc_customer,
+            big,
+            floor,
+        }
+    }
+}
+
+/// The workloads: name, and what their floor is made of.
+const WORKLOADS: [(&str, &str); 19] = [
+    ("erase_fields", "clone"),
+    ("erase_whole", "clone"),
+    ("erase_dynamic", "clone"),
+    ("encrypt_0478", "crypto"),
+    ("decrypt_0478", "crypto"),
+    ("encrypt_0578", "crypto"),
+    ("decrypt_0578", "crypto"),
+    ("encrypt_fields_0478", "crypto"),
+    ("decrypt_fields_0478", "crypto"),
+    ("encrypt_fields_0578", "crypto"),
+    ("decrypt_fields_0578", "crypto"),
+    ("typed_masked", "serialize"),
+    ("typed_encrypt_0478", "crypto"),
+    ("typed_decrypt_0478", "crypto"),
+    ("encrypt_100k_0578", "crypto"),
+    ("decrypt_100k_0578", "crypto"),
+    ("encrypt_1m_0578", "crypto"),
+    ("decrypt_1m_0578", "crypto"),
+    ("masked_to_string", "serialize"),
+];
+
+/// One operation of `workload`.
+fn op(workload: &str, s: &Setup, rt: &tokio::runtime::Runtime) {
+    match workload {
+        "erase_fields" => {
+            black_box(s.plain.erase(&s.record, &s.fields).expect("erase"));
+        }
+        "erase_whole" => {
+            black_box(s.plain.erase_all(&s.record, &Mask::Default));
+        }
+        "erase_dynamic" => {
+            black_box(
+                s.plain
+                    .erase_with(&s.record, &s.fields, &Mask::Dynamic)
+                    .expect("erase"),
+            );
+        }
+        "encrypt_0478" => {
+            black_box(
+                rt.block_on(s.m0478.encrypt(&s.record, &s.ctx))
+                    .expect("enc"),
+            );
+        }
+        "decrypt_0478" => {
+            black_box(
+                rt.block_on(s.m0478.decrypt(&s.ct_0478, &s.ctx))
+                    .expect("dec"),
+            );
+        }
+        "encrypt_0578" => {
+            black_box(
+                rt.block_on(s.m0578.encrypt(&s.record, &s.ctx))
+                    .expect("enc"),
+            );
+        }
+        "decrypt_0578" => {
+            black_box(
+                rt.block_on(s.m0578.decrypt(&s.ct_0578, &s.ctx))
+                    .expect("dec"),
+            );
+        }
+        "encrypt_fields_0478" => {
+            black_box(
+                rt.block_on(s.m0478.encrypt_fields(&s.record, &s.fields, &s.ctx))
+                    .expect("enc"),
+            );
+        }
+        "decrypt_fields_0478" => {
+            black_box(
+                rt.block_on(s.m0478.decrypt_fields(&s.fct_0478, &s.fields, &s.ctx))
+                    .expect("dec"),
+            );
+        }
+        "encrypt_fields_0578" => {
+            black_box(
+                rt.block_on(s.m0578.encrypt_fields(&s.record, &s.fields, &s.ctx))
+                    .expect("enc"),
+            );
+        }
+        "decrypt_fields_0578" => {
+            black_box(
+                rt.block_on(s.m0578.decrypt_fields(&s.fct_0578, &s.fields, &s.ctx))
+                    .expect("dec"),
+            );
+        }
+        "typed_masked" => {
+            black_box(serde_json::to_value(s.customer.masked()).expect("masked"));
+        }
+        "masked_to_string" => {
+            black_box(serde_json::to_string(&s.customer.masked()).expect("masked"));
+        }
+        "typed_encrypt_0478" => {
+            black_box(
+                rt.block_on(s.m0478.encrypt_typed(&s.customer))
+                    .expect("enc"),
+            );
+        }
+        "typed_decrypt_0478" => {
+            black_box(
+                rt.block_on(s.m0478.decrypt_typed(&s.enc_customer))
+                    .expect("dec"),
+            );
+        }
+        w => {
+            let (i, encrypt) = big_workload(w).unwrap_or_else(|| panic!("unknown workload {w}"));
+            let (doc, ct) = &s.big[i];
+            if encrypt {
+                black_box(rt.block_on(s.m0578.encrypt(doc, &s.ctx)).expect("enc"));
+            } else {
+                black_box(rt.block_on(s.m0578.decrypt(ct, &s.ctx)).expect("dec"));
+            }
+        }
+    }
+}
+
+/// `(index into BIG, encrypt?)` of a 100k/1m workload.
+fn big_workload(w: &str) -> Option<(usize, bool)> {
+    match w {
+        "encrypt_100k_0578" => Some((0, true)),
+        "decrypt_100k_0578" => Some((0, false)),
+        "encrypt_1m_0578" => Some((1, true)),
+        "decrypt_1m_0578" => Some((1, false)),
+        _ => None,
+    }
+}
+
+/// One ESDK message's primitives: HKDF (two keys), GCM header tag, GCM body, and ECDSA sign
+/// (encrypt) or verify (decrypt) over the message when `signed`.
+fn message_floor(f: &Floor, body: &[u8], signed: bool, encrypt: bool) {
+    let h = hkdf::Hkdf::<sha2::Sha512>::new(Some(&[4u8; 32]), black_box(&[3u8; 32]));
+    let mut keys = [0u8; 64];
+    let mut info = [0u8; 11];
+    info[..2].copy_from_slice(&0x0578u16.to_be_bytes());
+    info[2..].copy_from_slice(b"DERIVEKEY");
+    h.expand(&info, &mut keys[..32]).expect("hkdf");
+    h.expand(b"COMMITKEY", &mut keys[32..]).expect("hkdf");
+    black_box(keys);
+    let _ = f
+        .aes
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key([0; 12]),
+            Aad::from(&f.header[..]),
+            &mut [],
+        )
+        .expect("seal");
+    let mut buf = Vec::with_capacity(f.header.len() + body.len() + 200);
+    buf.extend_from_slice(&f.header);
+    buf.extend_from_slice(body);
+    let tag = f
+        .aes
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key([0; 12]),
+            Aad::from(&[0u8; 80][..]),
+            &mut buf[f.header.len()..],
+        )
+        .expect("seal");
+    buf.extend_from_slice(tag.as_ref());
+    if signed {
+        if encrypt {
+            black_box(f.signer.sign(&SystemRandom::new(), &buf).expect("sign"));
+        } else {
+            let _ = black_box(f.verifier.verify_sig(&buf, &f.signature));
+        }
+    }
+    black_box(buf);
+}
+
+/// One operation of the floor of `workload`.
+fn floor_op(workload: &str, s: &Setup) {
+    let f = &s.floor;
+    let signed = workload.ends_with("0578");
+    let encrypt = workload.starts_with("encrypt") || workload.starts_with("typed_encrypt");
+    match workload {
+        "erase_fields" | "erase_whole" | "erase_dynamic" => {
+            black_box(black_box(&s.record).clone());
+        }
+        "typed_masked" => {
+            black_box(serde_json::to_value(black_box(&s.customer)).expect("json"));
+        }
+        "masked_to_string" => {
+            black_box(serde_json::to_string(black_box(&s.customer)).expect("json"));
+        }
+        "encrypt_0478" | "decrypt_0478" | "encrypt_0578" | "decrypt_0578" => {
+            message_floor(f, &f.record_bytes, signed, encrypt);
+        }
+        w if w.contains("fields") || w.starts_with("typed") => {
+            for v in &f.values {
+                message_floor(f, v, signed, encrypt);
+            }
+        }
+        w => {
+            let (i, _) = big_workload(w).unwrap_or_else(|| panic!("unknown workload {w}"));
+            message_floor(f, &f.big_bytes[i], signed, encrypt);
+        }
+    }
+}
+
+/// Operations per second of `f` on `threads` OS threads for `time`, after a warm-up of a fifth
+/// of that. Each thread has its own current-thread runtime; `f` shares everything else.
+#[allow(clippy::cast_precision_loss)]
+fn rate(threads: usize, time: Duration, f: &(dyn Fn(&tokio::runtime::Runtime) + Sync)) -> f64 {
+    let warm_until = Instant::now() + time / 5;
+    let stop = AtomicBool::new(false);
+    let total = AtomicU64::new(0);
+    let started = std::sync::Barrier::new(threads + 1);
+    let elapsed = std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let rt = runtime();
+                while Instant::now() < warm_until {
+                    f(&rt);
+                }
+                started.wait();
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    f(&rt);
+                    n += 1;
+                }
+                total.fetch_add(n, Ordering::Relaxed);
+            });
+        }
+        started.wait();
+        let t = Instant::now();
+        std::thread::sleep(time);
+        stop.store(true, Ordering::Relaxed);
+        t
+    });
+    // The last operation of each thread ends after `stop`: count the time to the join.
+    total.load(Ordering::Relaxed) as f64 / elapsed.elapsed().as_secs_f64()
+}
+
+fn default_record() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/bench/record.json"
+    ))
+}
+
+fn scaling(s: &Setup, time: Duration) {
+    println!("| workload | 1 thread ops/s | 2 threads ops/s | 4 threads ops/s | 2 vs 1 |");
+    println!("|---|---:|---:|---:|---:|");
+    for w in [
+        "encrypt_0478",
+        "decrypt_0478",
+        "encrypt_0578",
+        "decrypt_0578",
+    ] {
+        // Three alternating rounds; medians.
+        let mut r: [Vec<f64>; 3] = Default::default();
+        for _ in 0..3 {
+            for (i, n) in [1, 2, 4].into_iter().enumerate() {
+                r[i].push(rate(n, time, &|rt| op(w, s, rt)));
+            }
+        }
+        let m = r.map(|mut v| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        });
+        println!(
+            "| {w} | {:.0} | {:.0} | {:.0} | {:.2}× |",
+            m[0],
+            m[1],
+            m[2],
+            m[1] / m[0]
+        );
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    if args.list {
+        for (w, _) in WORKLOADS {
+            println!("{w}");
+        }
+        return;
+    }
+    let setup = Setup::new(&args.record.clone().unwrap_or_else(default_record));
+    let time = Duration::from_secs_f64(args.time);
+    if args.scaling {
+        scaling(&setup, time);
+        return;
+    }
+    let Some(workload) = args.workload.as_deref() else {
+        eprintln!("give --workload NAME (see --list), --scaling or --list");
+        std::process::exit(2);
+    };
+    let Some(&(_, floor_kind)) = WORKLOADS.iter().find(|(w, _)| *w == workload) else {
+        eprintln!("unknown workload {workload} (see --list)");
+        std::process::exit(2);
+    };
+    let ops = rate(args.threads.max(1), time, &|rt| op(workload, &setup, rt));
+    let floor_ops = args
+        .floor
+        .then(|| rate(1, time, &|_| floor_op(workload, &setup)));
+    println!(
+        "{}",
+        json!({
+            "workload": workload,
+            "threads": args.threads.max(1),
+            "ops": ops,
+            "floor_ops": floor_ops,
+            "floor": floor_kind,
+        })
+    );
+}
