@@ -22,8 +22,10 @@
 //! (JSON `null`) is encrypted like any value, so a reader cannot tell whether it was set; a
 //! field serde leaves out (`skip_serializing_if`) is left out.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -181,12 +183,33 @@ impl<T: ?Sized + Sensitive> fmt::Debug for Encrypted<T> {
 struct Planned {
     path: FieldPath,
     rule: EncryptRule,
-    /// The field binding value (the displayed path), unless unbound.
-    binding: Option<String>,
+    /// The context entries that do not depend on the record: literals and the field binding.
+    fixed: EncryptionContext,
 }
 
-/// The encrypted fields of `T` that are not inside another encrypted field.
-fn plan(fields: &SensitiveFields) -> Vec<Planned> {
+/// The encrypted fields of `T` that are not inside another encrypted field, computed once per
+/// type and kept for the life of the process.
+///
+/// The cache is keyed by the address of `T`'s `describe_fields`: a function's address names
+/// its code, and the same code describes the same fields, so two types whose functions the
+/// compiler merged share an entry rightly. The number of entries is the number of types used.
+fn plan_of<T: Sensitive + ?Sized>() -> Result<Arc<[Planned]>> {
+    type Describe = fn(&mut FieldPath, &mut Vec<super::SensitiveField>);
+    static PLANS: OnceLock<RwLock<HashMap<usize, Arc<[Planned]>>>> = OnceLock::new();
+    let key = T::describe_fields as Describe as usize;
+    let plans = PLANS.get_or_init(RwLock::default);
+    if let Some(plan) = plans.read().ok().and_then(|p| p.get(&key).cloned()) {
+        return Ok(plan);
+    }
+    let plan: Arc<[Planned]> = plan(&T::sensitive_fields())?.into();
+    if let Ok(mut p) = plans.write() {
+        p.insert(key, Arc::clone(&plan));
+    }
+    Ok(plan)
+}
+
+/// The encrypted fields that are not inside another encrypted field.
+fn plan(fields: &SensitiveFields) -> Result<Vec<Planned>> {
     let encrypted: Vec<_> = fields.encrypted().collect();
     encrypted
         .iter()
@@ -196,10 +219,21 @@ fn plan(fields: &SensitiveFields) -> Vec<Planned> {
                     && path.segments().starts_with(outer.segments())
             })
         })
-        .map(|(path, rule)| Planned {
-            path: (*path).clone(),
-            rule: **rule,
-            binding: rule.bound.then(|| path.to_string()),
+        .map(|(path, rule)| {
+            let mut fixed = EncryptionContext::empty();
+            for entry in rule.context {
+                if let ContextSource::Literal(literal) = entry.source {
+                    fixed.insert(entry.key, literal)?;
+                }
+            }
+            if rule.bound {
+                fixed.insert(FIELD_BINDING_KEY, path.to_string())?;
+            }
+            Ok(Planned {
+                path: (*path).clone(),
+                rule: **rule,
+                fixed,
+            })
         })
         .collect()
 }
@@ -270,11 +304,10 @@ fn field_context(
     planned: &Planned,
     parent: Option<&Map<String, Value>>,
 ) -> Result<EncryptionContext> {
-    let mut context = EncryptionContext::empty();
+    let mut context = planned.fixed.clone();
     for entry in planned.rule.context {
-        let value = match entry.source {
-            ContextSource::Literal(literal) => literal,
-            ContextSource::Field(name) => parent
+        if let ContextSource::Field(name) = entry.source {
+            let value = parent
                 .and_then(|o| o.get(name))
                 .and_then(Value::as_str)
                 .ok_or_else(|| {
@@ -283,12 +316,9 @@ fn field_context(
                          not a string",
                         planned.path
                     ))
-                })?,
-        };
-        context.insert(entry.key, value)?;
-    }
-    if let Some(binding) = &planned.binding {
-        context.insert(FIELD_BINDING_KEY, binding.as_str())?;
+                })?;
+            context.insert(entry.key, value)?;
+        }
     }
     Ok(context)
 }
@@ -361,13 +391,13 @@ impl DataMasking {
     /// # }).unwrap();
     /// ```
     pub async fn encrypt_typed<T: Sensitive + Serialize>(&self, value: &T) -> Result<Encrypted<T>> {
-        let planned = plan(&T::sensitive_fields());
+        let planned = plan_of::<T>()?;
         let mut json = serde_json::to_value(value)
             .map_err(|e| Error::UnsupportedType(format!("the record does not serialize: {e}")))?;
         let mut ciphertexts = Vec::new();
         {
             let mut jobs: Vec<(&Value, EncryptionContext)> = Vec::new();
-            for p in &planned {
+            for p in planned.iter() {
                 visit(&json, p.path.segments(), None, &mut |node, parent| {
                     jobs.push((node, field_context(p, parent)?));
                     Ok(())
@@ -416,11 +446,11 @@ impl DataMasking {
         &self,
         encrypted: &Encrypted<T>,
     ) -> Result<T> {
-        let planned = plan(&T::sensitive_fields());
+        let planned = plan_of::<T>()?;
         let mut plain = Vec::new();
         {
             let mut jobs: Vec<(&str, EncryptionContext)> = Vec::new();
-            for p in &planned {
+            for p in planned.iter() {
                 visit(
                     &encrypted.json,
                     p.path.segments(),
@@ -656,7 +686,7 @@ mod tests {
                 encrypt: Some(RULE),
             });
         }
-        let planned = plan(&SensitiveFields { fields });
+        let planned = plan(&SensitiveFields { fields }).expect("plan");
         let paths: Vec<String> = planned.iter().map(|p| p.path.to_string()).collect();
         assert_eq!(paths, ["inner", "other"]);
     }
