@@ -184,18 +184,22 @@ impl Keyring for RawAesKeyring {
         let mut iv = [0u8; IV_LEN];
         aws_lc_rs::rand::fill(&mut iv)
             .map_err(|_| Error::EncryptKey("no randomness for an IV".into()))?;
-        let mut ciphertext = materials
-            .data_key()
-            .map(|k| k.as_bytes().to_vec())
-            .unwrap_or_default();
+        // The data key is sealed in place: zeroized if sealing fails, ciphertext otherwise.
+        let mut ciphertext = Zeroizing::new(
+            materials
+                .data_key()
+                .map(|k| k.as_bytes().to_vec())
+                .unwrap_or_default(),
+        );
         let tag = self
             .key
             .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(iv),
                 Aad::from(&aad),
-                &mut ciphertext,
+                ciphertext.as_mut_slice(),
             )
             .map_err(|_| Error::EncryptKey("wrapping the data key failed".into()))?;
+        let mut ciphertext = std::mem::take(&mut *ciphertext);
         ciphertext.extend_from_slice(tag.as_ref());
         let mut info = self.name.as_bytes().to_vec();
         info.extend_from_slice(&TAG_BITS.to_be_bytes());
