@@ -10,6 +10,8 @@ mod support;
 use data_masking::{CacheLimits, DataMasking, EncryptionContext, Error};
 use data_masking_kms::{KmsKeyring, Timeouts};
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use support::{Mode, Proxy};
 
 /// The test endpoint with its configuration.
 struct Kms {
@@ -169,4 +171,355 @@ async fn decrypt_with_an_unrelated_key_is_a_decrypt_key_error() {
     let text = err.to_string();
     assert!(text.contains(&other), "names the configured key: {text}");
     assert!(!text.contains("4111"), "never data: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kms_calls_counted_at_the_endpoint_for_encrypt() {
+    let Some(kms) = Kms::get().await else { return };
+    let (k1, k2) = (kms.key().await, kms.key().await);
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let c = ctx(&[("tenant", "acme")]);
+    let t = Timeouts::default();
+
+    // 100 encrypts with the default cache: one data key, one GenerateDataKey.
+    let masker = kms.masker_at(&[&k1], proxy.url(), Some(CacheLimits::default()), t);
+    let mut messages = Vec::new();
+    for i in 0..100 {
+        messages.push(masker.encrypt(&json!({"n": i}), &c).await.expect("encrypt"));
+    }
+    assert_eq!(proxy.count("GenerateDataKey"), 1);
+    assert_eq!(proxy.count("Encrypt"), 0);
+    // Decrypting the 100 messages with a fresh masker: they share the data key, one Decrypt.
+    let reader = kms.masker_at(&[&k1], proxy.url(), Some(CacheLimits::default()), t);
+    for (i, m) in messages.iter().enumerate() {
+        assert_eq!(
+            reader.decrypt(m, &c).await.expect("decrypt"),
+            json!({"n": i})
+        );
+    }
+    assert_eq!(proxy.count("Decrypt"), 1);
+
+    // max_messages_encrypted = 10: a new data key every 10 messages.
+    proxy.reset();
+    let limits = CacheLimits {
+        max_messages_encrypted: 10,
+        ..CacheLimits::default()
+    };
+    let masker = kms.masker_at(&[&k1], proxy.url(), Some(limits), t);
+    for i in 0..100 {
+        masker.encrypt(&json!(i), &c).await.expect("encrypt");
+    }
+    assert_eq!(proxy.count("GenerateDataKey"), 10);
+
+    // Two keys: one GenerateDataKey with the first and one Encrypt with the second per data key.
+    proxy.reset();
+    let masker = kms.masker_at(&[&k1, &k2], proxy.url(), Some(CacheLimits::default()), t);
+    for i in 0..100 {
+        masker.encrypt(&json!(i), &c).await.expect("encrypt");
+    }
+    assert_eq!(proxy.count("GenerateDataKey"), 1);
+    assert_eq!(proxy.count("Encrypt"), 1);
+
+    // Without a cache every message costs its calls.
+    proxy.reset();
+    let masker = kms.masker_at(&[&k1], proxy.url(), None, t);
+    for i in 0..5 {
+        masker.encrypt(&json!(i), &c).await.expect("encrypt");
+    }
+    assert_eq!(proxy.count("GenerateDataKey"), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decrypting_100_fields_sharing_a_data_key_makes_one_decrypt_call() {
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let c = ctx(&[("tenant", "acme")]);
+    let t = Timeouts::default();
+    let data: Value = (0..100)
+        .map(|i| (format!("f{i}"), json!(format!("secret {i}"))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let fields: Vec<String> = (0..100).map(|i| format!("f{i}")).collect();
+
+    let writer = kms.masker_at(&[&key], proxy.url(), Some(CacheLimits::default()), t);
+    let enc = writer
+        .encrypt_fields(&data, &fields, &c)
+        .await
+        .expect("encrypt_fields");
+    assert_eq!(proxy.count("GenerateDataKey"), 1);
+
+    let reader = kms.masker_at(&[&key], proxy.url(), Some(CacheLimits::default()), t);
+    let back = reader
+        .decrypt_fields(&enc, &fields, &c)
+        .await
+        .expect("decrypt_fields");
+    assert_eq!(back, data);
+    assert_eq!(
+        proxy.count("Decrypt"),
+        1,
+        "one Decrypt for 100 fields (Powertools makes 100)"
+    );
+
+    // Without a cache (as Powertools decrypts): one Decrypt per field.
+    proxy.reset();
+    let uncached = kms.masker_at(&[&key], proxy.url(), None, t);
+    let back = uncached
+        .decrypt_fields(&enc, &fields, &c)
+        .await
+        .expect("decrypt_fields");
+    assert_eq!(back, data);
+    assert_eq!(proxy.count("Decrypt"), 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_with_powertools_python_on_the_same_endpoint_and_key() {
+    let Some(kms) = Kms::get().await else { return };
+    let Some(python) = support::python() else {
+        return;
+    };
+    let (k1, k2) = (kms.key().await, kms.key().await);
+    let pairs = [("tenant", "acme"), ("purpose", "billing")];
+    let c = ctx(&pairs);
+    let context: serde_json::Map<String, Value> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect();
+    let other = json!({"tenant": "other", "purpose": "billing"});
+    let data = record();
+    let masker = kms.masker(&[&k1, &k2], Some(CacheLimits::default()));
+    let rust_ct = masker.encrypt(&data, &c).await.expect("encrypt");
+    let rust_field = masker
+        .encrypt_fields(&data, &["card_number"], &c)
+        .await
+        .expect("encrypt_fields");
+
+    let cases = json!({"cases": [
+        // Python encrypts with a context (one key, and two keys).
+        {"op": "encrypt", "keys": [k1], "data": data, "context": context},
+        {"op": "encrypt", "keys": [k1, k2], "data": data["card_number"], "context": context},
+        // Python decrypts what Rust encrypted, with each key alone.
+        {"op": "decrypt", "keys": [k1], "ciphertext": rust_ct, "context": context},
+        {"op": "decrypt", "keys": [k2], "ciphertext": rust_ct, "context": context},
+        {"op": "decrypt", "keys": [k1], "ciphertext": rust_field["card_number"], "context": context},
+        // A context mismatch is refused by Python.
+        {"op": "decrypt", "keys": [k1], "ciphertext": rust_ct, "context": other},
+        {"op": "decrypt", "keys": [k1], "ciphertext": rust_ct, "context": {}},
+    ]});
+    let out = support::run_oracle(&python, &kms.endpoint, &cases);
+    let results = out["results"].as_array().expect("results");
+    assert_eq!(results.len(), 7, "{out}");
+    let ok = |i: usize| -> &Value {
+        results[i]
+            .get("ok")
+            .unwrap_or_else(|| panic!("case {i} failed in Python: {}", results[i]))
+    };
+    assert_eq!(ok(2), &data);
+    assert_eq!(ok(3), &data);
+    assert_eq!(ok(4), &data["card_number"]);
+    assert_eq!(
+        results[5]["error"], "DataMaskingContextMismatchError",
+        "{out}"
+    );
+    assert_eq!(
+        results[6]["error"], "DataMaskingContextMismatchError",
+        "{out}"
+    );
+
+    // Rust decrypts what Python encrypted; with only the second key for the two-key message.
+    let py_whole = ok(0).as_str().expect("a base64 message");
+    let py_two = ok(1).as_str().expect("a base64 message");
+    let reader = kms.masker(&[&k1], Some(CacheLimits::default()));
+    assert_eq!(reader.decrypt(py_whole, &c).await.expect("decrypt"), data);
+    let second = kms.masker(&[&k2], None);
+    assert_eq!(
+        second.decrypt(py_two, &c).await.expect("decrypt"),
+        data["card_number"]
+    );
+    // A context mismatch is refused by Rust.
+    for wrong in [
+        ctx(&[("tenant", "other"), ("purpose", "billing")]),
+        ctx(&[]),
+    ] {
+        let err = reader.decrypt(py_whole, &wrong).await.unwrap_err();
+        assert_eq!(err.kind(), "context-mismatch", "{err}");
+    }
+    // Python's message is refused by an unrelated key.
+    let err = kms
+        .masker(&[&kms.key().await], None)
+        .decrypt(py_whole, &c)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "decrypt-key", "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_that_hangs_times_out_cached_keys_still_encrypt_and_service_recovers() {
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let timeouts = Timeouts {
+        connect: Duration::from_millis(500),
+        attempt: Duration::from_millis(700),
+        operation: Duration::from_millis(1500),
+    };
+    let limits = CacheLimits {
+        max_messages_encrypted: 3,
+        ..CacheLimits::default()
+    };
+    let masker = kms.masker_at(&[&key], proxy.url(), Some(limits), timeouts);
+    let reader = kms.masker_at(&[&key], proxy.url(), Some(limits), timeouts);
+    let (a, b) = (ctx(&[("tenant", "a")]), ctx(&[("tenant", "b")]));
+    let first = masker.encrypt(&json!(1), &a).await.expect("encrypt");
+    assert_eq!(proxy.count("GenerateDataKey"), 1);
+
+    proxy.set_mode(Mode::Hang);
+    // The cached data key still encrypts, up to its limit of 3 messages.
+    masker
+        .encrypt(&json!(2), &a)
+        .await
+        .expect("cached encrypt 2");
+    masker
+        .encrypt(&json!(3), &a)
+        .await
+        .expect("cached encrypt 3");
+    // Past the limit, and for another context: KMS is needed, and the call gives up in time.
+    for (what, c) in [("past the limit", &a), ("new context", &b)] {
+        let start = Instant::now();
+        let err = masker.encrypt(&json!(4), c).await.unwrap_err();
+        let took = start.elapsed();
+        assert!(matches!(err, Error::EncryptKey(_)), "{what}: {err:?}");
+        assert!(
+            err.to_string().contains(&key),
+            "{what}: names the key: {err}"
+        );
+        assert!(
+            took < timeouts.operation + Duration::from_millis(1500),
+            "{what}: took {took:?}"
+        );
+    }
+    let start = Instant::now();
+    let err = reader.decrypt(&first, &a).await.unwrap_err();
+    assert!(matches!(err, Error::DecryptKey(_)), "{err:?}");
+    assert!(start.elapsed() < timeouts.operation + Duration::from_millis(1500));
+
+    // Back in service: the same DataMasking values work again, no rebuild.
+    proxy.set_mode(Mode::Up);
+    let again = masker
+        .encrypt(&json!(5), &b)
+        .await
+        .expect("encrypt after recovery");
+    assert_eq!(reader.decrypt(&again, &b).await.expect("decrypt"), json!(5));
+    assert_eq!(reader.decrypt(&first, &a).await.expect("decrypt"), json!(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_that_is_gone_fails_fast_with_a_typed_error_and_recovers() {
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let timeouts = Timeouts {
+        connect: Duration::from_millis(500),
+        attempt: Duration::from_millis(700),
+        operation: Duration::from_millis(1500),
+    };
+    let masker = kms.masker_at(&[&key], proxy.url(), Some(CacheLimits::default()), timeouts);
+    let c = ctx(&[("tenant", "a")]);
+    proxy.set_mode(Mode::Down);
+    let start = Instant::now();
+    let err = masker.encrypt(&json!(1), &c).await.unwrap_err();
+    assert!(matches!(err, Error::EncryptKey(_)), "{err:?}");
+    assert!(err.to_string().contains(&key), "{err}");
+    assert!(start.elapsed() < timeouts.operation + Duration::from_millis(1500));
+    proxy.set_mode(Mode::Up);
+    let ct = masker
+        .encrypt(&json!(1), &c)
+        .await
+        .expect("encrypt after recovery");
+    assert_eq!(masker.decrypt(&ct, &c).await.expect("decrypt"), json!(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_that_does_not_exist_is_an_encrypt_key_error_naming_arn_and_code() {
+    let Some(kms) = Kms::get().await else { return };
+    let missing = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+    let err = kms
+        .masker(&[missing], Some(CacheLimits::default()))
+        .encrypt(&record(), &ctx(&[("tenant", "acme")]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EncryptKey(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains(missing), "names the ARN: {text}");
+    assert!(
+        text.contains("NotFoundException"),
+        "names the KMS code: {text}"
+    );
+    assert!(!text.contains("4111"), "never data: {text}");
+
+    // A second key that does not exist fails the Encrypt after a good GenerateDataKey.
+    let good = kms.key().await;
+    let err = kms
+        .masker(&[&good, missing], None)
+        .encrypt(&record(), &EncryptionContext::empty())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EncryptKey(_)), "{err:?}");
+    assert!(err.to_string().contains("KMS Encrypt with"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_masking_convenience_uses_the_standard_configuration() {
+    // AWS_ENDPOINT_URL (set by ./scripts/test) reaches the SDK through aws_config's defaults.
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let masker = data_masking_kms::data_masking(
+        [key.as_str()],
+        CacheLimits {
+            max_messages_encrypted: 10,
+            ..CacheLimits::default()
+        },
+    )
+    .await
+    .expect("a DataMasking");
+    let c = ctx(&[("tenant", "acme")]);
+    let ct = masker.encrypt(&record(), &c).await.expect("encrypt");
+    assert_eq!(masker.decrypt(&ct, &c).await.expect("decrypt"), record());
+    let keyring = KmsKeyring::from_env([key.as_str()])
+        .await
+        .expect("from_env");
+    assert_eq!(
+        keyring
+            .client()
+            .config()
+            .timeout_config()
+            .and_then(|t| t.operation_timeout()),
+        Some(Timeouts::default().operation)
+    );
+}
+
+#[tokio::test]
+async fn construction_refuses_aliases_bare_ids_duplicates_and_empty_lists() {
+    let good = "arn:aws:kms:us-east-1:111122223333:key/k1";
+    let config = aws_config::SdkConfig::builder().build();
+    for keys in [
+        vec!["alias/my-key"],
+        vec!["1234abcd-12ab-34cd-56ef-1234567890ab"],
+        vec!["arn:aws:kms:us-east-1:111122223333:alias/my-key"],
+        vec![good, good],
+        vec![],
+    ] {
+        let err = KmsKeyring::new(&config, &keys).unwrap_err();
+        assert_eq!(err.kind(), "config", "{keys:?}");
+        let err = KmsKeyring::from_env(&keys).await.unwrap_err();
+        assert_eq!(err.kind(), "config", "{keys:?}");
+        let err = data_masking_kms::data_masking(&keys, CacheLimits::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "config", "{keys:?}");
+    }
+    let err = KmsKeyring::new(&config, ["alias/my-key"]).unwrap_err();
+    assert!(err.to_string().contains("alias"), "{err}");
+    let k = KmsKeyring::new(&config, [good]).expect("a key ARN");
+    assert_eq!(format!("{k:?}").matches("key/k1").count(), 1);
 }
