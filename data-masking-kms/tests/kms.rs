@@ -493,7 +493,7 @@ async fn data_masking_convenience_uses_the_standard_configuration() {
             .client()
             .config()
             .timeout_config()
-            .and_then(|t| t.operation_timeout()),
+            .and_then(aws_config::timeout::TimeoutConfig::operation_timeout),
         Some(Timeouts::default().operation)
     );
 }
