@@ -4,10 +4,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use data_masking::keys::{MultiKeyring, RawAesKeyring};
+use std::sync::Arc;
+
+use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
 use data_masking::{
     AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Error, Fields,
 };
+use data_masking_kms::KmsKeyring;
 use serde_json::Value;
 
 use crate::{Failure, IoArgs, io_failure, process};
@@ -32,6 +35,13 @@ pub(crate) struct CryptArgs {
     /// several keys (the first generates it). Decrypt tries each.
     #[arg(long = "key-file", short = 'k', value_name = "PATH")]
     key_files: Vec<PathBuf>,
+
+    /// An AWS KMS key ARN (full key ARN, not an alias); repeatable: the first generates each
+    /// data key, every one wraps it, decrypt tries each. Credentials, region and endpoint come
+    /// from the standard AWS configuration (`AWS_ENDPOINT_URL_KMS` included). May be combined
+    /// with --key-file.
+    #[arg(long = "kms-key", value_name = "ARN")]
+    kms_keys: Vec<String>,
 
     /// The algorithm suite of new messages: 0x0578 (signed, the default) or 0x0478.
     #[arg(long, value_name = "ID", default_value = "0x0578")]
@@ -72,16 +82,24 @@ fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
     EncryptionContext::new(parsed)
 }
 
-fn masker(a: &CryptArgs) -> Result<DataMasking, Error> {
-    let mut keyrings = a.key_files.iter().map(RawAesKeyring::from_key_file);
+fn masker(a: &CryptArgs, rt: &tokio::runtime::Runtime) -> Result<DataMasking, Error> {
+    let mut keyrings: Vec<Arc<dyn Keyring>> = Vec::new();
+    if !a.kms_keys.is_empty() {
+        keyrings.push(Arc::new(rt.block_on(KmsKeyring::from_env(&a.kms_keys))?));
+    }
+    for path in &a.key_files {
+        keyrings.push(Arc::new(RawAesKeyring::from_key_file(path)?));
+    }
+    let mut keyrings = keyrings.into_iter();
     let Some(first) = keyrings.next() else {
         return Err(Error::Config(
-            "a key is needed: give --key-file PATH (make one with data-masking keygen)".into(),
+            "a key is needed: give --kms-key ARN or --key-file PATH (make one with data-masking keygen)"
+                .into(),
         ));
     };
-    let mut multi = MultiKeyring::new(first?);
+    let mut multi = MultiKeyring::new(first);
     for k in keyrings {
-        multi = multi.with(k?);
+        multi = multi.with_shared(k);
     }
     DataMasking::builder()
         .raise_on_missing_field(!a.allow_missing)
@@ -104,12 +122,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// `data-masking encrypt`.
 pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let masker = masker(a)?;
+    let rt = runtime()?;
+    let masker = masker(a, &rt)?;
     let ctx = context(&a.context)?;
     let fields = (!a.fields.is_empty())
         .then(|| Fields::parse(&a.fields))
         .transpose()?;
-    let rt = runtime()?;
     let handle = rt.handle().clone();
     process(&a.io, |text| {
         let value: Value = serde_json::from_str(text)?;
@@ -125,12 +143,12 @@ pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
 
 /// `data-masking decrypt`.
 pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let masker = masker(a)?;
+    let rt = runtime()?;
+    let masker = masker(a, &rt)?;
     let ctx = context(&a.context)?;
     let fields = (!a.fields.is_empty())
         .then(|| Fields::parse(&a.fields))
         .transpose()?;
-    let rt = runtime()?;
     let handle = rt.handle().clone();
     process(&a.io, |text| {
         handle.block_on(async {

@@ -112,6 +112,8 @@ impl Keyring for MultiKeyring {
             match k.on_decrypt(materials.clone(), edks).await {
                 Ok(m) if m.data_key().is_some() => return Ok(m),
                 Ok(_) => failures.push(format!("{k:?} set no data key")),
+                // Keep the keyring's own words, without a second "decrypt key error:".
+                Err(Error::DecryptKey(m)) => failures.push(m),
                 Err(e) => failures.push(e.to_string()),
             }
         }

@@ -1,0 +1,147 @@
+//! Bulk NDJSON through the `data-masking` process: output order over many lines and threads,
+//! bad lines reported with their numbers while the others are processed, and an interrupted run
+//! leaving no partial `--output` file.
+
+use std::io::Write;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cmd() -> Command {
+    Command::cargo_bin("data-masking").expect("binary")
+}
+
+fn line(i: usize) -> String {
+    format!(
+        r#"{{"i":{i},"email":"user{i}@example.com","card":"4111 1111 1111 {:04}","note":"{}"}}"#,
+        i % 10_000,
+        "n".repeat(i % 97)
+    )
+}
+
+/// Thousands of lines in batches across four workers come back in input order.
+#[test]
+fn order_is_kept_over_many_lines_and_threads() {
+    let n = 20_000;
+    let input: String = (0..n).map(|i| line(i) + "\n").collect();
+    let out = cmd()
+        .args([
+            "erase",
+            "--ndjson",
+            "--threads",
+            "4",
+            "-f",
+            "email",
+            "-f",
+            "card",
+        ])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("UTF-8");
+    let mut count = 0;
+    for (i, l) in text.lines().enumerate() {
+        let v: Value = serde_json::from_str(l).expect("JSON line");
+        assert_eq!(v["i"], i, "line {}", i + 1);
+        assert_eq!(v["email"], "*****");
+        assert_eq!(v["card"], "*****");
+        count += 1;
+    }
+    assert_eq!(count, n);
+}
+
+/// Bad lines are reported on standard error with their line numbers; every other line is
+/// processed, in order, and the exit code is 2.
+#[test]
+fn bad_lines_reported_with_numbers_others_processed() {
+    let n = 3_000;
+    let bad = [7usize, 1_500, 2_999];
+    let input: String = (1..=n)
+        .map(|no| {
+            if bad.contains(&no) {
+                "{\"i\": oops\n".to_owned()
+            } else {
+                line(no) + "\n"
+            }
+        })
+        .collect();
+    let output = cmd()
+        .args(["erase", "--ndjson", "--threads", "3", "-f", "email"])
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    for no in bad {
+        assert!(
+            stderr.contains(&format!("line {no}")),
+            "line {no} not reported: {stderr}"
+        );
+    }
+    assert_eq!(stderr.lines().count(), bad.len(), "{stderr}");
+    let got: Vec<u64> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("JSON line");
+            assert_eq!(v["email"], "*****");
+            v["i"].as_u64().expect("i")
+        })
+        .collect();
+    let want: Vec<u64> = (1..=n)
+        .filter(|no| !bad.contains(no))
+        .map(|no| no as u64)
+        .collect();
+    assert_eq!(got, want);
+}
+
+/// A run killed mid-stream leaves no file at the `--output` path (the results go to a temporary
+/// file renamed only at the end).
+#[test]
+fn interrupted_run_leaves_no_output_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("masked.ndjson");
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("data-masking"))
+        .args(["erase", "--ndjson", "-f", "email", "--output"])
+        .arg(&target)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Feed a few MB (more than one batch, so results are being written), keep stdin open:
+    // the run is mid-stream.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let chunk: String = (0..20_000).map(|i| line(i) + "\n").collect();
+    stdin.write_all(chunk.as_bytes()).expect("write");
+    stdin.flush().expect("flush");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let temp_exists = || {
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .any(|e| e.expect("entry").file_name() != "masked.ndjson")
+    };
+    while !temp_exists() {
+        assert!(Instant::now() < deadline, "no temporary output appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the run ended before stdin was closed"
+    );
+    assert!(!target.exists(), "output present before the end of input");
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    drop(stdin);
+    assert!(
+        !target.exists(),
+        "an interrupted run left a partial output file"
+    );
+}
