@@ -187,3 +187,66 @@ fn errors_are_one_line_with_their_kind() {
         .code(2)
         .stderr(predicate::str::contains("16, 24 or 32 bytes"));
 }
+
+/// `--kms-key` against the KMS endpoint the test command starts (moto on loopback); a note and
+/// nothing else when no endpoint is configured.
+#[test]
+fn kms_key_round_trip() {
+    if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
+        eprintln!("note: AWS_ENDPOINT_URL is not set; the --kms-key test needs a KMS endpoint");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let arn = rt.block_on(async {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let client = aws_sdk_kms::Client::new(&config);
+        let key = client
+            .create_key()
+            .send()
+            .await
+            .expect("CreateKey at the endpoint");
+        key.key_metadata()
+            .and_then(|m| m.arn())
+            .expect("key ARN")
+            .to_owned()
+    });
+    let enc = cmd()
+        .args([
+            "encrypt",
+            "--kms-key",
+            &arn,
+            "-c",
+            "tenant=acme",
+            "-f",
+            "card",
+        ])
+        .write_stdin(RECORD)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_str(&stdout(&enc)).unwrap();
+    assert!(v["card"].as_str().unwrap().starts_with("AgV4"));
+    let dec = cmd()
+        .args([
+            "decrypt",
+            "--kms-key",
+            &arn,
+            "-c",
+            "tenant=acme",
+            "-f",
+            "card",
+        ])
+        .write_stdin(v.to_string())
+        .assert()
+        .success();
+    let back: Value = serde_json::from_str(&stdout(&dec)).unwrap();
+    assert_eq!(back, serde_json::from_str::<Value>(RECORD).unwrap());
+    cmd()
+        .args(["encrypt", "--kms-key", "alias/orders"])
+        .write_stdin(RECORD)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("full key ARN"));
+}
