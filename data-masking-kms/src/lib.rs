@@ -25,6 +25,12 @@ mod keyring;
 mod ops;
 
 pub use arn::KeyArn;
+/// The AWS configuration crate this keyring is built on, re-exported so that callers use the
+/// same version (e.g. `data_masking_kms::aws_config::load_defaults`).
+pub use aws_config;
+/// The AWS KMS SDK this keyring is built on, re-exported so that callers build a matching
+/// client for [`KmsKeyring::with_client`].
+pub use aws_sdk_kms;
 pub use keyring::{KmsKeyring, KmsKeyringBuilder, PROVIDER_ID, Timeouts};
 
 use data_masking::{CacheLimits, DataMasking, Result};
