@@ -16,6 +16,10 @@ use crate::arn::KeyArn;
 use crate::ops;
 
 /// The provider id of every encrypted data key that KMS wrapped (as every AWS Encryption SDK).
+///
+/// ```
+/// assert_eq!(data_masking_kms::PROVIDER_ID, "aws-kms");
+/// ```
 pub const PROVIDER_ID: &str = "aws-kms";
 
 /// How many failed unwraps a [`Error::DecryptKey`] message lists at most.

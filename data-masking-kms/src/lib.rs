@@ -24,6 +24,11 @@ mod arn;
 mod keyring;
 mod ops;
 
+/// The README's Rust snippets, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use arn::KeyArn;
 /// The AWS configuration crate this keyring is built on, re-exported so that callers use the
 /// same version (e.g. `data_masking_kms::aws_config::load_defaults`).

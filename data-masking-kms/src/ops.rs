@@ -28,7 +28,7 @@ where
             } else if d.is_io() {
                 "the endpoint could not be reached".to_owned()
             } else {
-                "the request could not be sent".to_owned()
+                "the connection failed or was closed before an answer".to_owned()
             },
         ),
         SdkError::ResponseError(_) => (

@@ -388,6 +388,7 @@ async fn endpoint_that_hangs_times_out_cached_keys_still_encrypt_and_service_rec
         let start = Instant::now();
         let err = masker.encrypt(&json!(4), c).await.unwrap_err();
         let took = start.elapsed();
+        eprintln!("{what}: {err} (after {took:?})");
         assert!(matches!(err, Error::EncryptKey(_)), "{what}: {err:?}");
         assert!(
             err.to_string().contains(&key),
@@ -400,6 +401,7 @@ async fn endpoint_that_hangs_times_out_cached_keys_still_encrypt_and_service_rec
     }
     let start = Instant::now();
     let err = reader.decrypt(&first, &a).await.unwrap_err();
+    eprintln!("decrypt: {err} (after {:?})", start.elapsed());
     assert!(matches!(err, Error::DecryptKey(_)), "{err:?}");
     assert!(start.elapsed() < timeouts.operation + Duration::from_millis(1500));
 
@@ -428,6 +430,7 @@ async fn endpoint_that_is_gone_fails_fast_with_a_typed_error_and_recovers() {
     proxy.set_mode(Mode::Down);
     let start = Instant::now();
     let err = masker.encrypt(&json!(1), &c).await.unwrap_err();
+    eprintln!("endpoint gone: {err} (after {:?})", start.elapsed());
     assert!(matches!(err, Error::EncryptKey(_)), "{err:?}");
     assert!(err.to_string().contains(&key), "{err}");
     assert!(start.elapsed() < timeouts.operation + Duration::from_millis(1500));
@@ -450,6 +453,7 @@ async fn a_key_that_does_not_exist_is_an_encrypt_key_error_naming_arn_and_code()
         .unwrap_err();
     assert!(matches!(err, Error::EncryptKey(_)), "{err:?}");
     let text = err.to_string();
+    eprintln!("missing key: {text}");
     assert!(text.contains(missing), "names the ARN: {text}");
     assert!(
         text.contains("NotFoundException"),
