@@ -84,6 +84,26 @@ fn symmetric_floor(data_key: &[u8; 32], header: &[u8], body: &mut Vec<u8>, open:
     }
 }
 
+/// The body as the decrypt floor opens it (message id of zeros).
+fn sealed_for_floor(data_key: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {
+    let mut sealed = plaintext.to_vec();
+    let h = hkdf::Hkdf::<sha2::Sha512>::new(Some(&[0u8; 32]), data_key);
+    let mut key = [0u8; 32];
+    let mut info = 0x0478u16.to_be_bytes().to_vec();
+    info.extend_from_slice(b"DERIVEKEY");
+    h.expand(&info, &mut key).expect("hkdf");
+    let aes = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key).expect("key"));
+    let tag = aes
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key([0; 12]),
+            Aad::from(&[0u8; 32 + 34 + 12][..]),
+            &mut sealed,
+        )
+        .expect("seal");
+    sealed.extend_from_slice(tag.as_ref());
+    sealed
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -93,24 +113,7 @@ fn bench(c: &mut Criterion) {
     let data_key = [3u8; 32];
     let header = vec![0u8; 240];
 
-    // A sealed body for the decrypt floor (same key derivation as the floor's: message id 0).
-    let mut sealed = plaintext.clone();
-    {
-        let h = hkdf::Hkdf::<sha2::Sha512>::new(Some(&[0u8; 32]), &data_key);
-        let mut key = [0u8; 32];
-        let mut info = 0x0478u16.to_be_bytes().to_vec();
-        info.extend_from_slice(b"DERIVEKEY");
-        h.expand(&info, &mut key).expect("hkdf");
-        let aes = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key).expect("key"));
-        let tag = aes
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key([0; 12]),
-                Aad::from(&[0u8; 32 + 34 + 12][..]),
-                &mut sealed,
-            )
-            .expect("seal");
-        sealed.extend_from_slice(tag.as_ref());
-    }
+    let sealed = sealed_for_floor(&data_key, &plaintext);
     let signer = EcdsaKeyPair::generate(&ECDSA_P384_SHA384_ASN1_SIGNING).expect("key pair");
     let message = vec![7u8; plaintext.len() + 500];
     let signature = signer
@@ -175,5 +178,50 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// A 1 MB plaintext (frames of 4096 bytes) against one AES-256-GCM pass over it.
+fn bench_large(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let plaintext: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    let ctx = EncryptionContext::new([("tenant_id", "acme")]).expect("context");
+    let e = encryptor(0x0478);
+    let msg = rt.block_on(e.encrypt(&plaintext, &ctx)).expect("encrypt");
+    let data_key = [3u8; 32];
+    let header = vec![0u8; 240];
+    let sealed = sealed_for_floor(&data_key, &plaintext);
+
+    let mut g = c.benchmark_group("1 MB 0x0478");
+    g.throughput(criterion::Throughput::Bytes(plaintext.len() as u64));
+    g.sample_size(30);
+    g.bench_function("Encryptor::encrypt", |b| {
+        b.iter(|| {
+            rt.block_on(e.encrypt(black_box(&plaintext), &ctx))
+                .expect("encrypt")
+        });
+    });
+    g.bench_function("encrypt floor", |b| {
+        b.iter(|| {
+            let mut body = plaintext.clone();
+            symmetric_floor(&data_key, black_box(&header), &mut body, false);
+            body
+        });
+    });
+    g.bench_function("Encryptor::decrypt", |b| {
+        b.iter(|| {
+            rt.block_on(e.decrypt(black_box(&msg), &ctx))
+                .expect("decrypt")
+        });
+    });
+    g.bench_function("decrypt floor", |b| {
+        b.iter(|| {
+            let mut body = sealed.clone();
+            symmetric_floor(&data_key, black_box(&header), &mut body, true);
+            body
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_large);
 criterion_main!(benches);

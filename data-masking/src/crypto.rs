@@ -8,8 +8,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
 use crate::cache::{CacheLimits, Clock, SystemClock};
 use crate::encryption_context::EncryptionContext;
 use crate::envelope::{Envelope, Options};
@@ -118,7 +116,9 @@ impl Encryptor {
     /// unless `context` equals the message's (leaving out `aws-crypto-public-key`), with
     /// [`Error::DecryptKey`](crate::Error::DecryptKey) when no keyring unwraps a data key, and
     /// with [`Error::DecryptValue`](crate::Error::DecryptValue) for anything else wrong with
-    /// the message. The plaintext is zeroized when dropped.
+    /// the message. The plaintext of a message that fails a check is zeroized; an authentic
+    /// plaintext is returned as a plain vector (wrap it in [`zeroize::Zeroizing`] to have it
+    /// wiped on drop, at a cost of about one more pass over it).
     ///
     /// ```
     /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring, EncryptionContext};
@@ -133,12 +133,8 @@ impl Encryptor {
     /// # Ok::<(), data_masking::Error>(())
     /// # }).unwrap();
     /// ```
-    pub async fn decrypt(
-        &self,
-        message: &[u8],
-        context: &EncryptionContext,
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        self.inner.decrypt(message, context).await
+    pub async fn decrypt(&self, message: &[u8], context: &EncryptionContext) -> Result<Vec<u8>> {
+        self.inner.decrypt_vec(message, context).await
     }
 }
 

@@ -221,12 +221,24 @@ impl Envelope {
         Ok(Decrypting { data_key, verifier })
     }
 
-    /// Decrypts a message bound to `ctx`; nothing is returned before every check passed.
+    /// Decrypts a message bound to `ctx`; nothing is returned before every check passed. The
+    /// plaintext is zeroized when dropped (which costs about as much as decrypting it: see
+    /// [`decrypt_vec`](Self::decrypt_vec) for a plain vector).
     pub(crate) async fn decrypt(
         &self,
         message: &[u8],
         ctx: &EncryptionContext,
     ) -> Result<Zeroizing<Vec<u8>>> {
+        self.decrypt_vec(message, ctx).await.map(Zeroizing::new)
+    }
+
+    /// Decrypts a message bound to `ctx`; nothing is returned before every check passed, and the
+    /// plaintext of a message that fails a check is zeroized.
+    pub(crate) async fn decrypt_vec(
+        &self,
+        message: &[u8],
+        ctx: &EncryptionContext,
+    ) -> Result<Vec<u8>> {
         let mut header = format::parse_header(message, self.options.max_edks)?;
         if !self.options.policy.allows_decrypt(header.suite) {
             return Err(Error::DecryptValue(format!(

@@ -73,7 +73,7 @@ fn run(v: &Value, meta: &Value, policy: CommitmentPolicy) -> Result<Vec<u8>> {
     let bytes = STANDARD
         .decode(ct)
         .map_err(|_| Error::DecryptValue("not base64".into()))?;
-    rt().block_on(e.decrypt(&bytes, &ctx)).map(|p| p.to_vec())
+    rt().block_on(e.decrypt(&bytes, &ctx))
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::codec::{Reader, put_bytes16, put_u16, put_u32};
 use super::suite::{AlgorithmSuite, Kdf, Signature};
@@ -436,16 +436,36 @@ pub(crate) fn verify_header(h: &Header<'_>, data_key: &[u8]) -> Result<ContentKe
 
 /// Decrypts the body of a message whose header verified; checks every frame tag, the
 /// signature and that nothing follows the message before returning anything.
+///
+/// The plaintext of a message that fails any check is zeroized before the error is returned;
+/// the plaintext of an authentic message is the caller's to keep or zeroize.
 pub(crate) fn decrypt_body(
     msg: &[u8],
     h: &Header<'_>,
     key: &ContentKey,
     verifier: Option<&VerifyingKey>,
-) -> Result<Zeroizing<Vec<u8>>> {
+) -> Result<Vec<u8>> {
+    let mut plaintext = Vec::new();
+    match decrypt_body_into(msg, h, key, verifier, &mut plaintext) {
+        Ok(()) => Ok(plaintext),
+        Err(e) => {
+            plaintext.zeroize();
+            Err(e)
+        }
+    }
+}
+
+fn decrypt_body_into(
+    msg: &[u8],
+    h: &Header<'_>,
+    key: &ContentKey,
+    verifier: Option<&VerifyingKey>,
+    plaintext: &mut Vec<u8>,
+) -> Result<()> {
     let key = &key.0;
     let mut r = Reader::new(msg);
     r.take(h.body_start, "header")?;
-    let mut plaintext = Zeroizing::new(Vec::with_capacity(r.remaining()));
+    plaintext.reserve(r.remaining());
     if h.framed {
         let frame_len = h.frame_length as usize;
         let mut expected_seq: u32 = 1;
@@ -532,5 +552,5 @@ pub(crate) fn decrypt_body(
     if r.remaining() != 0 {
         return Err(bad("bytes after the end of the message"));
     }
-    Ok(plaintext)
+    Ok(())
 }
