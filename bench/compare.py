@@ -82,6 +82,31 @@ for n, tag in ((100_000, "100k"), (1_000_000, "1m")):
     W += [(f"encrypt_{tag}_0578", f"encrypt {n // 1000} KB document, 0x0578", lambda n=n: enc(big[n], "0578"), "ESDK"),
           (f"decrypt_{tag}_0578", f"decrypt {n // 1000} KB document, 0x0578", lambda n=n: dec(bigct[n]), "ESDK")]
 
+# KMS on moto (AWS_ENDPOINT_URL, started by bench/compare): Powertools' provider (its cache) for
+# warm; the ESDK with a strict KMS key provider and no cache for cold.
+ARN = None
+if os.environ.get("AWS_ENDPOINT_URL"):
+    import boto3
+    from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import AWSEncryptionSDKProvider
+    ARN = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
+    dm_kms = DataMasking(provider=AWSEncryptionSDKProvider(keys=[ARN]))
+    kms_mkp = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[ARN])
+
+    def kms_enc(value):
+        c, _ = client.encrypt(source=json.dumps(value).encode(), key_provider=kms_mkp, encryption_context=CTX)
+        return base64.b64encode(c).decode()
+
+    def kms_dec(text):
+        pt, _ = client.decrypt(source=base64.b64decode(text), key_provider=kms_mkp)
+        return json.loads(pt)
+
+    kct_warm = dm_kms.encrypt(rec, **CTX)
+    kct_cold = kms_enc(rec)
+    W += [("kms_encrypt_warm", "KMS (moto) encrypt record, warm cache", lambda: dm_kms.encrypt(rec, **CTX), ""),
+          ("kms_decrypt_warm", "KMS (moto) decrypt record, warm cache", lambda: dm_kms.decrypt(kct_warm, **CTX), ""),
+          ("kms_encrypt_cold", "KMS (moto) encrypt record, no cache", lambda: kms_enc(rec), "ESDK"),
+          ("kms_decrypt_cold", "KMS (moto) decrypt record, no cache", lambda: kms_dec(kct_cold), "ESDK")]
+
 only = os.environ.get("BENCH_ONLY")
 if only:
     W = [w for w in W if any(o in w[0] for o in only.split(","))]
@@ -97,7 +122,7 @@ def py_rate(fn):
 
 
 def rust(workload, threads, floor):
-    args = [BIN, "--workload", workload, "--time", str(TIME), "--threads", str(threads), "--record", RECORD]
+    args = [BIN, "--workload", workload, "--time", str(TIME), "--threads", str(threads), "--record", RECORD] + (["--kms-key", ARN] if ARN else [])
     out = subprocess.run(args + (["--floor"] if floor else []), check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -118,11 +143,12 @@ for name, label, fn, note in W:
         r = rust(name, 1, True)
         r1.append(r["ops"]); fl.append(r["floor_ops"])
         rn.append(rust(name, CORES, False)["ops"])
-    py, r1, rn, fl = (statistics.median(x) for x in (py, r1, rn, fl))
-    floor = f"{fl / r1:.2f} ({r['floor']})"
+    py, r1, rn = (statistics.median(x) for x in (py, r1, rn))
+    fl = None if None in fl else statistics.median(fl)
+    floor = "—" if fl is None else f"{fl / r1:.2f} ({r['floor']})"
     print(f"| {label} | {fmt(py)} | {fmt(r1)} | {fmt(rn)} | {r1 / py:,.1f}× | {floor} |", flush=True)
 print(f"\n{CORES} cores; {REPS} alternations of {TIME} s per side and workload, medians; "
       f"ratio = Rust 1 thread / Python; Rust × floor = Rust 1-thread time per op / bare-primitive time "
       f"(crypto: HKDF-SHA512 + AES-256-GCM + ECDSA P-384; clone: deep clone of the record; serialize: "
-      f"serde_json of the plain struct). KMS workloads: not measured (no KMS keyring yet). "
+      f"serde_json of the plain struct). KMS: a moto server on loopback (no network latency; moto's own CPU shares the cores). "
       f"Run time {time.time() - t0:.0f} s.")

@@ -15,6 +15,10 @@
 //!   with 1, 2 and 4 threads on one shared `DataMasking`, as a markdown table with the 2-vs-1
 //!   ratio.
 //!
+//! The `kms_*` workloads (encrypt and decrypt of the record with a KMS keyring, warm: default
+//! cache, cold: no cache) need `--kms-key ARN` and the AWS configuration from the environment
+//! (`AWS_ENDPOINT_URL` for a moto server); their KMS calls run on one multi-thread runtime.
+//!
 //! The record is `shared/bench/record.json` (override with `--record PATH`); the context is
 //! `tenant_id=acme`; the key is a raw AES-256 key with the default materials cache.
 
@@ -74,6 +78,9 @@ struct Args {
     /// The record (default: shared/bench/record.json beside the repository).
     #[arg(long)]
     record: Option<PathBuf>,
+    /// The KMS key ARN of the `kms_*` workloads.
+    #[arg(long)]
+    kms_key: Option<String>,
 }
 
 /// A struct shaped like record.json: the masks of the typed erase benchmark and the nine
@@ -155,6 +162,49 @@ struct Setup {
     enc_customer: Encrypted<Customer>,
     big: [(Value, String); 2],
     floor: Floor,
+    kms: Option<Kms>,
+}
+
+/// The KMS workloads' maskers (one with the default cache, one without) and ciphertexts.
+struct Kms {
+    rt: tokio::runtime::Runtime,
+    warm: DataMasking,
+    cold: DataMasking,
+    ct_warm: String,
+    ct_cold: String,
+}
+
+impl Kms {
+    fn new(arn: &str, record: &Value, ctx: &EncryptionContext) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (warm, cold) = rt.block_on(async {
+            let keyring = data_masking_kms::KmsKeyring::from_env([arn])
+                .await
+                .expect("KMS keyring");
+            let warm = DataMasking::builder()
+                .keyring(keyring.clone())
+                .try_build()
+                .expect("masker");
+            let cold = DataMasking::builder()
+                .keyring(keyring)
+                .no_cache()
+                .try_build()
+                .expect("masker");
+            (warm, cold)
+        });
+        let ct_warm = rt.block_on(warm.encrypt(record, ctx)).expect("encrypt");
+        let ct_cold = rt.block_on(cold.encrypt(record, ctx)).expect("encrypt");
+        Kms {
+            rt,
+            warm,
+            cold,
+            ct_warm,
+            ct_cold,
+        }
+    }
 }
 
 /// The bare primitives, for the floors.
@@ -191,7 +241,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 impl Setup {
-    fn new(record_path: &std::path::Path) -> Self {
+    fn new(record_path: &std::path::Path, kms_key: Option<&str>) -> Self {
         let text = std::fs::read_to_string(record_path)
             .unwrap_or_else(|e| panic!("{}: {e}", record_path.display()));
         let record: Value = serde_json::from_str(&text).expect("record is JSON");
@@ -257,7 +307,9 @@ impl Setup {
                 serde_json::to_vec(&json!({ "blob": "x".repeat(size) })).expect("json")
             }),
         };
+        let kms = kms_key.map(|arn| Kms::new(arn, &record, &ctx));
         Setup {
+            kms,
             record,
             customer,
             fields,
@@ -277,7 +329,11 @@ impl Setup {
 }
 
 /// The workloads: name, and what their floor is made of.
-const WORKLOADS: [(&str, &str); 19] = [
+const WORKLOADS: [(&str, &str); 23] = [
+    ("kms_encrypt_warm", "none"),
+    ("kms_decrypt_warm", "none"),
+    ("kms_encrypt_cold", "none"),
+    ("kms_decrypt_cold", "none"),
     ("erase_fields", "clone"),
     ("erase_whole", "clone"),
     ("erase_dynamic", "clone"),
@@ -380,6 +436,19 @@ fn op(workload: &str, s: &Setup, rt: &tokio::runtime::Runtime) {
                 rt.block_on(s.m0478.decrypt_typed(&s.enc_customer))
                     .expect("dec"),
             );
+        }
+        w if w.starts_with("kms_") => {
+            let k = s.kms.as_ref().expect("the kms_* workloads need --kms-key");
+            let (m, ct) = if w.ends_with("warm") {
+                (&k.warm, &k.ct_warm)
+            } else {
+                (&k.cold, &k.ct_cold)
+            };
+            if w.starts_with("kms_encrypt") {
+                black_box(k.rt.block_on(m.encrypt(&s.record, &s.ctx)).expect("enc"));
+            } else {
+                black_box(k.rt.block_on(m.decrypt(ct, &s.ctx)).expect("dec"));
+            }
         }
         w => {
             let (i, encrypt) = big_workload(w).unwrap_or_else(|| panic!("unknown workload {w}"));
@@ -554,7 +623,10 @@ fn main() {
         }
         return;
     }
-    let setup = Setup::new(&args.record.clone().unwrap_or_else(default_record));
+    let setup = Setup::new(
+        &args.record.clone().unwrap_or_else(default_record),
+        args.kms_key.as_deref(),
+    );
     let time = Duration::from_secs_f64(args.time);
     if args.scaling {
         scaling(&setup, time);
@@ -569,8 +641,7 @@ fn main() {
         std::process::exit(2);
     };
     let ops = rate(args.threads.max(1), time, &|rt| op(workload, &setup, rt));
-    let floor_ops = args
-        .floor
+    let floor_ops = (args.floor && floor_kind != "none")
         .then(|| rate(1, time, &|_| floor_op(workload, &setup)));
     println!(
         "{}",
