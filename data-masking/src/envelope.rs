@@ -9,7 +9,7 @@ use crate::cache::{Cache, CacheLimits, Clock};
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::keys::signing::{SigningKey, VerifyingKey};
-use crate::keys::{DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use crate::keys::{DataKey, DecryptionMaterials, EncryptionMaterials, Keyring};
 use crate::message::format::{self, EncryptParams};
 use crate::message::{AlgorithmSuite, CommitmentPolicy, PUBLIC_KEY_CONTEXT_KEY};
 
@@ -49,6 +49,8 @@ struct Encrypting {
 struct Decrypting {
     data_key: DataKey,
     verifier: Option<VerifyingKey>,
+    /// The message's encryption context (the same for every message of this entry).
+    context: BTreeMap<String, String>,
 }
 
 /// What a cache entry is found by: encryption materials by suite and caller's context,
@@ -60,11 +62,9 @@ enum CacheKey {
         suite: u16,
         context: EncryptionContext,
     },
-    Decrypt {
-        suite: u16,
-        edks: Vec<EncryptedDataKey>,
-        context: BTreeMap<String, String>,
-    },
+    /// The header's encryption context and encrypted data keys as serialized: equal bytes
+    /// are equal keys and context, so a hit needs neither parsed.
+    Decrypt { suite: u16, section: Vec<u8> },
 }
 
 /// A cache entry: one of the two kinds of materials, matching its [`CacheKey`].
@@ -196,12 +196,8 @@ impl Envelope {
         )
     }
 
-    async fn make_decrypting(
-        &self,
-        suite: AlgorithmSuite,
-        context: &BTreeMap<String, String>,
-        edks: &[EncryptedDataKey],
-    ) -> Result<Decrypting> {
+    async fn make_decrypting(&self, suite: AlgorithmSuite, section: &[u8]) -> Result<Decrypting> {
+        let (context, edks) = format::parse_section(section)?;
         let verifier = if suite.is_signing() {
             let value = context.get(PUBLIC_KEY_CONTEXT_KEY).ok_or_else(|| {
                 Error::DecryptValue("a signed message without its public key".into())
@@ -212,13 +208,17 @@ impl Envelope {
         };
         let m = self
             .keyring
-            .on_decrypt(DecryptionMaterials::new(suite, context.clone()), edks)
+            .on_decrypt(DecryptionMaterials::new(suite, context.clone()), &edks)
             .await?;
         let data_key = m
             .data_key()
             .cloned()
             .ok_or_else(|| Error::DecryptKey("the keyring unwrapped no data key".into()))?;
-        Ok(Decrypting { data_key, verifier })
+        Ok(Decrypting {
+            data_key,
+            verifier,
+            context,
+        })
     }
 
     /// Decrypts a message bound to `ctx`; nothing is returned before every check passed. The
@@ -239,7 +239,7 @@ impl Envelope {
         message: &[u8],
         ctx: &EncryptionContext,
     ) -> Result<Vec<u8>> {
-        let mut header = format::parse_header(message, self.options.max_edks)?;
+        let header = format::parse_header(message, self.options.max_edks)?;
         if !self.options.policy.allows_decrypt(header.suite) {
             return Err(Error::DecryptValue(format!(
                 "algorithm suite {} has no key commitment, which the commitment policy refuses",
@@ -247,28 +247,19 @@ impl Envelope {
             )));
         }
         let suite = header.suite;
-        // The cache key owns the data keys and the message's context (the header keeps them in
-        // its authenticated bytes); both are borrowed from it below.
-        let key = CacheKey::Decrypt {
-            suite: suite.id(),
-            edks: std::mem::take(&mut header.edks),
-            context: std::mem::take(&mut header.context),
-        };
-        let CacheKey::Decrypt {
-            edks,
-            context: stored_context,
-            ..
-        } = &key
-        else {
-            return Err(Error::DecryptKey("unreachable cache key".into()));
-        };
         let make = || async {
-            self.make_decrypting(suite, stored_context, edks)
+            self.make_decrypting(suite, header.section)
                 .await
                 .map(Materials::Decrypt)
         };
         let entry = match &self.cache {
-            Some(cache) => cache.get(&key, make).await?,
+            Some(cache) => {
+                let key = CacheKey::Decrypt {
+                    suite: suite.id(),
+                    section: header.section.to_vec(),
+                };
+                cache.get(&key, make).await?
+            }
             None => Arc::new(make().await?),
         };
         let Materials::Decrypt(materials) = &*entry else {
@@ -279,7 +270,7 @@ impl Envelope {
         // The context is compared once it is authentic (as Powertools compares after the ESDK
         // decrypted): a tampered header is a decrypt-value error, never a context mismatch.
         let key = format::verify_header(&header, materials.data_key.as_bytes())?;
-        ctx.check_stored(stored_context)?;
+        ctx.check_stored(&materials.context)?;
         format::decrypt_body(message, &header, &key, materials.verifier.as_ref())
     }
 }

@@ -85,12 +85,39 @@ fn parse_context(bytes: &[u8]) -> Result<BTreeMap<String, String>> {
     Ok(ctx)
 }
 
+/// Reads the encryption context and the encrypted data keys of a header section (see
+/// [`Header::section`]); fails on anything [`parse_header`] did not check: UTF-8, repeated keys.
+pub(crate) fn parse_section(
+    section: &[u8],
+) -> Result<(BTreeMap<String, String>, Vec<EncryptedDataKey>)> {
+    let mut r = Reader::new(section);
+    let context = parse_context(r.bytes16("encryption context")?)?;
+    let n = r.u16("encrypted data key count")?;
+    let mut edks = Vec::new();
+    for _ in 0..n {
+        let provider_id = r.bytes16("provider id")?;
+        let provider_info = r.bytes16("provider info")?;
+        let ciphertext = r.bytes16("encrypted data key")?;
+        edks.push(EncryptedDataKey {
+            provider_id: String::from_utf8(provider_id.to_vec())
+                .map_err(|_| bad("a provider id is not UTF-8"))?,
+            provider_info: provider_info.to_vec(),
+            ciphertext: ciphertext.to_vec(),
+        });
+    }
+    if r.remaining() != 0 {
+        return Err(bad("bytes left after the encrypted data keys"));
+    }
+    Ok((context, edks))
+}
+
 /// The parsed header of a message.
 pub(crate) struct Header<'a> {
     pub(crate) suite: AlgorithmSuite,
     pub(crate) message_id: &'a [u8],
-    pub(crate) context: BTreeMap<String, String>,
-    pub(crate) edks: Vec<EncryptedDataKey>,
+    /// The encryption context and the encrypted data keys, as [`header_section`] writes them:
+    /// their lengths are checked, their contents are read by [`parse_section`].
+    pub(crate) section: &'a [u8],
     framed: bool,
     frame_length: u32,
     commitment: Option<&'a [u8]>,
@@ -123,8 +150,8 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
         )));
     }
     let message_id = r.take(if v2 { 32 } else { 16 }, "message id")?;
-    let aad = r.bytes16("encryption context")?;
-    let context = parse_context(aad)?;
+    let section_start = r.position();
+    r.bytes16("encryption context")?;
     let n = r.u16("encrypted data key count")?;
     if n == 0 {
         return Err(bad("the message has no encrypted data key"));
@@ -134,18 +161,12 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
             "the message has {n} encrypted data keys, more than the {max} allowed"
         )));
     }
-    let mut edks = Vec::new();
     for _ in 0..n {
-        let provider_id = r.bytes16("provider id")?;
-        let provider_info = r.bytes16("provider info")?;
-        let ciphertext = r.bytes16("encrypted data key")?;
-        edks.push(EncryptedDataKey {
-            provider_id: String::from_utf8(provider_id.to_vec())
-                .map_err(|_| bad("a provider id is not UTF-8"))?,
-            provider_info: provider_info.to_vec(),
-            ciphertext: ciphertext.to_vec(),
-        });
+        r.bytes16("provider id")?;
+        r.bytes16("provider info")?;
+        r.bytes16("encrypted data key")?;
     }
+    let section = &msg[section_start..r.position()];
     let framed = match r.u8("content type")? {
         0x01 => false,
         0x02 => true,
@@ -177,8 +198,7 @@ pub(crate) fn parse_header(msg: &[u8], max_edks: Option<u16>) -> Result<Header<'
     Ok(Header {
         suite,
         message_id,
-        context,
-        edks,
+        section,
         framed,
         frame_length,
         commitment,
