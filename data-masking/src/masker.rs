@@ -180,8 +180,8 @@ impl DataMaskingBuilder {
         self
     }
 
-    /// The frame length of new messages (default 4096 bytes; the Python ESDK reads only
-    /// multiples of 128... keep the default to stay readable everywhere).
+    /// The frame length of new messages: 1 to 2^31 − 1 bytes, default 4096. The Python ESDK
+    /// decrypts any of them (it only writes multiples of 128); `try_build` refuses others.
     ///
     /// ```
     /// # use data_masking::{DataMasking, keys::RawAesKeyring};
