@@ -8,9 +8,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::cache::{CacheLimits, Clock, SystemClock};
+use crate::cache::{CacheLimits, Clock};
 use crate::encryption_context::EncryptionContext;
-use crate::envelope::{Envelope, Options};
+use crate::envelope::{Envelope, Settings};
 use crate::error::Result;
 use crate::keys::Keyring;
 use crate::message::{AlgorithmSuite, CommitmentPolicy};
@@ -153,18 +153,14 @@ impl Encryptor {
 #[must_use]
 pub struct EncryptorBuilder {
     keyring: Arc<dyn Keyring>,
-    options: Options,
-    cache: Option<CacheLimits>,
-    clock: Option<Arc<dyn Clock>>,
+    settings: Settings,
 }
 
 impl EncryptorBuilder {
     fn new(keyring: Arc<dyn Keyring>) -> Self {
         Self {
             keyring,
-            options: Options::default(),
-            cache: Some(CacheLimits::default()),
-            clock: None,
+            settings: Settings::default(),
         }
     }
 
@@ -181,7 +177,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn algorithm_suite(mut self, suite: AlgorithmSuite) -> Self {
-        self.options.suite = suite;
+        self.settings.options.suite = suite;
         self
     }
 
@@ -195,7 +191,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn frame_length(mut self, bytes: u32) -> Self {
-        self.options.frame_length = bytes;
+        self.settings.options.frame_length = bytes;
         self
     }
 
@@ -209,7 +205,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
-        self.options.policy = policy;
+        self.settings.options.policy = policy;
         self
     }
 
@@ -224,7 +220,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn max_encrypted_data_keys(mut self, max: u16) -> Self {
-        self.options.max_edks = Some(max);
+        self.settings.options.max_edks = Some(max);
         self
     }
 
@@ -239,7 +235,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn cache(mut self, limits: CacheLimits) -> Self {
-        self.cache = Some(limits);
+        self.settings.cache = Some(limits);
         self
     }
 
@@ -251,7 +247,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn no_cache(mut self) -> Self {
-        self.cache = None;
+        self.settings.cache = None;
         self
     }
 
@@ -269,7 +265,7 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+        self.settings.clock = Some(clock);
         self
     }
 
@@ -287,12 +283,8 @@ impl EncryptorBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn build(self) -> Result<Encryptor> {
-        let clock = self
-            .clock
-            .unwrap_or_else(|| Arc::new(SystemClock::new()) as Arc<dyn Clock>);
-        let envelope = Envelope::new(self.keyring, self.options, self.cache.map(|l| (l, clock)))?;
         Ok(Encryptor {
-            inner: Arc::new(envelope),
+            inner: Arc::new(self.settings.build(self.keyring)?),
         })
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use crate::cache::{Cache, CacheLimits, Clock};
+use crate::cache::{Cache, CacheLimits, Clock, SystemClock};
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::keys::signing::{SigningKey, VerifyingKey};
@@ -33,6 +33,35 @@ impl Default for Options {
             policy: CommitmentPolicy::default(),
             max_edks: None,
         }
+    }
+}
+
+/// What a builder collects besides the keyring: the options, the cache limits (none: no cache)
+/// and the cache's clock (the system's unless set).
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) options: Options,
+    pub(crate) cache: Option<CacheLimits>,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            options: Options::default(),
+            cache: Some(CacheLimits::default()),
+            clock: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The envelope for `keyring` with these settings.
+    pub(crate) fn build(self, keyring: Arc<dyn Keyring>) -> Result<Envelope> {
+        let clock = self
+            .clock
+            .unwrap_or_else(|| Arc::new(SystemClock::new()) as Arc<dyn Clock>);
+        Envelope::new(keyring, self.options, self.cache.map(|l| (l, clock)))
     }
 }
 

@@ -6,9 +6,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-use crate::cache::{CacheLimits, Clock, SystemClock};
+use crate::cache::{CacheLimits, Clock};
 use crate::encryption_context::EncryptionContext;
-use crate::envelope::{Envelope, Options};
+use crate::envelope::{Envelope, Settings};
 use crate::erase::{Apply, Mask, Rules, Targets};
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
@@ -61,9 +61,7 @@ struct Inner {
 pub struct DataMaskingBuilder {
     raise_on_missing_field: bool,
     keyring: Option<Arc<dyn Keyring>>,
-    options: Options,
-    cache: Option<CacheLimits>,
-    clock: Option<Arc<dyn Clock>>,
+    settings: Settings,
 }
 
 impl Default for DataMaskingBuilder {
@@ -71,9 +69,7 @@ impl Default for DataMaskingBuilder {
         Self {
             raise_on_missing_field: true,
             keyring: None,
-            options: Options::default(),
-            cache: Some(CacheLimits::default()),
-            clock: None,
+            settings: Settings::default(),
         }
     }
 }
@@ -131,7 +127,7 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn cache(mut self, limits: CacheLimits) -> Self {
-        self.cache = Some(limits);
+        self.settings.cache = Some(limits);
         self
     }
 
@@ -146,7 +142,7 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn no_cache(mut self) -> Self {
-        self.cache = None;
+        self.settings.cache = None;
         self
     }
 
@@ -161,7 +157,7 @@ impl DataMaskingBuilder {
     /// let masker = DataMasking::builder().clock(Arc::new(Frozen)).build();
     /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+        self.settings.clock = Some(clock);
         self
     }
 
@@ -176,7 +172,7 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn algorithm_suite(mut self, suite: AlgorithmSuite) -> Self {
-        self.options.suite = suite;
+        self.settings.options.suite = suite;
         self
     }
 
@@ -192,7 +188,7 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn frame_length(mut self, bytes: u32) -> Self {
-        self.options.frame_length = bytes;
+        self.settings.options.frame_length = bytes;
         self
     }
 
@@ -207,7 +203,7 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
-        self.options.policy = policy;
+        self.settings.options.policy = policy;
         self
     }
 
@@ -222,7 +218,7 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn max_encrypted_data_keys(mut self, max: u16) -> Self {
-        self.options.max_edks = Some(max);
+        self.settings.options.max_edks = Some(max);
         self
     }
 
@@ -240,13 +236,8 @@ impl DataMaskingBuilder {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn try_build(self) -> Result<DataMasking> {
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
         let envelope = match self.keyring {
-            Some(k) => Some(Envelope::new(
-                k,
-                self.options,
-                self.cache.map(|l| (l, clock)),
-            )?),
+            Some(k) => Some(self.settings.build(k)?),
             None => None,
         };
         Ok(DataMasking {
