@@ -717,10 +717,11 @@ impl Targets {
             .map(|i| self.0[i].1)
     }
 
-    /// The targets of `v`, outermost only, in document order.
-    pub(crate) fn collect<'v>(&self, v: &'v Value, out: &mut Vec<&'v Value>) {
-        if self.find(v).is_some() {
-            out.push(v);
+    /// The targets of `v`, outermost only, in document order, each with the tag (field or rule
+    /// index) that located it.
+    pub(crate) fn collect<'v>(&self, v: &'v Value, out: &mut Vec<(&'v Value, usize)>) {
+        if let Some(tag) = self.find(v) {
+            out.push((v, tag));
             return;
         }
         match v {

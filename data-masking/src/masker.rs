@@ -624,7 +624,7 @@ impl DataMasking {
         let mut plaintexts = Vec::new();
         targets.collect(&value, &mut plaintexts);
         let mut ciphertexts = Vec::with_capacity(plaintexts.len());
-        for node in &plaintexts {
+        for (node, _) in &plaintexts {
             let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(node)?);
             ciphertexts.push(STANDARD.encode(envelope.encrypt(&plaintext, context).await?));
         }
@@ -659,7 +659,7 @@ impl DataMasking {
         let mut nodes = Vec::new();
         targets.collect(&value, &mut nodes);
         let mut plain = Vec::with_capacity(nodes.len());
-        for node in nodes {
+        for (node, _) in nodes {
             let Value::String(text) = node else {
                 return Err(Error::DecryptValue(format!(
                     "a field to decrypt holds {}, not a ciphertext string",
@@ -673,8 +673,9 @@ impl DataMasking {
         Ok(value)
     }
 
-    /// Locates every field on the unmodified input.
-    fn locate<'f>(
+    /// Locates every field on the unmodified input; each node keeps the lowest tag of the
+    /// fields that locate it.
+    pub(crate) fn locate<'f>(
         &self,
         data: &Value,
         fields: impl Iterator<Item = (&'f Field, usize)>,

@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 use super::{ContextSource, EncryptRule, FIELD_BINDING_KEY, FieldPath, Segment};
 use super::{Sensitive, SensitiveFields};
 use crate::encryption_context::EncryptionContext;
-use crate::erase::Mask;
+use crate::erase::{Mask, Targets};
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
 use crate::path::{AsFields, Field};
@@ -587,32 +587,21 @@ impl DataMasking {
     }
 
     /// Locates every field on the unmodified input, each node tagged with the index of the
-    /// first field that locates it.
+    /// first field that locates it; the caller's context may not set the binding key itself.
     fn locate_tagged(
         &self,
         data: &Value,
         fields: &[&Field],
         context: &EncryptionContext,
-    ) -> Result<Tagged> {
+    ) -> Result<Targets> {
         if context.get(FIELD_BINDING_KEY).is_some() {
             return Err(Error::InvalidContext(format!(
                 "the key {FIELD_BINDING_KEY} is set by field binding"
             )));
         }
-        let mut found = Vec::new();
-        let mut addrs = Vec::new();
-        for (tag, field) in fields.iter().enumerate() {
-            addrs.clear();
-            if field.locate_into(data, &mut addrs) == 0 && self.raise_on_missing_field() {
-                return Err(Error::FieldNotFound {
-                    field: field.as_str().to_owned(),
-                });
-            }
-            found.extend(addrs.iter().map(|&a| (a, tag)));
-        }
-        found.sort_unstable();
-        found.dedup_by_key(|e| e.0);
-        Ok(Tagged(found))
+        let (targets, _) =
+            self.locate(data, fields.iter().enumerate().map(|(tag, f)| (*f, tag)))?;
+        Ok(targets)
     }
 }
 
@@ -621,47 +610,6 @@ fn bound_context(context: &EncryptionContext, field: &Field) -> Result<Encryptio
     let mut ctx = context.clone();
     ctx.insert(FIELD_BINDING_KEY, field.as_str())?;
     Ok(ctx)
-}
-
-/// Located nodes by address, each with the index of the field that located it.
-struct Tagged(Vec<(usize, usize)>);
-
-impl Tagged {
-    fn find(&self, v: &Value) -> Option<usize> {
-        let addr = std::ptr::from_ref::<Value>(v) as usize;
-        self.0
-            .binary_search_by_key(&addr, |e| e.0)
-            .ok()
-            .map(|i| self.0[i].1)
-    }
-
-    /// The located nodes of `v`, outermost only, in document order, with their tags.
-    fn collect<'v>(&self, v: &'v Value, out: &mut Vec<(&'v Value, usize)>) {
-        if let Some(tag) = self.find(v) {
-            out.push((v, tag));
-            return;
-        }
-        match v {
-            Value::Array(a) => a.iter().for_each(|x| self.collect(x, out)),
-            Value::Object(o) => o.values().for_each(|x| self.collect(x, out)),
-            _ => {}
-        }
-    }
-
-    /// Replaces the nodes [`collect`](Self::collect) gives, in its order.
-    fn replace(&self, v: &mut Value, with: &mut impl Iterator<Item = Value>) {
-        if self.find(v).is_some() {
-            if let Some(n) = with.next() {
-                *v = n;
-            }
-            return;
-        }
-        match v {
-            Value::Array(a) => a.iter_mut().for_each(|x| self.replace(x, with)),
-            Value::Object(o) => o.values_mut().for_each(|x| self.replace(x, with)),
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]
