@@ -130,12 +130,12 @@ pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
         .transpose()?;
     let handle = rt.handle().clone();
     process(&a.io, |text| {
-        let value: Value = serde_json::from_str(text)?;
         handle.block_on(async {
-            let out = match &fields {
-                Some(f) => masker.encrypt_fields(&value, f, &ctx).await?,
-                None => Value::String(masker.encrypt(&value, &ctx).await?),
-            };
+            if let Some(f) = &fields {
+                return masker.encrypt_json(text, f, &ctx).await;
+            }
+            let value: Value = serde_json::from_str(text)?;
+            let out = Value::String(masker.encrypt(&value, &ctx).await?);
             Ok(serde_json::to_string(&out)?)
         })
     })
@@ -152,19 +152,16 @@ pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
     let handle = rt.handle().clone();
     process(&a.io, |text| {
         handle.block_on(async {
-            let out = if let Some(f) = &fields {
-                let value: Value = serde_json::from_str(text)?;
-                masker.decrypt_fields(&value, f, &ctx).await?
+            if let Some(f) = &fields {
+                return masker.decrypt_json(text, f, &ctx).await;
+            }
+            let t = text.trim();
+            let b64 = if t.starts_with('"') {
+                serde_json::from_str::<String>(t)?
             } else {
-                let t = text.trim();
-                let b64 = if t.starts_with('"') {
-                    serde_json::from_str::<String>(t)?
-                } else {
-                    t.to_owned()
-                };
-                masker.decrypt(&b64, &ctx).await?
+                t.to_owned()
             };
-            Ok(serde_json::to_string(&out)?)
+            Ok(serde_json::to_string(&masker.decrypt(&b64, &ctx).await?)?)
         })
     })
 }

@@ -175,12 +175,20 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         }
     }
 
-    /// The cached value for `key` (made by `make` when absent or expired), for a message of
-    /// `bytes` plaintext bytes: each use counts against the message and byte limits, and an
-    /// entry that would exceed them is replaced.
+    /// Whether `messages` messages of `bytes` plaintext bytes in all fit one entry's limits.
+    pub(crate) fn fits(&self, messages: u64, bytes: u64) -> bool {
+        messages <= self.limits.max_messages_encrypted && bytes <= self.limits.max_bytes_encrypted
+    }
+
+    /// The cached value for `key` (made by `make` when absent or expired), for `messages`
+    /// messages of `bytes` plaintext bytes in all: each use counts against the message and byte
+    /// limits, and an entry that cannot take them all is replaced. Uses that do not
+    /// [`fit`](Self::fits) any entry get a value of their own, never cached; callers split a
+    /// group of several messages rather than let it come to that.
     pub(crate) async fn get_for_encrypt<F, Fut>(
         &self,
         key: &K,
+        messages: u64,
         bytes: u64,
         make: F,
     ) -> Result<Arc<V>>
@@ -188,7 +196,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<V>>,
     {
-        if bytes > self.limits.max_bytes_encrypted {
+        if !self.fits(messages, bytes) {
             // A message larger than the byte limit never uses a cached key.
             return make().await.map(Arc::new);
         }
@@ -200,11 +208,11 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
                 .await?;
             {
                 let mut usage = lock(&slot.usage);
-                let (messages, used) = *usage;
-                if messages < self.limits.max_messages_encrypted
+                let (count, used) = *usage;
+                if count.saturating_add(messages) <= self.limits.max_messages_encrypted
                     && used.saturating_add(bytes) <= self.limits.max_bytes_encrypted
                 {
-                    *usage = (messages + 1, used + bytes);
+                    *usage = (count + messages, used + bytes);
                     return Ok(Arc::clone(value));
                 }
             }
@@ -266,31 +274,41 @@ mod tests {
             let made = AtomicUsize::new(0);
             let make = || async { Ok(made.fetch_add(1, Ordering::SeqCst)) };
             for _ in 0..7 {
-                cache.get_for_encrypt(&1, 1, make).await.unwrap();
+                cache.get_for_encrypt(&1, 1, 1, make).await.unwrap();
             }
             assert_eq!(
                 made.load(Ordering::SeqCst),
                 3,
                 "3 messages per key: 7 need 3 keys"
             );
-            cache.get_for_encrypt(&2, 60, make).await.unwrap();
-            cache.get_for_encrypt(&2, 40, make).await.unwrap();
+            cache.get_for_encrypt(&2, 1, 60, make).await.unwrap();
+            cache.get_for_encrypt(&2, 1, 40, make).await.unwrap();
             assert_eq!(made.load(Ordering::SeqCst), 4, "60 + 40 bytes fit one key");
-            cache.get_for_encrypt(&2, 1, make).await.unwrap();
+            cache.get_for_encrypt(&2, 1, 1, make).await.unwrap();
             assert_eq!(
                 made.load(Ordering::SeqCst),
                 5,
                 "one more byte needs a new key"
             );
-            cache.get_for_encrypt(&2, 101, make).await.unwrap();
+            cache.get_for_encrypt(&2, 1, 101, make).await.unwrap();
             assert_eq!(
                 made.load(Ordering::SeqCst),
                 6,
                 "too large for any cached key"
             );
             *lock(&clock.0) = Duration::from_secs(10);
-            cache.get_for_encrypt(&2, 1, make).await.unwrap();
+            cache.get_for_encrypt(&2, 1, 1, make).await.unwrap();
             assert_eq!(made.load(Ordering::SeqCst), 7, "expired");
+            // Groups of messages count as their number of messages and bytes in all.
+            cache.get_for_encrypt(&5, 2, 10, make).await.unwrap();
+            assert_eq!(made.load(Ordering::SeqCst), 8);
+            cache.get_for_encrypt(&5, 1, 10, make).await.unwrap();
+            assert_eq!(made.load(Ordering::SeqCst), 8, "2 + 1 messages fit one key");
+            cache.get_for_encrypt(&5, 2, 10, make).await.unwrap();
+            assert_eq!(made.load(Ordering::SeqCst), 9, "3 + 2 messages do not");
+            cache.get_for_encrypt(&5, 1, 10, make).await.unwrap();
+            assert_eq!(made.load(Ordering::SeqCst), 9, "2 + 1 again");
+            assert!(cache.fits(3, 100) && !cache.fits(4, 1) && !cache.fits(1, 101));
             cache.get(&3, make).await.unwrap();
             cache.get(&4, make).await.unwrap();
             assert_eq!(cache.len(), 2, "capacity");

@@ -10,7 +10,7 @@ use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::keys::signing::{SigningKey, VerifyingKey};
 use crate::keys::{DataKey, DecryptionMaterials, EncryptionMaterials, Keyring};
-use crate::message::format::{self, EncryptParams};
+use crate::message::format::{self, EncryptParams, MessageIds};
 use crate::message::{AlgorithmSuite, CommitmentPolicy, PUBLIC_KEY_CONTEXT_KEY};
 
 /// The largest frame length the Python ESDK reads (2^31 - 1).
@@ -194,27 +194,84 @@ impl Envelope {
         plaintext: &[u8],
         ctx: &EncryptionContext,
     ) -> Result<Vec<u8>> {
-        let entry = match &self.cache {
+        self.encrypt_with(plaintext, ctx, &mut MessageIds::new(1))
+            .await
+    }
+
+    /// Encrypts `plaintext` into one message bound to `ctx`, with the next id of `ids` (callers
+    /// that make many messages draw their ids together).
+    pub(crate) async fn encrypt_with(
+        &self,
+        plaintext: &[u8],
+        ctx: &EncryptionContext,
+        ids: &mut MessageIds,
+    ) -> Result<Vec<u8>> {
+        let materials = self.materials(ctx, 1, plaintext.len() as u64).await?;
+        self.seal(&materials, plaintext, ids)
+    }
+
+    /// Encrypts each plaintext into its own message bound to `ctx`. With a cache, the messages
+    /// take their data key together (one cache visit for all, counted as that many messages and
+    /// bytes) when they fit its limits, and one by one otherwise.
+    pub(crate) async fn encrypt_each<P: AsRef<[u8]>>(
+        &self,
+        plaintexts: &[P],
+        ctx: &EncryptionContext,
+    ) -> Result<Vec<Vec<u8>>> {
+        let mut ids = MessageIds::new(plaintexts.len());
+        let bytes = plaintexts
+            .iter()
+            .fold(0u64, |n, p| n.saturating_add(p.as_ref().len() as u64));
+        let messages = plaintexts.len() as u64;
+        if messages > 1 && self.cache.as_ref().is_some_and(|c| c.fits(messages, bytes)) {
+            let materials = self.materials(ctx, messages, bytes).await?;
+            return plaintexts
+                .iter()
+                .map(|p| self.seal(&materials, p.as_ref(), &mut ids))
+                .collect();
+        }
+        let mut out = Vec::with_capacity(plaintexts.len());
+        for p in plaintexts {
+            out.push(self.encrypt_with(p.as_ref(), ctx, &mut ids).await?);
+        }
+        Ok(out)
+    }
+
+    /// Encryption materials for `messages` messages of `bytes` plaintext bytes in all.
+    async fn materials(
+        &self,
+        ctx: &EncryptionContext,
+        messages: u64,
+        bytes: u64,
+    ) -> Result<Arc<Materials>> {
+        match &self.cache {
             Some(cache) => {
                 let key = CacheKey::Encrypt {
                     suite: self.options.suite.id(),
                     context: ctx.clone(),
                 };
                 cache
-                    .get_for_encrypt(&key, plaintext.len() as u64, || async {
+                    .get_for_encrypt(&key, messages, bytes, || async {
                         self.make_encrypting(ctx).await.map(Materials::Encrypt)
                     })
-                    .await?
+                    .await
             }
-            None => Arc::new(Materials::Encrypt(self.make_encrypting(ctx).await?)),
-        };
-        let Materials::Encrypt(materials) = &*entry else {
+            None => Ok(Arc::new(Materials::Encrypt(
+                self.make_encrypting(ctx).await?,
+            ))),
+        }
+    }
+
+    /// One message of `plaintext` under `entry`'s data key, with the next id of `ids`.
+    fn seal(&self, entry: &Materials, plaintext: &[u8], ids: &mut MessageIds) -> Result<Vec<u8>> {
+        let Materials::Encrypt(materials) = entry else {
             return Err(Error::EncryptKey(
                 "the materials cache mixed up entries".into(),
             ));
         };
         format::encrypt(
             &EncryptParams {
+                message_id: ids.next_id()?,
                 suite: self.options.suite,
                 header_section: &materials.header_section,
                 data_key: materials.data_key.as_bytes(),

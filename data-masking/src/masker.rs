@@ -623,12 +623,14 @@ impl DataMasking {
         let (targets, _) = self.locate(&value, fields.iter().map(|f| (f, 0)))?;
         let mut plaintexts = Vec::new();
         targets.collect(&value, &mut plaintexts);
-        let mut ciphertexts = Vec::with_capacity(plaintexts.len());
-        for (node, _) in &plaintexts {
-            let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(node)?);
-            ciphertexts.push(STANDARD.encode(envelope.encrypt(&plaintext, context).await?));
-        }
-        let mut replacements = ciphertexts.into_iter().map(Value::String);
+        let plaintexts = plaintexts
+            .iter()
+            .map(|(node, _)| serde_json::to_vec(node).map(zeroize::Zeroizing::new))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let messages = envelope.encrypt_each(&plaintexts, context).await?;
+        let mut replacements = messages
+            .into_iter()
+            .map(|m| Value::String(STANDARD.encode(m)));
         targets.replace(&mut value, &mut replacements);
         Ok(value)
     }
@@ -673,6 +675,126 @@ impl DataMasking {
         Ok(value)
     }
 
+    /// Encrypts the selected fields of a JSON text, as [`encrypt_fields`](Self::encrypt_fields)
+    /// does on a `Value`, and returns the text with each selected value replaced by its base64
+    /// message in a JSON string.
+    ///
+    /// When every field is a simple query (names, indices, `*`), no `Value` of the document is
+    /// built: the text is validated in one pass, only the selected values are parsed, and the
+    /// rest is copied as it is, formatting and key order included. Other queries parse the text,
+    /// and the output is compact. Either way each message's plaintext is the value's compact
+    /// JSON, so [`decrypt_fields`](Self::decrypt_fields), [`decrypt_json`](Self::decrypt_json)
+    /// and Powertools read it.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// use serde_json::{Value, json};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .try_build()?;
+    /// let ctx = EncryptionContext::new([("tenant", "acme")])?;
+    /// let text = r#"{"name": "Jo", "card": "4111"}"#;
+    /// let enc = masker.encrypt_json(text, &["card"], &ctx).await?;
+    /// assert!(enc.starts_with(r#"{"name": "Jo", "card": ""#));
+    /// let value: Value = serde_json::from_str(&enc).unwrap();
+    /// let plain = masker.decrypt_fields(&value, &["card"], &ctx).await?;
+    /// assert_eq!(plain, json!({"name": "Jo", "card": "4111"}));
+    /// assert_eq!(masker.decrypt_json(&enc, &["card"], &ctx).await?, text);
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt_json<F: AsFields + ?Sized>(
+        &self,
+        text: &str,
+        fields: &F,
+        context: &EncryptionContext,
+    ) -> Result<String> {
+        let envelope = self.envelope()?;
+        let fields = fields.as_fields()?;
+        let Some(located) =
+            crate::span::locate_spans(text, &fields, self.inner.raise_on_missing_field)
+        else {
+            let value: Value = serde_json::from_str(text)?;
+            let out = self.encrypt_fields(&value, &*fields, context).await?;
+            return Ok(serde_json::to_string(&out)?);
+        };
+        let spans = located?;
+        let plaintexts = spans
+            .ranges
+            .iter()
+            .map(|&(start, end)| compact_json(text.get(start..end).unwrap_or_default()))
+            .collect::<Result<Vec<_>>>()?;
+        let messages = envelope.encrypt_each(&plaintexts, context).await?;
+        // A 0x0478 message of a short value is about 250 bytes of base64.
+        let mut out = String::with_capacity(text.len() + messages.len() * 256);
+        let mut copied = 0;
+        for (&(start, end), message) in spans.ranges.iter().zip(&messages) {
+            out.push_str(text.get(copied..start).unwrap_or_default());
+            out.push('"');
+            STANDARD.encode_string(message, &mut out);
+            out.push('"');
+            copied = end;
+        }
+        out.push_str(text.get(copied..).unwrap_or_default());
+        Ok(out)
+    }
+
+    /// Decrypts the selected fields of a JSON text (base64 messages in JSON strings, made by
+    /// [`encrypt_json`](Self::encrypt_json), [`encrypt_fields`](Self::encrypt_fields) or
+    /// Powertools), and returns the text with each replaced by its value as compact JSON.
+    ///
+    /// Simple queries (names, indices, `*`) rewrite only the selected spans and copy the rest as
+    /// it is; other queries parse the text, and the output is compact. A selected value that is
+    /// not a string is an [`Error::DecryptValue`], as in [`decrypt_fields`](Self::decrypt_fields).
+    ///
+    /// ```
+    /// # use data_masking::{DataMasking, EncryptionContext, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).try_build()?;
+    /// let ctx = EncryptionContext::empty();
+    /// let enc = masker.encrypt_json(r#"{"a": {"b": [1, 2]}}"#, &["a"], &ctx).await?;
+    /// assert_eq!(masker.decrypt_json(&enc, &["a"], &ctx).await?, r#"{"a": {"b":[1,2]}}"#);
+    /// let err = masker.decrypt_json(r#"{"a": 1}"#, &["a"], &ctx).await.unwrap_err();
+    /// assert_eq!(err.kind(), "decrypt-value");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt_json<F: AsFields + ?Sized>(
+        &self,
+        text: &str,
+        fields: &F,
+        context: &EncryptionContext,
+    ) -> Result<String> {
+        self.envelope()?;
+        let fields = fields.as_fields()?;
+        let Some(located) =
+            crate::span::locate_spans(text, &fields, self.inner.raise_on_missing_field)
+        else {
+            let value: Value = serde_json::from_str(text)?;
+            let out = self.decrypt_fields(&value, &*fields, context).await?;
+            return Ok(serde_json::to_string(&out)?);
+        };
+        let spans = located?;
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for &(start, end) in &spans.ranges {
+            out.push_str(text.get(copied..start).unwrap_or_default());
+            let node: Value = serde_json::from_str(text.get(start..end).unwrap_or_default())?;
+            let Value::String(ciphertext) = &node else {
+                return Err(Error::DecryptValue(format!(
+                    "a field to decrypt holds {}, not a ciphertext string",
+                    crate::erase::type_name(&node)
+                )));
+            };
+            let value = self.decrypt(ciphertext, context).await?;
+            out.push_str(&serde_json::to_string(&value)?);
+            copied = end;
+        }
+        out.push_str(text.get(copied..).unwrap_or_default());
+        Ok(out)
+    }
+
     /// Locates every field on the unmodified input; each node keeps the lowest tag of the
     /// fields that locate it.
     pub(crate) fn locate<'f>(
@@ -697,4 +819,15 @@ impl DataMasking {
         }
         Ok((Targets::new(found), missing))
     }
+}
+
+/// The compact JSON text of one valid JSON value, as `serde_json::to_vec` of its `Value` writes
+/// it. A string without escapes is already compact (valid JSON strings hold no raw control
+/// characters), so it is copied as it is.
+fn compact_json(raw: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    if raw.len() >= 2 && raw.starts_with('"') && !raw.contains('\\') {
+        return Ok(zeroize::Zeroizing::new(raw.as_bytes().to_vec()));
+    }
+    let node: Value = serde_json::from_str(raw)?;
+    Ok(zeroize::Zeroizing::new(serde_json::to_vec(&node)?))
 }

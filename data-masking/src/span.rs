@@ -145,36 +145,38 @@ fn locate(
     Ok(())
 }
 
-/// Erases `fields` of the JSON `text` by rewriting only the selected spans. Returns `None` when a
-/// field is not a simple query (the caller then works on a `Value`).
-pub(crate) fn erase_text(
+/// The selected spans of a JSON text: byte ranges of the outermost selected values, in document
+/// order (a value inside another selected one goes with it), and the fields that selected
+/// nothing.
+pub(crate) struct Spans {
+    pub(crate) ranges: Vec<(usize, usize)>,
+    pub(crate) missing: Vec<String>,
+}
+
+/// Locates `fields` in the JSON `text` without building a `Value`. Returns `None` when a field is
+/// not a simple query (names, indices, `*`): the caller then works on a `Value`. Fails on invalid
+/// JSON, and on a field that selects nothing when `raise_on_missing` is set.
+pub(crate) fn locate_spans(
     text: &str,
     fields: &Fields,
-    mask: &Mask,
     raise_on_missing: bool,
-) -> Option<Result<(String, Vec<String>)>> {
+) -> Option<Result<Spans>> {
     let steps: Vec<&[Step]> = fields
         .iter()
         .map(|f| f.simple_steps())
         .collect::<Option<_>>()?;
-    Some(erase_spans(text, fields, &steps, mask, raise_on_missing))
+    Some(spans(text, fields, &steps, raise_on_missing))
 }
 
-fn erase_spans(
-    text: &str,
-    fields: &Fields,
-    steps: &[&[Step]],
-    mask: &Mask,
-    raise_on_missing: bool,
-) -> Result<(String, Vec<String>)> {
+fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool) -> Result<Spans> {
     let root = parse_node(text)?;
     let body = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    let mut spans = Vec::new();
+    let mut found = Vec::new();
     let mut missing = Vec::new();
     for (field, steps) in fields.iter().zip(steps) {
-        let before = spans.len();
-        locate(text, body, Some(&root), steps, &mut spans)?;
-        if spans.len() == before {
+        let before = found.len();
+        locate(text, body, Some(&root), steps, &mut found)?;
+        if found.len() == before {
             if raise_on_missing {
                 return Err(Error::FieldNotFound {
                     field: field.as_str().to_owned(),
@@ -183,20 +185,36 @@ fn erase_spans(
             missing.push(field.as_str().to_owned());
         }
     }
-    // Outer spans first; a span inside an earlier one (or equal to it) is masked with it.
-    spans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    for (start, end) in spans {
-        if start < copied {
-            continue;
+    // Outer spans first; a span inside an earlier one (or equal to it) goes with it.
+    found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(found.len());
+    for (start, end) in found {
+        if ranges.last().is_none_or(|&(_, e)| start >= e) {
+            ranges.push((start, end));
         }
-        out.push_str(text.get(copied..start).unwrap_or_default());
-        let value: Value = serde_json::from_str(text.get(start..end).unwrap_or_default())?;
-        let masked = mask.apply(&value);
-        out.push_str(&serde_json::to_string(&masked)?);
-        copied = end;
     }
-    out.push_str(text.get(copied..).unwrap_or_default());
-    Ok((out, missing))
+    Ok(Spans { ranges, missing })
+}
+
+/// Erases `fields` of the JSON `text` by rewriting only the selected spans. Returns `None` when a
+/// field is not a simple query (the caller then works on a `Value`).
+pub(crate) fn erase_text(
+    text: &str,
+    fields: &Fields,
+    mask: &Mask,
+    raise_on_missing: bool,
+) -> Option<Result<(String, Vec<String>)>> {
+    let located = locate_spans(text, fields, raise_on_missing)?;
+    Some(located.and_then(|spans| {
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for &(start, end) in &spans.ranges {
+            out.push_str(text.get(copied..start).unwrap_or_default());
+            let value: Value = serde_json::from_str(text.get(start..end).unwrap_or_default())?;
+            out.push_str(&serde_json::to_string(&mask.apply(&value))?);
+            copied = end;
+        }
+        out.push_str(text.get(copied..).unwrap_or_default());
+        Ok((out, spans.missing))
+    }))
 }

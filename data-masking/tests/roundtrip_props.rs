@@ -1,7 +1,8 @@
 //! Property tests of encrypt/decrypt through `DataMasking`: an arbitrary JSON value under an
 //! arbitrary encryption context comes back unchanged, for both suites; the message's plaintext is
 //! the value's JSON text; another context is refused; and `encrypt_fields` / `decrypt_fields`
-//! round-trip an arbitrary record with an arbitrary choice of fields, top-level and nested.
+//! round-trip an arbitrary record with an arbitrary choice of fields, top-level and nested, and so
+//! do `encrypt_json` / `decrypt_json` on its text, compact or pretty, with the same messages.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -183,6 +184,58 @@ proptest! {
         );
         let err = rt
             .block_on(m.decrypt_fields(&enc, &fields, &other_context(&pairs)))
+            .expect_err("other context");
+        prop_assert_eq!(err.kind(), "context-mismatch");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_record_text_round_trips_field_by_field(
+        (record, fields) in arb_record(),
+        pairs in arb_context(),
+        signed in any::<bool>(),
+        pretty in any::<bool>(),
+    ) {
+        let rt = rt();
+        let m = masker(signed);
+        let ctx = context(&pairs);
+        let text = if pretty {
+            serde_json::to_string_pretty(&record).expect("JSON")
+        } else {
+            serde_json::to_string(&record).expect("JSON")
+        };
+        let enc = rt.block_on(m.encrypt_json(&text, &fields, &ctx)).expect("encrypt_json");
+        let enc_value: Value = serde_json::from_str(&enc).expect("encrypt_json writes JSON");
+        for field in &fields {
+            let p = pointer(field);
+            let ct = enc_value.pointer(&p).and_then(Value::as_str).expect("a ciphertext string");
+            // Each message's plaintext is the node's compact JSON, as encrypt_fields writes it.
+            let message = STANDARD.decode(ct).expect("base64");
+            let plaintext = rt.block_on(m.decrypt_bytes(&message, &ctx)).expect("decrypt_bytes");
+            let node = record.pointer(&p).expect("original");
+            prop_assert_eq!(&plaintext[..], &serde_json::to_vec(node).expect("JSON")[..]);
+        }
+        // Nothing else changed.
+        let mut unselected = enc_value.clone();
+        let mut original = record.clone();
+        for field in &fields {
+            let p = pointer(field);
+            *unselected.pointer_mut(&p).expect("field") = Value::Null;
+            *original.pointer_mut(&p).expect("field") = Value::Null;
+        }
+        prop_assert_eq!(unselected, original);
+        // Either decrypt reads the other's output.
+        prop_assert_eq!(
+            &rt.block_on(m.decrypt_fields(&enc_value, &fields, &ctx)).expect("decrypt_fields"),
+            &record
+        );
+        let back = rt.block_on(m.decrypt_json(&enc, &fields, &ctx)).expect("decrypt_json");
+        prop_assert_eq!(serde_json::from_str::<Value>(&back).expect("JSON"), record);
+        let err = rt
+            .block_on(m.decrypt_json(&enc, &fields, &other_context(&pairs)))
             .expect_err("other context");
         prop_assert_eq!(err.kind(), "context-mismatch");
     }

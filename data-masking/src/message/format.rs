@@ -324,8 +324,45 @@ pub(crate) fn header_section(
     Ok(out)
 }
 
+/// Bytes of a v2 message id.
+pub(crate) const MESSAGE_ID_LEN: usize = 32;
+
+/// Fresh random message ids for the messages of one call, drawn from the system's generator in
+/// one request (a request costs about as much as HKDF's extract step, whatever its size). Each
+/// id is handed out once; more are drawn when the batch runs out. Ids are public (every header
+/// carries its own), so holding them in memory reveals nothing.
+pub(crate) struct MessageIds {
+    bytes: Vec<u8>,
+    used: usize,
+}
+
+impl MessageIds {
+    /// Ids for about `n` messages.
+    pub(crate) fn new(n: usize) -> Self {
+        Self {
+            bytes: vec![0; n.clamp(1, 64) * MESSAGE_ID_LEN],
+            used: usize::MAX,
+        }
+    }
+
+    /// An id never handed out before.
+    pub(crate) fn next_id(&mut self) -> Result<[u8; MESSAGE_ID_LEN]> {
+        if self.used >= self.bytes.len() {
+            aws_lc_rs::rand::fill(&mut self.bytes)
+                .map_err(|_| Error::EncryptKey("encryption failed: no randomness".into()))?;
+            self.used = 0;
+        }
+        let mut id = [0u8; MESSAGE_ID_LEN];
+        id.copy_from_slice(&self.bytes[self.used..self.used + MESSAGE_ID_LEN]);
+        self.used += MESSAGE_ID_LEN;
+        Ok(id)
+    }
+}
+
 /// What encrypt needs besides the plaintext.
 pub(crate) struct EncryptParams<'a> {
+    /// The message id: random, and never used for another message.
+    pub(crate) message_id: [u8; MESSAGE_ID_LEN],
     pub(crate) suite: AlgorithmSuite,
     /// The context to store (the caller's plus, for signing suites, the public key) and the
     /// encrypted data keys, as [`header_section`] writes them.
@@ -354,8 +391,7 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
             "the plaintext needs more than 2^32 - 1 frames".into(),
         ));
     }
-    let mut message_id = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut message_id).map_err(|_| enc_err("no randomness"))?;
+    let message_id = p.message_id;
     let (key, commit) = derive(p.suite, p.data_key, &message_id)?;
     let key = aead_key(p.suite, &key)?;
 
