@@ -159,6 +159,9 @@ struct Setup {
     ct_0578: String,
     fct_0478: Value,
     fct_0578: Value,
+    /// The record as one compact NDJSON line, and with its fields encrypted (0x0478).
+    line: String,
+    line_ct_0478: String,
     enc_customer: Encrypted<Customer>,
     big: [(Value, String); 2],
     floor: Floor,
@@ -259,6 +262,10 @@ impl Setup {
         let fct_0578 = rt
             .block_on(m0578.encrypt_fields(&record, &fields, &ctx))
             .expect("encrypt_fields");
+        let line = serde_json::to_string(&record).expect("JSON");
+        let line_ct_0478 = rt
+            .block_on(m0478.encrypt_json(&line, &fields, &ctx))
+            .expect("encrypt_json");
         let enc_customer = rt
             .block_on(m0478.encrypt_typed(&customer))
             .expect("encrypt_typed");
@@ -321,6 +328,8 @@ impl Setup {
             ct_0578,
             fct_0478,
             fct_0578,
+            line,
+            line_ct_0478,
             enc_customer,
             big,
             floor,
@@ -329,7 +338,7 @@ impl Setup {
 }
 
 /// The workloads: name, and what their floor is made of.
-const WORKLOADS: [(&str, &str); 23] = [
+const WORKLOADS: [(&str, &str); 25] = [
     ("kms_encrypt_warm", "none"),
     ("kms_decrypt_warm", "none"),
     ("kms_encrypt_cold", "none"),
@@ -345,6 +354,8 @@ const WORKLOADS: [(&str, &str); 23] = [
     ("decrypt_fields_0478", "crypto"),
     ("encrypt_fields_0578", "crypto"),
     ("decrypt_fields_0578", "crypto"),
+    ("encrypt_json_0478", "crypto"),
+    ("decrypt_json_0478", "crypto"),
     ("typed_masked", "serialize"),
     ("typed_encrypt_0478", "crypto"),
     ("typed_decrypt_0478", "crypto"),
@@ -416,6 +427,18 @@ fn op(workload: &str, s: &Setup, rt: &tokio::runtime::Runtime) {
         "decrypt_fields_0578" => {
             black_box(
                 rt.block_on(s.m0578.decrypt_fields(&s.fct_0578, &s.fields, &s.ctx))
+                    .expect("dec"),
+            );
+        }
+        "encrypt_json_0478" => {
+            black_box(
+                rt.block_on(s.m0478.encrypt_json(&s.line, &s.fields, &s.ctx))
+                    .expect("enc"),
+            );
+        }
+        "decrypt_json_0478" => {
+            black_box(
+                rt.block_on(s.m0478.decrypt_json(&s.line_ct_0478, &s.fields, &s.ctx))
                     .expect("dec"),
             );
         }
@@ -532,7 +555,7 @@ fn floor_op(workload: &str, s: &Setup) {
         "encrypt_0478" | "decrypt_0478" | "encrypt_0578" | "decrypt_0578" => {
             message_floor(f, &f.record_bytes, signed, encrypt);
         }
-        w if w.contains("fields") || w.starts_with("typed") => {
+        w if w.contains("fields") || w.contains("json") || w.starts_with("typed") => {
             for v in &f.values {
                 message_floor(f, v, signed, encrypt);
             }

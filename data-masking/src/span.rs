@@ -6,20 +6,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::erase::Mask;
 use crate::error::{Error, Result};
 use crate::path::{Fields, Step, array_index};
-
-/// A JSON value of which only the top level is parsed.
-enum Node<'a> {
-    Object(Vec<(Cow<'a, str>, &'a RawValue)>),
-    Array(Vec<&'a RawValue>),
-    Scalar,
-}
 
 struct Key<'a>(Cow<'a, str>);
 
@@ -42,107 +37,183 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-impl<'de> Deserialize<'de> for Node<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Node<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Node<'de>, A::Error> {
-                // Duplicate keys are all kept: each occurrence is masked.
-                let mut entries = Vec::new();
-                while let Some((k, v)) = m.next_entry::<Key<'de>, &'de RawValue>()? {
-                    entries.push((k.0, v));
-                }
-                Ok(Node::Object(entries))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Node<'de>, A::Error> {
-                let mut items = Vec::new();
-                while let Some(v) = s.next_element::<&'de RawValue>()? {
-                    items.push(v);
-                }
-                Ok(Node::Array(items))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Node<'de>, E> {
-                Ok(Node::Scalar)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Node<'de>, E> {
-                Ok(Node::Scalar)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Node<'de>, E> {
-                Ok(Node::Scalar)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Node<'de>, E> {
-                Ok(Node::Scalar)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Node<'de>, E> {
-                Ok(Node::Scalar)
-            }
-            fn visit_unit<E>(self) -> Result<Node<'de>, E> {
-                Ok(Node::Scalar)
+/// What one walk over a text collects.
+struct Walk<'f> {
+    /// Each field's steps.
+    steps: &'f [&'f [Step]],
+    /// The start of the text, to turn borrowed slices into offsets.
+    base: usize,
+    spans: Vec<(usize, usize)>,
+    /// Whether each field has selected something.
+    found: Vec<bool>,
+}
+
+impl Walk<'_> {
+    /// Records `raw` as selected by the fields of `active` whose steps end here, and walks it
+    /// again for those that go on (only when some end here and others go on: a selected value
+    /// with more steps below it).
+    fn selected(&mut self, raw: &str, active: &[(usize, usize)]) -> serde_json::Result<()> {
+        let start = (raw.as_ptr() as usize).saturating_sub(self.base);
+        let mut deeper = Vec::new();
+        for &(f, depth) in active {
+            if depth == self.steps[f].len() {
+                self.spans.push((start, start + raw.len()));
+                self.found[f] = true;
+            } else {
+                deeper.push((f, depth));
             }
         }
-        d.deserialize_any(V)
+        if !deeper.is_empty() {
+            let mut d = serde_json::Deserializer::from_str(raw);
+            Level {
+                walk: self,
+                active: &deeper,
+            }
+            .deserialize(&mut d)?;
+        }
+        Ok(())
+    }
+
+    /// The fields of `active` whose next step selects the member `key`, one step further.
+    fn by_name(&self, active: &[(usize, usize)], key: &str) -> Vec<(usize, usize)> {
+        active
+            .iter()
+            .filter(|&&(f, d)| match &self.steps[f][d] {
+                Step::Name(n) => n == key,
+                Step::Wildcard => true,
+                Step::Index(_) => false,
+            })
+            .map(|&(f, d)| (f, d + 1))
+            .collect()
+    }
+
+    /// The fields of `active` whose next step selects element `idx` of `len`, one step further.
+    fn by_index(&self, active: &[(usize, usize)], idx: usize, len: usize) -> Vec<(usize, usize)> {
+        active
+            .iter()
+            .filter(|&&(f, d)| match &self.steps[f][d] {
+                Step::Index(i) => array_index(*i, len) == Some(idx),
+                Step::Wildcard => true,
+                Step::Name(_) => false,
+            })
+            .map(|&(f, d)| (f, d + 1))
+            .collect()
     }
 }
 
-fn parse_node(text: &str) -> Result<Node<'_>> {
-    Ok(serde_json::from_str(text)?)
+/// A value under which the fields of `active` (field index, steps matched so far) go on; each
+/// has at least one more step.
+struct Level<'w, 'f> {
+    walk: &'w mut Walk<'f>,
+    active: &'w [(usize, usize)],
 }
 
-/// Byte range of `raw` inside `text`.
-fn span_of(text: &str, raw: &str) -> (usize, usize) {
-    let start = (raw.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-    (start, start + raw.len())
+/// A member or element, reached by the fields of `active` (possibly none).
+struct Child<'w, 'f> {
+    walk: &'w mut Walk<'f>,
+    active: Vec<(usize, usize)>,
 }
 
-/// Adds the spans that `steps` select under `raw` (whose node is `node` when already parsed).
-fn locate(
-    text: &str,
-    raw: &str,
-    node: Option<&Node<'_>>,
-    steps: &[Step],
-    out: &mut Vec<(usize, usize)>,
-) -> Result<()> {
-    let Some((step, rest)) = steps.split_first() else {
-        out.push(span_of(text, raw));
-        return Ok(());
-    };
-    let parsed;
-    let node = if let Some(n) = node {
-        n
-    } else {
-        parsed = parse_node(raw)?;
-        &parsed
-    };
-    match (step, node) {
-        (Step::Name(n), Node::Object(entries)) => {
-            for (k, v) in entries {
-                if k == n {
-                    locate(text, v.get(), None, rest, out)?;
+impl<'de> DeserializeSeed<'de> for Child<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if self.active.is_empty() {
+            IgnoredAny::deserialize(d)?;
+            return Ok(());
+        }
+        let steps = self.walk.steps;
+        if self.active.iter().any(|&(f, depth)| depth == steps[f].len()) {
+            let raw = <&'de RawValue>::deserialize(d)?;
+            return self
+                .walk
+                .selected(raw.get(), &self.active)
+                .map_err(de::Error::custom);
+        }
+        Level {
+            walk: self.walk,
+            active: &self.active,
+        }
+        .deserialize(d)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Level<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Level<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        // Every member is visited, repeated keys included: each occurrence is selected.
+        while let Some(key) = m.next_key::<Key<'de>>()? {
+            let active = self.walk.by_name(self.active, &key.0);
+            m.next_value_seed(Child {
+                walk: self.walk,
+                active,
+            })?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        let steps = self.walk.steps;
+        let from_end = self
+            .active
+            .iter()
+            .any(|&(f, d)| matches!(steps[f][d], Step::Index(i) if i < 0));
+        if from_end {
+            // An index from the end needs the length first.
+            let mut items = Vec::new();
+            while let Some(v) = s.next_element::<&'de RawValue>()? {
+                items.push(v);
+            }
+            for (idx, v) in items.iter().enumerate() {
+                let active = self.walk.by_index(self.active, idx, items.len());
+                if !active.is_empty() {
+                    self.walk
+                        .selected(v.get(), &active)
+                        .map_err(de::Error::custom)?;
                 }
             }
+            return Ok(());
         }
-        (Step::Index(i), Node::Array(items)) => {
-            if let Some(v) = array_index(*i, items.len()).and_then(|i| items.get(i)) {
-                locate(text, v.get(), None, rest, out)?;
+        let mut idx = 0;
+        loop {
+            // `usize::MAX`: no index from the end here, so the length does not matter.
+            let active = self.walk.by_index(self.active, idx, usize::MAX);
+            let child = Child {
+                walk: self.walk,
+                active,
+            };
+            if s.next_element_seed(child)?.is_none() {
+                return Ok(());
             }
+            idx += 1;
         }
-        (Step::Wildcard, Node::Array(items)) => {
-            for v in items {
-                locate(text, v.get(), None, rest, out)?;
-            }
-        }
-        (Step::Wildcard, Node::Object(entries)) => {
-            for (_, v) in entries {
-                locate(text, v.get(), None, rest, out)?;
-            }
-        }
-        _ => {}
     }
-    Ok(())
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
 }
 
 /// The selected spans of a JSON text: byte ranges of the outermost selected values, in document
@@ -169,14 +240,24 @@ pub(crate) fn locate_spans(
 }
 
 fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool) -> Result<Spans> {
-    let root = parse_node(text)?;
-    let body = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    let mut found = Vec::new();
+    let mut walk = Walk {
+        steps,
+        base: text.as_ptr() as usize,
+        spans: Vec::new(),
+        found: vec![false; steps.len()],
+    };
+    let active: Vec<(usize, usize)> = (0..steps.len()).map(|f| (f, 0)).collect();
+    // One pass validates the whole text and collects the selected spans.
+    let mut d = serde_json::Deserializer::from_str(text);
+    Child {
+        walk: &mut walk,
+        active,
+    }
+    .deserialize(&mut d)?;
+    d.end()?;
     let mut missing = Vec::new();
-    for (field, steps) in fields.iter().zip(steps) {
-        let before = found.len();
-        locate(text, body, Some(&root), steps, &mut found)?;
-        if found.len() == before {
+    for (field, found) in fields.iter().zip(&walk.found) {
+        if !found {
             if raise_on_missing {
                 return Err(Error::FieldNotFound {
                     field: field.as_str().to_owned(),
@@ -185,6 +266,7 @@ fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool)
             missing.push(field.as_str().to_owned());
         }
     }
+    let mut found = walk.spans;
     // Outer spans first; a span inside an earlier one (or equal to it) goes with it.
     found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(found.len());
