@@ -12,6 +12,7 @@ use crate::envelope::{Envelope, Settings};
 use crate::erase::{Apply, Mask, Rules, Targets};
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
+use crate::message::format::MessageIds;
 use crate::message::{AlgorithmSuite, CommitmentPolicy};
 use crate::path::{AsFields, Field};
 
@@ -523,9 +524,21 @@ impl DataMasking {
     /// # }).unwrap();
     /// ```
     pub async fn encrypt(&self, data: &Value, context: &EncryptionContext) -> Result<String> {
+        self.encrypt_node(data, context, &mut MessageIds::new(1))
+            .await
+    }
+
+    /// [`encrypt`](Self::encrypt) with the next id of `ids`, for callers that make many
+    /// messages (each under its own context) and draw their ids together.
+    pub(crate) async fn encrypt_node(
+        &self,
+        data: &Value,
+        context: &EncryptionContext,
+        ids: &mut MessageIds,
+    ) -> Result<String> {
         let envelope = self.envelope()?;
         let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(data)?);
-        let message = envelope.encrypt(&plaintext, context).await?;
+        let message = envelope.encrypt_with(&plaintext, context, ids).await?;
         Ok(STANDARD.encode(message))
     }
 

@@ -37,6 +37,7 @@ use crate::encryption_context::EncryptionContext;
 use crate::erase::{Mask, Targets};
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
+use crate::message::format::MessageIds;
 use crate::path::{AsFields, Field};
 
 /// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
@@ -404,8 +405,10 @@ impl DataMasking {
                 })?;
             }
             ciphertexts.reserve(jobs.len());
+            let mut ids = MessageIds::new(jobs.len());
             for (node, context) in &jobs {
-                ciphertexts.push(Value::String(self.encrypt(node, context).await?));
+                let message = self.encrypt_node(node, context, &mut ids).await?;
+                ciphertexts.push(Value::String(message));
             }
         }
         replace_all(&mut json, &planned, ciphertexts)?;
@@ -527,9 +530,11 @@ impl DataMasking {
             let mut nodes = Vec::new();
             targets.collect(&value, &mut nodes);
             ciphertexts.reserve(nodes.len());
+            let mut ids = MessageIds::new(nodes.len());
             for (node, tag) in nodes {
                 let ctx = bound_context(context, fields[tag])?;
-                ciphertexts.push(Value::String(self.encrypt(node, &ctx).await?));
+                let message = self.encrypt_node(node, &ctx, &mut ids).await?;
+                ciphertexts.push(Value::String(message));
             }
         }
         targets.replace(&mut value, &mut ciphertexts.into_iter());
