@@ -70,6 +70,25 @@ for s in SUITES:
            lambda s=s: [enc(v, s) for v in vals], "ESDK ×9"),
           (f"decrypt_fields_{s}", f"decrypt 9 values field by field, 0x{s} (records)",
            lambda s=s: [dec(c) for c in fct[s]], "ESDK ×9")]
+
+
+def fields_of_line(line, f):
+    """The record of an NDJSON line with f applied to each of its 9 sensitive values, as a line."""
+    r = json.loads(line)
+    for k in ("email", "ssn", "card_number"):
+        r[k] = f(r[k])
+    r["address"]["postcode"] = f(r["address"]["postcode"])
+    for o in r["orders"]:
+        o["card"] = f(o["card"])
+    return json.dumps(r, separators=(",", ":"))
+
+
+line = json.dumps(rec, separators=(",", ":"))
+line_ct = fields_of_line(line, lambda v: enc(v, "0478"))
+W += [("encrypt_json_0478", "encrypt 9 values of one NDJSON line (`encrypt_json`), 0x0478",
+       lambda: fields_of_line(line, lambda v: enc(v, "0478")), "ESDK ×9 + json"),
+      ("decrypt_json_0478", "decrypt 9 values of one NDJSON line (`decrypt_json`), 0x0478",
+       lambda: fields_of_line(line_ct, dec), "ESDK ×9 + json")]
 W += [
     ("typed_masked", "typed `masked()` to Value (Py: erase with masking_rules)",
      lambda: dm_plain.erase(rec, masking_rules=RULES), "closest"),
