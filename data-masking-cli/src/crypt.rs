@@ -11,7 +11,6 @@ use data_masking::{
     AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Error, Fields,
 };
 use data_masking_kms::KmsKeyring;
-use serde_json::Value;
 
 use crate::{Failure, IoArgs, io_failure, process};
 
@@ -134,9 +133,13 @@ pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
             if let Some(f) = &fields {
                 return masker.encrypt_json(text, f, &ctx).await;
             }
-            let value: Value = serde_json::from_str(text)?;
-            let out = Value::String(masker.encrypt(&value, &ctx).await?);
-            Ok(serde_json::to_string(&out)?)
+            // Base64 needs no escaping: the JSON string is the message between quotes.
+            let message = masker.encrypt_text(text, &ctx).await?;
+            let mut out = String::with_capacity(message.len() + 2);
+            out.push('"');
+            out.push_str(&message);
+            out.push('"');
+            Ok(out)
         })
     })
 }
@@ -161,7 +164,7 @@ pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
             } else {
                 t.to_owned()
             };
-            Ok(serde_json::to_string(&masker.decrypt(&b64, &ctx).await?)?)
+            masker.decrypt_text(&b64, &ctx).await
         })
     })
 }

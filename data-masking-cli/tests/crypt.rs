@@ -95,6 +95,28 @@ fn whole_value_round_trip_with_context() {
 }
 
 #[test]
+fn whole_values_are_read_and_written_as_compact_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = keygen(dir.path(), "k");
+    let pretty = "{\n  \"a\": [1, 2.50],\n  \"s\": \"x y\\n\"\n}\n";
+    let ct = stdout(&run(&["encrypt", "--suite", "0x0478"], &[&k], pretty).success());
+    // Decrypt writes the plaintext compact, numbers as written: one line, NDJSON-safe.
+    let out = stdout(&run(&["decrypt"], &[&k], &ct).success());
+    assert_eq!(out, "{\"a\":[1,2.50],\"s\":\"x y\\n\"}\n");
+    // Two whole values a line each, through --ndjson both ways.
+    let lines = "{\"n\": 1}\n[true, null]\n";
+    let enc = stdout(&run(&["encrypt", "--ndjson"], &[&k], lines).success());
+    assert_eq!(enc.lines().count(), 2);
+    let dec = stdout(&run(&["decrypt", "--ndjson"], &[&k], &enc).success());
+    assert_eq!(dec, "{\"n\":1}\n[true,null]\n");
+    // Invalid JSON is refused before anything is encrypted.
+    run(&["encrypt"], &[&k], "{\"a\": }")
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with("error[invalid-json]:"));
+}
+
+#[test]
 fn fields_round_trip_and_suite() {
     let dir = tempfile::tempdir().unwrap();
     let k = keygen(dir.path(), "k");

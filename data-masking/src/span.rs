@@ -122,7 +122,11 @@ impl<'de> DeserializeSeed<'de> for Child<'_, '_> {
             return Ok(());
         }
         let steps = self.walk.steps;
-        if self.active.iter().any(|&(f, depth)| depth == steps[f].len()) {
+        if self
+            .active
+            .iter()
+            .any(|&(f, depth)| depth == steps[f].len())
+        {
             let raw = <&'de RawValue>::deserialize(d)?;
             return self
                 .walk

@@ -1,8 +1,9 @@
 //! Property tests of encrypt/decrypt through `DataMasking`: an arbitrary JSON value under an
 //! arbitrary encryption context comes back unchanged, for both suites; the message's plaintext is
-//! the value's JSON text; another context is refused; and `encrypt_fields` / `decrypt_fields`
-//! round-trip an arbitrary record with an arbitrary choice of fields, top-level and nested, and so
-//! do `encrypt_json` / `decrypt_json` on its text, compact or pretty, with the same messages.
+//! the value's JSON text (also from `encrypt_text` of its pretty text); another context is
+//! refused; `encrypt_fields` / `decrypt_fields` round-trip an arbitrary record with an arbitrary
+//! choice of fields, top-level and nested, and so do `encrypt_json` / `decrypt_json` on its text,
+//! compact or pretty, with the same messages.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -144,6 +145,12 @@ proptest! {
         // Another context is refused.
         let err = rt.block_on(m.decrypt(&ct, &other_context(&pairs))).expect_err("other context");
         prop_assert_eq!(err.kind(), "context-mismatch");
+        // encrypt_text of the pretty text: its plaintext is the same compact JSON.
+        let pretty = serde_json::to_string_pretty(&value).expect("JSON");
+        let ct = rt.block_on(m.encrypt_text(&pretty, &ctx)).expect("encrypt_text");
+        let message = STANDARD.decode(&ct).expect("base64");
+        let plaintext = rt.block_on(m.decrypt_bytes(&message, &ctx)).expect("decrypt_bytes");
+        prop_assert_eq!(&plaintext[..], &serde_json::to_vec(&value).expect("JSON")[..]);
     }
 }
 
