@@ -804,28 +804,24 @@ impl DataMasking {
         };
         let spans = located?;
         let plaintexts = spans
-            .ranges
-            .iter()
-            .map(|&(start, end)| compact_json(text.get(start..end).unwrap_or_default()))
+            .texts(text)
+            .map(compact_json)
             .collect::<Result<Vec<_>>>()?;
         let messages = envelope.encrypt_each(&plaintexts, context).await?;
+        drop(plaintexts);
         // A 0x0478 message of a short value is about 250 bytes of base64.
-        let mut out = String::with_capacity(text.len() + messages.len() * 256);
-        let mut copied = 0;
-        for (&(start, end), message) in spans.ranges.iter().zip(&messages) {
-            out.push_str(text.get(copied..start).unwrap_or_default());
+        spans.splice(text, messages.len() * 256, |i, _, out| {
             out.push('"');
-            STANDARD.encode_string(message, &mut out);
+            STANDARD.encode_string(&messages[i], out);
             out.push('"');
-            copied = end;
-        }
-        out.push_str(text.get(copied..).unwrap_or_default());
-        Ok(out)
+            Ok(())
+        })
     }
 
     /// Decrypts the selected fields of a JSON text (base64 messages in JSON strings, made by
     /// [`encrypt_json`](Self::encrypt_json), [`encrypt_fields`](Self::encrypt_fields) or
-    /// Powertools), and returns the text with each replaced by its value as compact JSON.
+    /// Powertools), and returns the text with each replaced by its plaintext JSON, compact (as
+    /// [`decrypt_text`](Self::decrypt_text) gives it).
     ///
     /// Simple queries (names, indices, `*`) rewrite only the selected spans and copy the rest as
     /// it is; other queries parse the text, and the output is compact. A selected value that is
@@ -859,23 +855,23 @@ impl DataMasking {
             return Ok(serde_json::to_string(&out)?);
         };
         let spans = located?;
-        let mut out = String::with_capacity(text.len());
-        let mut copied = 0;
-        for &(start, end) in &spans.ranges {
-            out.push_str(text.get(copied..start).unwrap_or_default());
-            let node: Value = serde_json::from_str(text.get(start..end).unwrap_or_default())?;
+        let mut plain = Vec::with_capacity(spans.ranges.len());
+        for raw in spans.texts(text) {
+            let node: Value = serde_json::from_str(raw)?;
             let Value::String(ciphertext) = &node else {
                 return Err(Error::DecryptValue(format!(
                     "a field to decrypt holds {}, not a ciphertext string",
                     crate::erase::type_name(&node)
                 )));
             };
-            let value = self.decrypt(ciphertext, context).await?;
-            out.push_str(&serde_json::to_string(&value)?);
-            copied = end;
+            plain.push(zeroize::Zeroizing::new(
+                self.decrypt_text(ciphertext, context).await?,
+            ));
         }
-        out.push_str(text.get(copied..).unwrap_or_default());
-        Ok(out)
+        spans.splice(text, 0, |i, _, out| {
+            out.push_str(&plain[i]);
+            Ok(())
+        })
     }
 
     /// Locates every field on the unmodified input; each node keeps the lowest tag of the

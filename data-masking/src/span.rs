@@ -292,15 +292,39 @@ pub(crate) fn erase_text(
 ) -> Option<Result<(String, Vec<String>)>> {
     let located = locate_spans(text, fields, raise_on_missing)?;
     Some(located.and_then(|spans| {
-        let mut out = String::with_capacity(text.len());
-        let mut copied = 0;
-        for &(start, end) in &spans.ranges {
-            out.push_str(text.get(copied..start).unwrap_or_default());
-            let value: Value = serde_json::from_str(text.get(start..end).unwrap_or_default())?;
+        let out = spans.splice(text, 0, |_, raw, out| {
+            let value: Value = serde_json::from_str(raw)?;
             out.push_str(&serde_json::to_string(&mask.apply(&value))?);
+            Ok(())
+        })?;
+        Ok((out, spans.missing))
+    }))
+}
+
+impl Spans {
+    /// The selected texts of `text`, in document order.
+    pub(crate) fn texts<'t>(&self, text: &'t str) -> impl Iterator<Item = &'t str> {
+        self.ranges
+            .iter()
+            .map(move |&(start, end)| text.get(start..end).unwrap_or_default())
+    }
+
+    /// `text` with the `i`-th selected span replaced by what `write(i, span, out)` appends to
+    /// `out`; `extra` bytes are reserved for the replacements beyond the text's own length.
+    pub(crate) fn splice(
+        &self,
+        text: &str,
+        extra: usize,
+        mut write: impl FnMut(usize, &str, &mut String) -> Result<()>,
+    ) -> Result<String> {
+        let mut out = String::with_capacity(text.len() + extra);
+        let mut copied = 0;
+        for (i, &(start, end)) in self.ranges.iter().enumerate() {
+            out.push_str(text.get(copied..start).unwrap_or_default());
+            write(i, text.get(start..end).unwrap_or_default(), &mut out)?;
             copied = end;
         }
         out.push_str(text.get(copied..).unwrap_or_default());
-        Ok((out, spans.missing))
-    }))
+        Ok(out)
+    }
 }
