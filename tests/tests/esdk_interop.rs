@@ -401,6 +401,41 @@ fn powertools_decrypts_our_fields_and_we_decrypt_powertools_values() {
                 Some(record.pointer(pointer).expect("original").clone()),
             ));
         }
+        // The same fields through encrypt_json on the pretty text, and a whole text with its
+        // numbers and escapes as written through encrypt_text: Powertools reads the values.
+        let text = serde_json::to_string_pretty(&record).expect("JSON");
+        let from_text: Value = serde_json::from_str(
+            &rt.block_on(m.encrypt_json(&text, &fields, &ctx))
+                .expect("encrypt_json"),
+        )
+        .expect("JSON");
+        let odd = "{ \"price\": 1.50, \"name\": \"Zo\\u00eb\",\n  \"big\": 1e3 }";
+        let whole = rt
+            .block_on(m.encrypt_text(odd, &ctx))
+            .expect("encrypt_text");
+        for (what, ciphertext, want) in pointers
+            .iter()
+            .map(|p| {
+                (
+                    format!("encrypt_json {p}"),
+                    from_text.pointer(p).expect("field").clone(),
+                    record.pointer(p).expect("original").clone(),
+                )
+            })
+            .chain([(
+                "encrypt_text".to_owned(),
+                json!(whole),
+                serde_json::from_str::<Value>(odd).expect("JSON"),
+            )])
+        {
+            requests.push(json!({
+                "op": "powertools_decrypt",
+                "keys": specs(&[&KEY_B]),
+                "ciphertext": ciphertext,
+                "context": powertools_context(),
+            }));
+            expected.push((format!("0x{suite:04X} {what}"), Some(want)));
+        }
         // A differing context is refused by Powertools (key order does not matter to it).
         let one = encrypted.pointer("/customer/card").expect("card");
         for wrong in wrong_contexts() {
@@ -482,6 +517,17 @@ fn powertools_decrypts_our_fields_and_we_decrypt_powertools_values() {
             .block_on(reader.decrypt_fields(&encrypted, &fields, &ctx))
             .expect("decrypt_fields");
         assert_eq!(back, record);
+        // And decrypt_json on its text; decrypt_text reads Powertools' whole record.
+        let text = serde_json::to_string_pretty(&encrypted).expect("JSON");
+        let back = rt
+            .block_on(reader.decrypt_json(&text, &fields, &ctx))
+            .expect("decrypt_json");
+        assert_eq!(serde_json::from_str::<Value>(&back).expect("JSON"), record);
+        let whole = ciphertexts[suite_index * values.len() + pointers.len()];
+        let back = rt
+            .block_on(reader.decrypt_text(whole.as_str().expect("text"), &ctx))
+            .expect("decrypt_text");
+        assert_eq!(serde_json::from_str::<Value>(&back).expect("JSON"), record);
     }
 }
 
