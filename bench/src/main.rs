@@ -338,7 +338,7 @@ impl Setup {
 }
 
 /// The workloads: name, and what their floor is made of.
-const WORKLOADS: [(&str, &str); 25] = [
+const WORKLOADS: [(&str, &str); 27] = [
     ("kms_encrypt_warm", "none"),
     ("kms_decrypt_warm", "none"),
     ("kms_encrypt_cold", "none"),
@@ -348,6 +348,8 @@ const WORKLOADS: [(&str, &str); 25] = [
     ("erase_dynamic", "clone"),
     ("encrypt_0478", "crypto"),
     ("decrypt_0478", "crypto"),
+    ("encrypt_text_0478", "crypto"),
+    ("decrypt_text_0478", "crypto"),
     ("encrypt_0578", "crypto"),
     ("decrypt_0578", "crypto"),
     ("encrypt_fields_0478", "crypto"),
@@ -427,6 +429,18 @@ fn op(workload: &str, s: &Setup, rt: &tokio::runtime::Runtime) {
         "decrypt_fields_0578" => {
             black_box(
                 rt.block_on(s.m0578.decrypt_fields(&s.fct_0578, &s.fields, &s.ctx))
+                    .expect("dec"),
+            );
+        }
+        "encrypt_text_0478" => {
+            black_box(
+                rt.block_on(s.m0478.encrypt_text(&s.line, &s.ctx))
+                    .expect("enc"),
+            );
+        }
+        "decrypt_text_0478" => {
+            black_box(
+                rt.block_on(s.m0478.decrypt_text(&s.ct_0478, &s.ctx))
                     .expect("dec"),
             );
         }
@@ -552,7 +566,8 @@ fn floor_op(workload: &str, s: &Setup) {
         "masked_to_string" => {
             black_box(serde_json::to_string(black_box(&s.customer)).expect("json"));
         }
-        "encrypt_0478" | "decrypt_0478" | "encrypt_0578" | "decrypt_0578" => {
+        "encrypt_0478" | "decrypt_0478" | "encrypt_0578" | "decrypt_0578" | "encrypt_text_0478"
+        | "decrypt_text_0478" => {
             message_floor(f, &f.record_bytes, signed, encrypt);
         }
         w if w.contains("fields") || w.contains("json") || w.starts_with("typed") => {

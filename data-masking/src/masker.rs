@@ -911,25 +911,42 @@ fn compact_json(raw: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     Ok(zeroize::Zeroizing::new(serde_json::to_vec(&node)?))
 }
 
-/// A valid JSON text without its whitespace outside strings (inside strings every byte is kept;
-/// JSON whitespace is ASCII, so UTF-8 sequences are never split).
+/// A valid JSON text without its whitespace outside strings. Runs between the bytes that matter
+/// (whitespace and quotes outside strings; quotes and backslashes inside) are copied whole. JSON
+/// whitespace is ASCII, so UTF-8 sequences are never split.
 fn minify(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in text.as_bytes() {
-        if in_string {
-            out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(rest) = b.get(i..).filter(|r| !r.is_empty()) {
+        let run = rest
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'"'))
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        i += run;
+        match b.get(i) {
+            Some(b'"') => {
+                // A string: copy it through its closing quote.
+                let start = i;
+                i += 1;
+                while let Some(p) = b
+                    .get(i..)
+                    .and_then(|r| r.iter().position(|c| matches!(c, b'"' | b'\\')))
+                {
+                    i += p;
+                    if b.get(i) == Some(&b'"') {
+                        i += 1;
+                        break;
+                    }
+                    i += 2;
+                }
+                let end = i.min(b.len());
+                out.extend_from_slice(b.get(start..end).unwrap_or_default());
+                i = end;
             }
-        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-            out.push(b);
-            in_string = b == b'"';
+            Some(_) => i += 1,
+            None => {}
         }
     }
     out

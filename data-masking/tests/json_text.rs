@@ -162,3 +162,31 @@ fn bad_input_is_a_typed_error() {
         .expect_err("no keyring");
     assert_eq!(err.kind(), "config");
 }
+
+#[test]
+fn whole_texts_lose_only_their_whitespace_outside_strings() {
+    let m = masker(true);
+    let rt = rt();
+    let text = " {\"a\" : \"x \\\" y\\\\\", \"b\":[ 1 ,\n\t2.50e0 ], \"c\": \"\\u00e9 \\n\" }\r\n";
+    let ct = rt.block_on(m.encrypt_text(text, &ctx())).expect("encrypt");
+    assert_eq!(
+        rt.block_on(m.decrypt_text(&ct, &ctx())).expect("decrypt"),
+        "{\"a\":\"x \\\" y\\\\\",\"b\":[1,2.50e0],\"c\":\"\\u00e9 \\n\"}"
+    );
+    assert_eq!(
+        rt.block_on(m.decrypt(&ct, &ctx())).expect("decrypt"),
+        serde_json::from_str::<Value>(text).expect("JSON")
+    );
+    let err = rt
+        .block_on(m.encrypt_text("[1, 2", &ctx()))
+        .expect_err("unclosed");
+    assert_eq!(err.kind(), "invalid-json");
+    // A message whose plaintext is not JSON: decrypt_text refuses it as decrypt does.
+    let message = rt
+        .block_on(m.encrypt_bytes(b"not json", &ctx()))
+        .expect("encrypt_bytes");
+    let err = rt
+        .block_on(m.decrypt_text(&STANDARD.encode(message), &ctx()))
+        .expect_err("not JSON");
+    assert_eq!(err.kind(), "decrypt-value");
+}
