@@ -164,110 +164,11 @@ impl EncryptorBuilder {
         }
     }
 
-    /// The suite of new messages: 0x0578 (the default) or 0x0478; any other is a
-    /// configuration error at [`build`](Self::build).
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring, AlgorithmSuite};
-    /// let err = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?)
-    ///     .algorithm_suite(AlgorithmSuite::from_id(0x0178)?)
-    ///     .build()
-    ///     .unwrap_err();
-    /// assert_eq!(err.kind(), "config");
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn algorithm_suite(mut self, suite: AlgorithmSuite) -> Self {
-        self.settings.options.suite = suite;
-        self
-    }
-
-    /// The frame length of new messages, 1 to 2^31 - 1 bytes (default 4096).
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring};
-    /// let b = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?);
-    /// assert!(b.clone().frame_length(0).build().is_err());
-    /// assert!(b.frame_length(128).build().is_ok());
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn frame_length(mut self, bytes: u32) -> Self {
-        self.settings.options.frame_length = bytes;
-        self
-    }
-
-    /// Which suites decrypt accepts (default: key-committing suites only).
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring, CommitmentPolicy};
-    /// let e = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?)
-    ///     .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
-    ///     .build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
-        self.settings.options.policy = policy;
-        self
-    }
-
-    /// The most encrypted data keys a message may carry, on encrypt and decrypt (default: no
-    /// limit but the format's 65535).
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring};
-    /// let e = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?)
-    ///     .max_encrypted_data_keys(1)
-    ///     .build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn max_encrypted_data_keys(mut self, max: u16) -> Self {
-        self.settings.options.max_edks = Some(max);
-        self
-    }
-
-    /// The materials cache limits (default: [`CacheLimits::default`], Powertools' defaults).
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring, CacheLimits};
-    /// use std::time::Duration;
-    /// let e = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?)
-    ///     .cache(CacheLimits { max_age: Duration::from_secs(60), ..CacheLimits::default() })
-    ///     .build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn cache(mut self, limits: CacheLimits) -> Self {
-        self.settings.cache = Some(limits);
-        self
-    }
-
-    /// No materials cache: every message calls the keyring.
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring};
-    /// let e = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?).no_cache().build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn no_cache(mut self) -> Self {
-        self.settings.cache = None;
-        self
-    }
-
-    /// The clock of the cache's age limit (tests use one they move by hand).
-    ///
-    /// ```
-    /// # use data_masking::{crypto::Encryptor, keys::RawAesKeyring, Clock};
-    /// use std::{sync::Arc, time::Duration};
-    /// #[derive(Debug)]
-    /// struct Frozen;
-    /// impl Clock for Frozen { fn now(&self) -> Duration { Duration::ZERO } }
-    /// let e = Encryptor::builder(RawAesKeyring::new("ns", "key", &[1u8; 32])?)
-    ///     .clock(Arc::new(Frozen))
-    ///     .build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.settings.clock = Some(clock);
-        self
-    }
+    crate::envelope::settings_setters!(
+        "# use data_masking::crypto::Encryptor;",
+        "Encryptor::builder(RawAesKeyring::new(\"ns\", \"key\", &[0u8; 32])?)",
+        ".build()?"
+    );
 
     /// The encryptor; fails with [`Error::Config`](crate::Error::Config) for a suite that
     /// cannot encrypt, a frame length out of range, a maximum of 0 encrypted data keys, or

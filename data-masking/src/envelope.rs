@@ -55,6 +55,101 @@ impl Default for Settings {
     }
 }
 
+/// The option setters that [`DataMaskingBuilder`](crate::DataMaskingBuilder) and
+/// [`EncryptorBuilder`](crate::crypto::EncryptorBuilder) share; each writes into the builder's
+/// `settings: Settings`. For the doc examples: `$import` brings the builder's type in, `$start`
+/// makes a builder with a keyring, `$build` finishes it with `?`.
+macro_rules! settings_setters {
+    ($import:literal, $start:literal, $build:literal) => {
+        #[doc = concat!(
+            "The algorithm suite of new messages: 0x0578 (the default, signed) or 0x0478; any \
+             other is a configuration error when the builder builds.\n\n```\n",
+            $import, "\n# use data_masking::{AlgorithmSuite, keys::RawAesKeyring};\nlet built = ",
+            $start, "\n    .algorithm_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)\n    ",
+            $build, ";\n# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn algorithm_suite(mut self, suite: AlgorithmSuite) -> Self {
+            self.settings.options.suite = suite;
+            self
+        }
+
+        #[doc = concat!(
+            "The frame length of new messages: 1 to 2^31 − 1 bytes, default 4096. The Python \
+             ESDK decrypts any of them (it only writes multiples of 128); others are a \
+             configuration error when the builder builds.\n\n```\n",
+            $import, "\n# use data_masking::keys::RawAesKeyring;\nlet built = ",
+            $start, "\n    .frame_length(1024)\n    ", $build, ";\n",
+            "# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn frame_length(mut self, bytes: u32) -> Self {
+            self.settings.options.frame_length = bytes;
+            self
+        }
+
+        #[doc = concat!(
+            "Which suites decrypt accepts (by default only key-committing ones).\n\n```\n",
+            $import, "\n# use data_masking::{CommitmentPolicy, keys::RawAesKeyring};\nlet built = ",
+            $start, "\n    .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)\n    ",
+            $build, ";\n# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
+            self.settings.options.policy = policy;
+            self
+        }
+
+        #[doc = concat!(
+            "The most encrypted data keys a message may carry, on encrypt and decrypt (default: \
+             no limit but the format's 65535).\n\n```\n",
+            $import, "\n# use data_masking::keys::RawAesKeyring;\nlet built = ",
+            $start, "\n    .max_encrypted_data_keys(3)\n    ", $build, ";\n",
+            "# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn max_encrypted_data_keys(mut self, max: u16) -> Self {
+            self.settings.options.max_edks = Some(max);
+            self
+        }
+
+        #[doc = concat!(
+            "The materials cache limits (default: [`CacheLimits::default`], Powertools' \
+             defaults). The cache is on by default.\n\n```\n",
+            $import, "\n# use data_masking::{CacheLimits, keys::RawAesKeyring};\nlet built = ",
+            $start,
+            "\n    .cache(CacheLimits { max_messages_encrypted: 10, ..CacheLimits::default() })\n    ",
+            $build, ";\n# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn cache(mut self, limits: CacheLimits) -> Self {
+            self.settings.cache = Some(limits);
+            self
+        }
+
+        #[doc = concat!(
+            "No materials cache: every message gets its own data key, every decrypt unwraps \
+             its data key.\n\n```\n",
+            $import, "\n# use data_masking::keys::RawAesKeyring;\nlet built = ",
+            $start, "\n    .no_cache()\n    ", $build, ";\n",
+            "# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn no_cache(mut self) -> Self {
+            self.settings.cache = None;
+            self
+        }
+
+        #[doc = concat!(
+            "The clock of the cache's age limit (for tests that move time by hand).\n\n```\n",
+            $import, "\n# use data_masking::{Clock, keys::RawAesKeyring};\n",
+            "use std::{sync::Arc, time::Duration};\n#[derive(Debug)]\nstruct Frozen;\n",
+            "impl Clock for Frozen { fn now(&self) -> Duration { Duration::ZERO } }\nlet built = ",
+            $start, "\n    .clock(Arc::new(Frozen))\n    ", $build, ";\n",
+            "# Ok::<(), data_masking::Error>(())\n```"
+        )]
+        pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+            self.settings.clock = Some(clock);
+            self
+        }
+    };
+}
+pub(crate) use settings_setters;
+
 impl Settings {
     /// The envelope for `keyring` with these settings.
     pub(crate) fn build(self, keyring: Arc<dyn Keyring>) -> Result<Envelope> {

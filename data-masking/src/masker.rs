@@ -117,111 +117,11 @@ impl DataMaskingBuilder {
         self
     }
 
-    /// The cache limits (Powertools' defaults unless set). The cache is on by default.
-    ///
-    /// ```
-    /// use data_masking::{CacheLimits, DataMasking, keys::RawAesKeyring};
-    /// let masker = DataMasking::builder()
-    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
-    ///     .cache(CacheLimits { max_messages_encrypted: 10, ..CacheLimits::default() })
-    ///     .try_build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn cache(mut self, limits: CacheLimits) -> Self {
-        self.settings.cache = Some(limits);
-        self
-    }
-
-    /// No cache: every message gets its own data key, every decrypt unwraps its data key.
-    ///
-    /// ```
-    /// # use data_masking::{DataMasking, keys::RawAesKeyring};
-    /// let masker = DataMasking::builder()
-    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
-    ///     .no_cache()
-    ///     .try_build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn no_cache(mut self) -> Self {
-        self.settings.cache = None;
-        self
-    }
-
-    /// The clock of the cache's age limit (for tests that move time by hand).
-    ///
-    /// ```
-    /// # use std::{sync::Arc, time::Duration};
-    /// # use data_masking::{Clock, DataMasking};
-    /// #[derive(Debug)]
-    /// struct Frozen;
-    /// impl Clock for Frozen { fn now(&self) -> Duration { Duration::ZERO } }
-    /// let masker = DataMasking::builder().clock(Arc::new(Frozen)).build();
-    /// ```
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.settings.clock = Some(clock);
-        self
-    }
-
-    /// The algorithm suite of new messages: 0x0578 (the default, signed) or 0x0478.
-    ///
-    /// ```
-    /// # use data_masking::{AlgorithmSuite, DataMasking, keys::RawAesKeyring};
-    /// let masker = DataMasking::builder()
-    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
-    ///     .algorithm_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
-    ///     .try_build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn algorithm_suite(mut self, suite: AlgorithmSuite) -> Self {
-        self.settings.options.suite = suite;
-        self
-    }
-
-    /// The frame length of new messages: 1 to 2^31 − 1 bytes, default 4096. The Python ESDK
-    /// decrypts any of them (it only writes multiples of 128); `try_build` refuses others.
-    ///
-    /// ```
-    /// # use data_masking::{DataMasking, keys::RawAesKeyring};
-    /// let masker = DataMasking::builder()
-    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
-    ///     .frame_length(1024)
-    ///     .try_build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn frame_length(mut self, bytes: u32) -> Self {
-        self.settings.options.frame_length = bytes;
-        self
-    }
-
-    /// Which suites decrypt accepts (by default only key-committing ones).
-    ///
-    /// ```
-    /// # use data_masking::{CommitmentPolicy, DataMasking, keys::RawAesKeyring};
-    /// let masker = DataMasking::builder()
-    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
-    ///     .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
-    ///     .try_build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
-        self.settings.options.policy = policy;
-        self
-    }
-
-    /// The most encrypted data keys a message may carry to be decrypted (no limit by default).
-    ///
-    /// ```
-    /// # use data_masking::{DataMasking, keys::RawAesKeyring};
-    /// let masker = DataMasking::builder()
-    ///     .keyring(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
-    ///     .max_encrypted_data_keys(3)
-    ///     .try_build()?;
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn max_encrypted_data_keys(mut self, max: u16) -> Self {
-        self.settings.options.max_edks = Some(max);
-        self
-    }
+    crate::envelope::settings_setters!(
+        "# use data_masking::DataMasking;",
+        "DataMasking::builder()\n    .keyring(RawAesKeyring::new(\"ns\", \"key\", &[0u8; 32])?)",
+        ".try_build()?"
+    );
 
     /// The configured [`DataMasking`]; errors when the encryption options are not usable
     /// (a legacy suite, a zero frame length, zero cache limits).
