@@ -119,17 +119,41 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| io_failure("cannot start the runtime", None, &e))
 }
 
+/// What encrypt and decrypt share: the masker, the context and the fields of the arguments.
+struct Job {
+    rt: tokio::runtime::Runtime,
+    masker: DataMasking,
+    ctx: EncryptionContext,
+    fields: Option<Fields>,
+}
+
+impl Job {
+    fn new(a: &CryptArgs) -> Result<Self, Failure> {
+        let rt = runtime()?;
+        let masker = masker(a, &rt)?;
+        let ctx = context(&a.context)?;
+        let fields = (!a.fields.is_empty())
+            .then(|| Fields::parse(&a.fields))
+            .transpose()?;
+        Ok(Self {
+            rt,
+            masker,
+            ctx,
+            fields,
+        })
+    }
+}
+
 /// `data-masking encrypt`.
 pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let rt = runtime()?;
-    let masker = masker(a, &rt)?;
-    let ctx = context(&a.context)?;
-    let fields = (!a.fields.is_empty())
-        .then(|| Fields::parse(&a.fields))
-        .transpose()?;
-    let handle = rt.handle().clone();
+    let Job {
+        rt,
+        masker,
+        ctx,
+        fields,
+    } = Job::new(a)?;
     process(&a.io, |text| {
-        handle.block_on(async {
+        rt.block_on(async {
             if let Some(f) = &fields {
                 return masker.encrypt_json(text, f, &ctx).await;
             }
@@ -146,15 +170,14 @@ pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
 
 /// `data-masking decrypt`.
 pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let rt = runtime()?;
-    let masker = masker(a, &rt)?;
-    let ctx = context(&a.context)?;
-    let fields = (!a.fields.is_empty())
-        .then(|| Fields::parse(&a.fields))
-        .transpose()?;
-    let handle = rt.handle().clone();
+    let Job {
+        rt,
+        masker,
+        ctx,
+        fields,
+    } = Job::new(a)?;
     process(&a.io, |text| {
-        handle.block_on(async {
+        rt.block_on(async {
             if let Some(f) = &fields {
                 return masker.decrypt_json(text, f, &ctx).await;
             }
