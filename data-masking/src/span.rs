@@ -1,7 +1,8 @@
-//! Erase on JSON text without building a `Value` of the whole document: the text is validated
-//! in one pass that keeps each member and element as a borrowed raw span, the fields are located
-//! on those spans (only for simple queries: names, indices, `*`), and only the selected spans are
-//! parsed, masked and written back. Everything else is copied as it is, formatting included.
+//! Work on JSON text without building a `Value` of the whole document. One seeded pass of
+//! serde_json validates the text and, for simple queries (names, indices, `*`), follows only the
+//! members and elements some field goes on through, skipping the rest without building anything;
+//! the selected values come out as byte ranges. Erase, encrypt and decrypt then rewrite only
+//! those ranges and copy everything else as it is, formatting included.
 
 use std::borrow::Cow;
 use std::fmt;
