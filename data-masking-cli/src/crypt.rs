@@ -146,19 +146,15 @@ impl Job {
 
 /// `data-masking encrypt`.
 pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let Job {
-        rt,
-        masker,
-        ctx,
-        fields,
-    } = Job::new(a)?;
+    let job = Job::new(a)?;
+    let (rt, masker, ctx, fields) = (&job.rt, &job.masker, &job.ctx, &job.fields);
     process(&a.io, |text| {
         rt.block_on(async {
-            if let Some(f) = &fields {
-                return masker.encrypt_json(text, f, &ctx).await;
+            if let Some(f) = fields {
+                return masker.encrypt_json(text, f, ctx).await;
             }
             // Base64 needs no escaping: the JSON string is the message between quotes.
-            let message = masker.encrypt_text(text, &ctx).await?;
+            let message = masker.encrypt_text(text, ctx).await?;
             let mut out = String::with_capacity(message.len() + 2);
             out.push('"');
             out.push_str(&message);
@@ -170,16 +166,12 @@ pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
 
 /// `data-masking decrypt`.
 pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let Job {
-        rt,
-        masker,
-        ctx,
-        fields,
-    } = Job::new(a)?;
+    let job = Job::new(a)?;
+    let (rt, masker, ctx, fields) = (&job.rt, &job.masker, &job.ctx, &job.fields);
     process(&a.io, |text| {
         rt.block_on(async {
-            if let Some(f) = &fields {
-                return masker.decrypt_json(text, f, &ctx).await;
+            if let Some(f) = fields {
+                return masker.decrypt_json(text, f, ctx).await;
             }
             let t = text.trim();
             let b64 = if t.starts_with('"') {
@@ -187,7 +179,7 @@ pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
             } else {
                 t.to_owned()
             };
-            masker.decrypt_text(&b64, &ctx).await
+            masker.decrypt_text(&b64, ctx).await
         })
     })
 }
