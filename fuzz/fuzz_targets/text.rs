@@ -42,7 +42,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let f = fixture();
     let erased = f.masker.erase_json(text, &f.fields, &Mask::Default);
-    let encrypted = f.rt.block_on(f.masker.encrypt_json(text, &f.fields, &f.ctx));
+    let encrypted =
+        f.rt.block_on(f.masker.encrypt_json(text, &f.fields, &f.ctx));
     // serde_json refuses some texts the span pass accepts (a lone surrogate escape in a value
     // nobody selects); only texts that parse are compared.
     let Ok(value) = serde_json::from_str::<Value>(text) else {
@@ -56,10 +57,9 @@ fuzz_target!(|data: &[u8]| {
         serde_json::from_str(&erased.expect("erase_json of valid JSON")).expect("JSON out");
     assert_eq!(erased, by_value, "{text:?}: text and value erase differ");
     let encrypted = encrypted.expect("encrypt_json of valid JSON");
-    let back = f
-        .rt
-        .block_on(f.masker.decrypt_json(&encrypted, &f.fields, &f.ctx))
-        .expect("decrypt_json of encrypt_json");
+    let back =
+        f.rt.block_on(f.masker.decrypt_json(&encrypted, &f.fields, &f.ctx))
+            .expect("decrypt_json of encrypt_json");
     let back: Value = serde_json::from_str(&back).expect("JSON out");
     assert_eq!(back, value, "{text:?}: the round trip changed the value");
 });
