@@ -450,9 +450,7 @@ impl DataMasking {
     /// ```
     pub async fn encrypt_text(&self, text: &str, context: &EncryptionContext) -> Result<String> {
         let envelope = self.envelope()?;
-        let mut d = serde_json::Deserializer::from_str(text);
-        <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut d)?;
-        d.end()?;
+        validate_json(text)?;
         let plaintext = zeroize::Zeroizing::new(minify(text));
         let message = envelope.encrypt(&plaintext, context).await?;
         drop(plaintext);
@@ -482,18 +480,9 @@ impl DataMasking {
         ciphertext: &str,
         context: &EncryptionContext,
     ) -> Result<String> {
-        let envelope = self.envelope()?;
-        let message = STANDARD
-            .decode(ciphertext.trim())
-            .map_err(|_| Error::DecryptValue("the ciphertext is not base64".into()))?;
-        let plaintext = envelope.decrypt(&message, context).await?;
-        drop(message);
-        let not_json = || Error::DecryptValue("the decrypted plaintext is not JSON".into());
+        let plaintext = self.decrypt_base64(ciphertext, context).await?;
         let text = std::str::from_utf8(&plaintext).map_err(|_| not_json())?;
-        let mut d = serde_json::Deserializer::from_str(text);
-        <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut d)
-            .map_err(|_| not_json())?;
-        d.end().map_err(|_| not_json())?;
+        validate_json(text).map_err(|_| not_json())?;
         // Whitespace is ASCII: what is left is still UTF-8.
         String::from_utf8(minify(text)).map_err(|_| not_json())
     }
@@ -565,13 +554,21 @@ impl DataMasking {
     /// # }).unwrap();
     /// ```
     pub async fn decrypt(&self, ciphertext: &str, context: &EncryptionContext) -> Result<Value> {
+        let plaintext = self.decrypt_base64(ciphertext, context).await?;
+        serde_json::from_slice(&plaintext).map_err(|_| not_json())
+    }
+
+    /// The plaintext of a base64 message.
+    async fn decrypt_base64(
+        &self,
+        ciphertext: &str,
+        context: &EncryptionContext,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let envelope = self.envelope()?;
         let message = STANDARD
             .decode(ciphertext.trim())
             .map_err(|_| Error::DecryptValue("the ciphertext is not base64".into()))?;
-        let plaintext = envelope.decrypt(&message, context).await?;
-        serde_json::from_slice(&plaintext)
-            .map_err(|_| Error::DecryptValue("the decrypted plaintext is not JSON".into()))
+        envelope.decrypt(&message, context).await
     }
 
     /// Encrypts each located node into its own message (a list or object node as one message),
@@ -641,21 +638,33 @@ impl DataMasking {
         let fields = fields.as_fields()?;
         let mut value = data.clone();
         let (targets, _) = self.locate(&value, fields.iter().map(|f| (f, 0)))?;
-        let mut nodes = Vec::new();
-        targets.collect(&value, &mut nodes);
-        let mut plain = Vec::with_capacity(nodes.len());
-        for (node, _) in nodes {
-            let Value::String(text) = node else {
-                return Err(Error::DecryptValue(format!(
-                    "a field to decrypt holds {}, not a ciphertext string",
-                    crate::erase::type_name(node)
-                )));
-            };
-            plain.push(self.decrypt(text, context).await?);
-        }
-        let mut replacements = plain.into_iter();
-        targets.replace(&mut value, &mut replacements);
+        self.decrypt_targets(&mut value, &targets, |_| Ok(context.clone()))
+            .await?;
         Ok(value)
+    }
+
+    /// Decrypts each target of `value` (a ciphertext string) under the context `context_of`
+    /// gives for its tag, and puts the values in their places.
+    pub(crate) async fn decrypt_targets(
+        &self,
+        value: &mut Value,
+        targets: &Targets,
+        context_of: impl Fn(usize) -> Result<EncryptionContext>,
+    ) -> Result<()> {
+        let mut plain = Vec::new();
+        {
+            let mut nodes = Vec::new();
+            targets.collect(value, &mut nodes);
+            plain.reserve(nodes.len());
+            for (node, tag) in nodes {
+                plain.push(
+                    self.decrypt(ciphertext_of(node)?, &context_of(tag)?)
+                        .await?,
+                );
+            }
+        }
+        targets.replace(value, &mut plain.into_iter());
+        Ok(())
     }
 
     /// Encrypts the selected fields of a JSON text, as [`encrypt_fields`](Self::encrypt_fields)
@@ -758,14 +767,8 @@ impl DataMasking {
         let mut plain = Vec::with_capacity(spans.ranges.len());
         for raw in spans.texts(text) {
             let node: Value = serde_json::from_str(raw)?;
-            let Value::String(ciphertext) = &node else {
-                return Err(Error::DecryptValue(format!(
-                    "a field to decrypt holds {}, not a ciphertext string",
-                    crate::erase::type_name(&node)
-                )));
-            };
             plain.push(zeroize::Zeroizing::new(
-                self.decrypt_text(ciphertext, context).await?,
+                self.decrypt_text(ciphertext_of(&node)?, context).await?,
             ));
         }
         spans.splice(text, 0, |i, _, out| {
@@ -798,6 +801,28 @@ impl DataMasking {
         }
         Ok((Targets::new(found), missing))
     }
+}
+
+/// The text of a located node that should hold a base64 message.
+fn ciphertext_of(node: &Value) -> Result<&str> {
+    node.as_str().ok_or_else(|| {
+        Error::DecryptValue(format!(
+            "a field to decrypt holds {}, not a ciphertext string",
+            crate::erase::type_name(node)
+        ))
+    })
+}
+
+/// The error for a plaintext that is not a JSON text.
+fn not_json() -> Error {
+    Error::DecryptValue("the decrypted plaintext is not JSON".into())
+}
+
+/// Checks that `text` is one JSON text, without building anything.
+fn validate_json(text: &str) -> serde_json::Result<()> {
+    let mut d = serde_json::Deserializer::from_str(text);
+    <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut d)?;
+    d.end()
 }
 
 /// The compact JSON text of one valid JSON value, as `serde_json::to_vec` of its `Value` writes

@@ -571,23 +571,10 @@ impl DataMasking {
         let fields: Vec<&Field> = fields.iter().collect();
         let mut value = data.clone();
         let targets = self.locate_tagged(&value, &fields, context)?;
-        let mut plain = Vec::new();
-        {
-            let mut nodes = Vec::new();
-            targets.collect(&value, &mut nodes);
-            plain.reserve(nodes.len());
-            for (node, tag) in nodes {
-                let Value::String(text) = node else {
-                    return Err(Error::DecryptValue(format!(
-                        "a field to decrypt holds {}, not a ciphertext string",
-                        crate::erase::type_name(node)
-                    )));
-                };
-                let ctx = bound_context(context, fields[tag])?;
-                plain.push(self.decrypt(text, &ctx).await?);
-            }
-        }
-        targets.replace(&mut value, &mut plain.into_iter());
+        self.decrypt_targets(&mut value, &targets, |tag| {
+            bound_context(context, fields[tag])
+        })
+        .await?;
         Ok(value)
     }
 
