@@ -17,22 +17,8 @@ use data_masking::keys::RawAesKeyring;
 use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Fields};
 use serde_json::Value;
 
-const SENSITIVE: [&str; 5] = [
-    "email",
-    "ssn",
-    "card_number",
-    "address.postcode",
-    "orders[*].card",
-];
-
-fn record() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/bench/record.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("record is JSON")
-}
+mod common;
+use common::{SENSITIVE, record};
 
 fn masker(suite: u16) -> DataMasking {
     DataMasking::builder()
@@ -76,7 +62,7 @@ fn crypto(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let data = record();
+    let data: Value = record();
     let plaintext = serde_json::to_vec(&data).expect("json");
     let ctx = EncryptionContext::new([("tenant_id", "acme")]).expect("ctx");
     let fields = Fields::parse(SENSITIVE).expect("fields");

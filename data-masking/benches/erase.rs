@@ -11,25 +11,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use data_masking::{DataMasking, Fields, Mask, Rules};
 use serde_json::Value;
 
-const FIELDS: [&str; 5] = [
-    "email",
-    "ssn",
-    "card_number",
-    "address.postcode",
-    "orders[*].card",
-];
-
-fn record() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/bench/record.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("record is JSON")
-}
+mod common;
+use common::{SENSITIVE as FIELDS, record};
 
 fn erase(c: &mut Criterion) {
-    let data = record();
+    let data: Value = record();
     let text = serde_json::to_string(&data).expect("serialize");
     let masker = DataMasking::new();
     let fields = Fields::parse(FIELDS).expect("fields");

@@ -20,15 +20,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use data_masking::keys::RawAesKeyring;
 use data_masking::{AlgorithmSuite, EncryptionContext, Encryptor};
 
-fn record() -> Vec<u8> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/bench/record.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let v: serde_json::Value = serde_json::from_str(&text).expect("record is JSON");
-    serde_json::to_vec(&v).expect("JSON")
-}
+mod common;
 
 fn encryptor(suite: u16) -> Encryptor {
     Encryptor::builder(RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key"))
@@ -108,7 +100,9 @@ fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let plaintext = record();
+    // The record's compact JSON text.
+    let record: serde_json::Value = common::record();
+    let plaintext = serde_json::to_vec(&record).expect("JSON");
     let ctx = EncryptionContext::new([("tenant_id", "acme")]).expect("context");
     let data_key = [3u8; 32];
     let header = vec![0u8; 240];

@@ -13,6 +13,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use data_masking::{DataMasking, Sensitive};
 use serde::{Deserialize, Serialize};
 
+mod common;
+
 #[derive(Serialize, Deserialize, Sensitive)]
 struct Customer {
     id: String,
@@ -64,17 +66,8 @@ struct Preferences {
     tags: Vec<String>,
 }
 
-fn record() -> Customer {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/bench/record.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("record has the Customer shape")
-}
-
 fn typed(c: &mut Criterion) {
-    let customer = record();
+    let customer: Customer = common::record();
     let masker = DataMasking::new();
     let compiled = Customer::sensitive_fields().mask_fields().expect("fields");
     // The three must agree before they are timed.
