@@ -100,6 +100,16 @@ struct Account {
     iban: String,
 }
 
+/// The error `decrypt_typed` gives for a stored `T` that must not decrypt.
+async fn refusal<T>(m: &DataMasking, stored: Value) -> data_masking::Error
+where
+    T: Sensitive + DeserializeOwned + std::fmt::Debug,
+{
+    m.decrypt_typed(&Encrypted::<T>::from_json(stored))
+        .await
+        .expect_err("must not decrypt")
+}
+
 fn customer(id: &str) -> Customer {
     Customer {
         customer_id: id.into(),
@@ -287,10 +297,7 @@ fn a_ciphertext_moved_to_another_field_fails_with_context_mismatch() {
         let mut swapped = stored.clone();
         swapped["phone"] = stored["nickname"].clone();
         swapped["nickname"] = stored["phone"].clone();
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(swapped))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, swapped).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
 
         // Two elements of the same declared field swapped *with their order ids* still read
@@ -307,10 +314,7 @@ fn a_ciphertext_moved_to_another_field_fails_with_context_mismatch() {
         // ... but a card moved to the other order (another order_id) fails.
         let mut moved = stored.clone();
         moved["orders"][0]["card"] = stored["orders"][1]["card"].clone();
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(moved))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, moved).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
 
         // The nested card moved to `primary` (same sibling value, other declared path) fails
@@ -318,10 +322,7 @@ fn a_ciphertext_moved_to_another_field_fails_with_context_mismatch() {
         let mut moved = stored.clone();
         moved["primary"]["order_id"] = json!("o-1");
         moved["primary"]["card"] = stored["orders"][0]["card"].clone();
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(moved))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, moved).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
     });
 }
@@ -343,19 +344,13 @@ fn a_ciphertext_moved_to_another_record_fails_with_context_mismatch() {
         // phone is bound to the record by context(record = customer_id).
         let mut forged = two.clone();
         forged["phone"] = one["phone"].clone();
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(forged))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, forged).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
 
         // Changing the plain sibling the context reads breaks the field too.
         let mut edited = one.clone();
         edited["customerId"] = json!("c-2");
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(edited))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, edited).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
 
         // address is bound to the tenant and the field, not the record: it moves between
@@ -406,19 +401,13 @@ fn unbound_fields_can_be_swapped_bound_ones_cannot() {
         let mut swapped = stored.clone();
         swapped["c"] = stored["d"].clone();
         swapped["d"] = stored["c"].clone();
-        let err = m
-            .decrypt_typed(&Encrypted::<Pair>::from_json(swapped))
-            .await
-            .unwrap_err();
+        let err = refusal::<Pair>(&m, swapped).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
 
         // Unbound to bound is detected too (the contexts differ).
         let mut swapped = stored.clone();
         swapped["c"] = stored["a"].clone();
-        let err = m
-            .decrypt_typed(&Encrypted::<Pair>::from_json(swapped))
-            .await
-            .unwrap_err();
+        let err = refusal::<Pair>(&m, swapped).await;
         assert_eq!(err.kind(), "context-mismatch", "{err}");
     });
 }
@@ -574,37 +563,25 @@ fn malformed_stored_records() {
 
         let mut bad = stored.clone();
         bad["address"] = json!({"street": "plain", "zip": 1});
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(bad))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, bad).await;
         assert_eq!(err.kind(), "decrypt-value", "{err}");
 
         let mut bad = stored.clone();
         bad["address"] = json!("not a message");
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(bad))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, bad).await;
         assert_eq!(err.kind(), "decrypt-value", "{err}");
 
         // A context sibling that is gone: an invalid context, naming the field.
         let mut bad = stored.clone();
         bad.as_object_mut().expect("object").remove("tenantId");
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(bad))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, bad).await;
         assert_eq!(err.kind(), "invalid-context", "{err}");
         assert!(err.to_string().contains("tenantId"), "{err}");
 
         // A plain member of the wrong type: the error does not quote the value.
         let mut bad = stored.clone();
         bad["orders"][0]["amount"] = json!("4111-secret");
-        let err = m
-            .decrypt_typed(&Encrypted::<Customer>::from_json(bad))
-            .await
-            .unwrap_err();
+        let err = refusal::<Customer>(&m, bad).await;
         assert_eq!(err.kind(), "decrypt-value", "{err}");
         assert!(!err.to_string().contains("4111"), "{err}");
 
