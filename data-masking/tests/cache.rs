@@ -67,12 +67,17 @@ struct Setup {
 
 impl Setup {
     fn new() -> Self {
+        Self::with_delay(Duration::ZERO)
+    }
+
+    /// A counting keyring whose calls block for `delay`, and a hand-moved clock.
+    fn with_delay(delay: Duration) -> Self {
         Self {
             keyring: Arc::new(Counting {
                 inner: RawAesKeyring::new("ns", "key", &[6u8; 32]).expect("key"),
                 encrypts: AtomicUsize::new(0),
                 decrypts: AtomicUsize::new(0),
-                delay: Duration::ZERO,
+                delay,
             }),
             clock: Arc::new(FakeClock::default()),
         }
@@ -101,6 +106,13 @@ impl Setup {
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+}
+
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(8)
         .build()
         .expect("runtime")
 }
@@ -303,10 +315,7 @@ fn limits_are_exact_under_eight_concurrent_tasks() {
         max_messages_encrypted: 10,
         ..CacheLimits::default()
     });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(8)
-        .build()
-        .expect("runtime");
+    let rt = multi_thread();
     let msgs = rt.block_on(async {
         let tasks: Vec<_> = (0..8)
             .map(|t| {
@@ -372,10 +381,7 @@ fn byte_limit_is_exact_under_concurrency() {
         max_bytes_encrypted: 1000,
         ..CacheLimits::default()
     });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(8)
-        .build()
-        .expect("runtime");
+    let rt = multi_thread();
     rt.block_on(async {
         let tasks: Vec<_> = (0..8)
             .map(|_| {
@@ -414,37 +420,19 @@ fn edk_bytes(m: &[u8]) -> Vec<u8> {
 mod through_data_masking {
     use std::collections::HashMap;
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
-    use data_masking::keys::{Keyring, RawAesKeyring};
+    use data_masking::keys::Keyring;
     use data_masking::{AlgorithmSuite, CacheLimits, DataMasking, DataMaskingBuilder};
     use serde_json::{Map, Value, json};
 
-    use super::{Counting, FakeClock, ctx, edk_bytes};
+    use super::{Setup as Fixture, ctx, edk_bytes, multi_thread, rt};
 
-    /// A counting keyring whose calls block for `delay`, and a hand-moved clock.
-    struct Fixture {
-        keyring: Arc<Counting>,
-        clock: Arc<FakeClock>,
-    }
-
+    /// The same counting keyring and clock, building maskers.
     impl Fixture {
-        fn new(delay: Duration) -> Self {
-            Self {
-                keyring: Arc::new(Counting {
-                    inner: RawAesKeyring::new("ns", "key", &[8u8; 32]).expect("key"),
-                    encrypts: AtomicUsize::new(0),
-                    decrypts: AtomicUsize::new(0),
-                    delay,
-                }),
-                clock: Arc::new(FakeClock::default()),
-            }
-        }
-
-        fn builder(&self, suite: u16) -> DataMaskingBuilder {
+        fn masker_builder(&self, suite: u16) -> DataMaskingBuilder {
             let keyring: Arc<dyn Keyring> = self.keyring.clone();
             DataMasking::builder()
                 .shared_keyring(keyring)
@@ -454,32 +442,11 @@ mod through_data_masking {
 
         /// A masker (suite 0x0478) with these limits and its own, empty, cache.
         fn masker(&self, limits: CacheLimits) -> DataMasking {
-            self.builder(0x0478)
+            self.masker_builder(0x0478)
                 .cache(limits)
                 .try_build()
                 .expect("masker")
         }
-
-        fn encrypts(&self) -> usize {
-            self.keyring.encrypts.load(Ordering::SeqCst)
-        }
-
-        fn decrypts(&self) -> usize {
-            self.keyring.decrypts.load(Ordering::SeqCst)
-        }
-    }
-
-    fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-    }
-
-    fn multi_thread() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(8)
-            .build()
-            .expect("runtime")
     }
 
     fn limits() -> CacheLimits {
@@ -489,8 +456,8 @@ mod through_data_masking {
     #[test]
     fn default_cache_one_data_key_for_a_hundred_messages_and_one_unwrap_for_their_decrypts() {
         for suite in [0x0578u16, 0x0478] {
-            let f = Fixture::new(Duration::ZERO);
-            let m = f.builder(suite).try_build().expect("default cache");
+            let f = Fixture::with_delay(Duration::ZERO);
+            let m = f.masker_builder(suite).try_build().expect("default cache");
             let rt = rt();
             let cts: Vec<String> = (0..100)
                 .map(|i| {
@@ -500,7 +467,7 @@ mod through_data_masking {
                 .collect();
             assert_eq!(f.encrypts(), 1, "0x{suite:04X}: 100 encrypts, one data key");
             // A fresh masker (cold cache) sharing the keyring decrypts all 100 with one unwrap.
-            let reader = f.builder(suite).try_build().expect("masker");
+            let reader = f.masker_builder(suite).try_build().expect("masker");
             for (i, ct) in cts.iter().enumerate() {
                 assert_eq!(
                     rt.block_on(reader.decrypt(ct, &ctx("a"))).expect("decrypt"),
@@ -513,7 +480,7 @@ mod through_data_masking {
 
     #[test]
     fn a_hundred_fields_share_one_data_key_each_way() {
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(limits());
         let record: Map<String, Value> = (0..100)
             .map(|i| (format!("f{i}"), json!({ "n": i, "s": "x".repeat(i) })))
@@ -543,7 +510,7 @@ mod through_data_masking {
         assert_eq!(back, record);
         assert_eq!(f.decrypts(), 1, "100 fields, one unwrap");
         // With max_messages_encrypted = 10, the 100 fields need exactly 10 data keys.
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             max_messages_encrypted: 10,
             ..limits()
@@ -559,7 +526,7 @@ mod through_data_masking {
 
     #[test]
     fn max_messages_encrypted_ten_means_ten_keyring_calls_per_hundred_messages() {
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             max_messages_encrypted: 10,
             ..limits()
@@ -574,7 +541,7 @@ mod through_data_masking {
 
     #[test]
     fn max_bytes_encrypted_boundary_is_exact() {
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             max_bytes_encrypted: 1000,
             ..limits()
@@ -596,7 +563,7 @@ mod through_data_masking {
             .expect("encrypt");
         assert_eq!(f.encrypts(), 2, "an empty message adds no bytes");
         // encrypt counts the JSON text: "x" * 98 in quotes is 100 bytes.
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             max_bytes_encrypted: 1000,
             ..limits()
@@ -622,7 +589,7 @@ mod through_data_masking {
 
     #[test]
     fn max_age_with_a_hand_moved_clock() {
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             max_age: Duration::from_mins(1),
             ..limits()
@@ -661,7 +628,7 @@ mod through_data_masking {
 
     #[test]
     fn capacity_two_evicts_the_least_recently_used_of_three_contexts() {
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             capacity: 2,
             ..limits()
@@ -685,8 +652,12 @@ mod through_data_masking {
 
     #[test]
     fn no_cache_calls_the_keyring_for_every_message() {
-        let f = Fixture::new(Duration::ZERO);
-        let m = f.builder(0x0478).no_cache().try_build().expect("masker");
+        let f = Fixture::with_delay(Duration::ZERO);
+        let m = f
+            .masker_builder(0x0478)
+            .no_cache()
+            .try_build()
+            .expect("masker");
         let rt = rt();
         let cts: Vec<String> = (0..20)
             .map(|i| {
@@ -710,7 +681,7 @@ mod through_data_masking {
 
     #[test]
     fn eight_tasks_fifty_encrypts_each_max_messages_ten_is_forty_calls() {
-        let f = Fixture::new(Duration::ZERO);
+        let f = Fixture::with_delay(Duration::ZERO);
         let m = f.masker(CacheLimits {
             max_messages_encrypted: 10,
             ..limits()
@@ -777,7 +748,7 @@ mod through_data_masking {
     fn a_cold_start_under_eight_tasks_makes_one_keyring_call() {
         // The keyring takes 5 ms per call: the eight tasks, released together by a barrier, all
         // ask while the first call is in flight, and must wait for it (single flight).
-        let f = Fixture::new(Duration::from_millis(5));
+        let f = Fixture::with_delay(Duration::from_millis(5));
         let rt = multi_thread();
         for round in 1..=10 {
             let m = f.masker(limits());
