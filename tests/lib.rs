@@ -65,9 +65,20 @@ pub fn py_script(name: &str) -> PathBuf {
 /// Panics (failing the test) when the script cannot be started, exits non-zero, or prints
 /// something that is not JSON; the message includes the script's stderr.
 pub fn run_python_json(python: &Path, script: &Path, input: &Value) -> Value {
+    run_python_json_with_env(python, script, input, &[])
+}
+
+/// [`run_python_json`] with these environment variables set for the script.
+pub fn run_python_json_with_env(
+    python: &Path,
+    script: &Path,
+    input: &Value,
+    env: &[(&str, &str)],
+) -> Value {
     let stdin_bytes = serde_json::to_vec(input).expect("serialize the oracle input");
     let mut child = Command::new(python)
         .arg(script)
+        .envs(env.iter().copied())
         .env("PYTHONIOENCODING", "utf-8")
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::piped())

@@ -8,9 +8,7 @@
 #![allow(dead_code, clippy::missing_panics_doc)]
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -230,52 +228,23 @@ async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
     conn.shutdown().await
 }
 
-/// The Python interpreter of the oracle venv (`DATA_MASKING_PYTHON`), or `None` after a note.
-pub fn python() -> Option<PathBuf> {
-    let Some(value) = std::env::var_os("DATA_MASKING_PYTHON").filter(|v| !v.is_empty()) else {
-        let test = std::thread::current().name().unwrap_or("test").to_owned();
-        eprintln!(
-            "note: {test}: DATA_MASKING_PYTHON is not set, so this test did not run against \
-             Powertools Python; run ./scripts/test to run it"
-        );
-        return None;
-    };
-    let path = PathBuf::from(value);
-    assert!(
-        path.is_file(),
-        "DATA_MASKING_PYTHON={} is not a file",
-        path.display()
-    );
-    Some(path)
-}
+pub use data_masking_tests::python;
 
 /// The KMS oracle script (`tests/py/kms_oracle.py` of the workspace).
 pub fn kms_oracle() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/py/kms_oracle.py")
+    data_masking_tests::py_script("kms_oracle.py")
 }
 
 /// Runs the oracle with `input` on stdin against `endpoint`; returns its JSON answer.
 pub fn run_oracle(python: &Path, endpoint: &str, input: &Value) -> Value {
-    let script = kms_oracle();
-    let bytes = serde_json::to_vec(input).expect("oracle input");
-    let mut child = Command::new(python)
-        .arg(&script)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("PYTHONIOENCODING", "utf-8")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
-    let out = child.wait_with_output().expect("oracle output");
-    let _ = writer.join();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "kms_oracle.py failed:\n{stderr}");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("kms_oracle.py printed no JSON ({e}):\n{stderr}"))
+    data_masking_tests::run_python_json_with_env(
+        python,
+        &kms_oracle(),
+        input,
+        &[
+            ("AWS_ENDPOINT_URL", endpoint),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ],
+    )
 }
