@@ -13,7 +13,6 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -58,13 +57,7 @@ impl Keyring for Counting {
 }
 
 fn record() -> Option<Value> {
-    let shared = std::env::var_os("DATA_MASKING_SHARED")
-        .filter(|v| !v.is_empty())
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-            PathBuf::from,
-        );
-    let path = shared.join("bench/record.json");
+    let path = data_masking_tests::shared_dir().join("bench/record.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| eprintln!("note: kms bench: cannot read {}: {e}", path.display()))
         .ok()?;
