@@ -20,7 +20,8 @@ struct Batch {
     index: usize,
     first_line: usize,
     bytes: u64,
-    lines: Vec<String>,
+    /// Each line, or `None` for one that is not UTF-8 (reported, not processed).
+    lines: Vec<Option<String>>,
 }
 
 struct Done {
@@ -95,9 +96,9 @@ fn read_batches(mut input: impl BufRead, tx: &SyncSender<Batch>) -> io::Result<(
         let mut lines = Vec::with_capacity(BATCH_LINES);
         let mut bytes = 0;
         while lines.len() < BATCH_LINES && bytes < BATCH_BYTES {
-            let mut line = String::new();
+            let mut line = Vec::new();
             if input
-                .read_line(&mut line)
+                .read_until(b'\n', &mut line)
                 .map_err(|e| io::Error::new(e.kind(), format!("line {}: {e}", line_no + 1)))?
                 == 0
             {
@@ -105,7 +106,7 @@ fn read_batches(mut input: impl BufRead, tx: &SyncSender<Batch>) -> io::Result<(
             }
             line_no += 1;
             bytes += line.len();
-            lines.push(line);
+            lines.push(String::from_utf8(line).ok());
         }
         if lines.is_empty() {
             return Ok(());
@@ -141,7 +142,15 @@ where
             .lines
             .iter()
             .enumerate()
-            .map(|(i, line)| f(line, batch.first_line + i))
+            .map(|(i, line)| {
+                let number = batch.first_line + i;
+                match line {
+                    Some(line) => f(line, number),
+                    None => Some(Err(format!(
+                        "error[invalid-json]: invalid JSON at line {number}: the line is not UTF-8"
+                    ))),
+                }
+            })
             .collect();
         let done = Done {
             index: batch.index,

@@ -55,18 +55,21 @@ fn order_is_kept_over_many_lines_and_threads() {
     assert_eq!(count, n);
 }
 
-/// Bad lines are reported on standard error with their line numbers; every other line is
-/// processed, in order, and the exit code is 2.
+/// Bad lines (invalid JSON, or not UTF-8) are reported on standard error with their line numbers;
+/// every other line is processed, in order, and the exit code is 2.
 #[test]
 fn bad_lines_reported_with_numbers_others_processed() {
     let n = 3_000;
     let bad = [7usize, 1_500, 2_999];
-    let input: String = (1..=n)
-        .map(|no| {
-            if bad.contains(&no) {
-                "{\"i\": oops\n".to_owned()
+    // Line 1,500 is not even UTF-8.
+    let input: Vec<u8> = (1..=n)
+        .flat_map(|no| {
+            if no == 1_500 {
+                b"{\"i\": \"\xff\"}\n".to_vec()
+            } else if bad.contains(&no) {
+                b"{\"i\": oops\n".to_vec()
             } else {
-                line(no) + "\n"
+                (line(no) + "\n").into_bytes()
             }
         })
         .collect();
