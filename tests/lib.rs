@@ -46,13 +46,11 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The shared folder beside the repository (`../shared` from the workspace root), which holds
-/// the corpus, the test vectors and the bench inputs. `DATA_MASKING_SHARED` overrides it.
-pub fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("DATA_MASKING_SHARED").filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+/// The test data carried by the repository (`tests/data/`): the erase corpus, the ESDK vectors
+/// (the Python ESDK's and the official ones of other implementations) and the bench record.
+/// `tests/data/README.md` says where each file came from.
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
 /// The path of a Python script of this crate (`tests/py/<name>`).

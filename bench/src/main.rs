@@ -19,7 +19,7 @@
 //! cache, cold: no cache) need `--kms-key ARN` and the AWS configuration from the environment
 //! (`AWS_ENDPOINT_URL` for a moto server); their KMS calls run on one multi-thread runtime.
 //!
-//! The record is `shared/bench/record.json` (override with `--record PATH`); the context is
+//! The record is `tests/data/bench/record.json` (override with `--record PATH`); the context is
 //! `tenant_id=acme`; the key is a raw AES-256 key with the default materials cache.
 
 use std::hint::black_box;
@@ -75,7 +75,7 @@ struct Args {
     /// Encrypt and decrypt throughput with 1, 2 and 4 threads on one shared DataMasking.
     #[arg(long)]
     scaling: bool,
-    /// The record (default: shared/bench/record.json beside the repository).
+    /// The record (default: tests/data/bench/record.json).
     #[arg(long)]
     record: Option<PathBuf>,
     /// The KMS key ARN of the `kms_*` workloads.
@@ -619,7 +619,7 @@ fn rate(threads: usize, time: Duration, f: &(dyn Fn(&tokio::runtime::Runtime) + 
 fn default_record() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/bench/record.json"
+        "/../tests/data/bench/record.json"
     ))
 }
 

@@ -1,5 +1,5 @@
 //! KMS keyring against a KMS endpoint on loopback (moto, `AWS_ENDPOINT_URL`): decrypting the 9
-//! sensitive values of `../shared/bench/record.json` (`email`, `ssn`, `card_number`,
+//! sensitive values of `tests/data/bench/record.json` (`email`, `ssn`, `card_number`,
 //! `address.postcode`, `orders[*].card`) field by field.
 //!
 //! * warm: the data key is in the cache; the cost is the 9 messages' cryptography (for 0x0578
@@ -57,7 +57,7 @@ impl Keyring for Counting {
 }
 
 fn record() -> Option<Value> {
-    let path = data_masking_tests::shared_dir().join("bench/record.json");
+    let path = data_masking_tests::data_dir().join("bench/record.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| eprintln!("note: kms bench: cannot read {}: {e}", path.display()))
         .ok()?;

@@ -1,4 +1,4 @@
-//! Encrypt and decrypt on `shared/bench/record.json` with a raw AES key (default cache), and the
+//! Encrypt and decrypt on `tests/data/bench/record.json` with a raw AES key (default cache), and the
 //! primitive floor of the same work measured in the same run: HKDF-SHA512 (content and
 //! commitment keys), AES-256-GCM (header tag and body), ECDSA P-384 sign or verify.
 

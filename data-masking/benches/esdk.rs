@@ -1,4 +1,4 @@
-//! The encryption engine ([`Encryptor`]) on the bytes of `shared/bench/record.json`, both
+//! The encryption engine ([`Encryptor`]) on the bytes of `tests/data/bench/record.json`, both
 //! committing suites, raw AES keyring, default cache; beside it, in the same run, the primitive
 //! floor of one message: HKDF-SHA512 (content and commitment keys), an AES-256-GCM key schedule,
 //! the header tag and the body, and for 0x0578 an ECDSA P-384 signature (encrypt) or a

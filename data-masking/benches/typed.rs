@@ -1,5 +1,5 @@
 //! The masked view of a typed record against plain serialization and the untyped erase, on a
-//! struct shaped like `shared/bench/record.json` (1.25 KB, five masked fields).
+//! struct shaped like `tests/data/bench/record.json` (1.25 KB, five masked fields).
 //!
 //! Targets: `to_string(&c.masked())` within 1.3x of `to_string(&c)`, and far faster than the
 //! untyped route, `to_value` + erase + `to_string` (three variants of the erase are measured,

@@ -1,4 +1,4 @@
-//! Every case of `shared/corpus/erase_cases.json` (produced by running Powertools Python 3.37.0)
+//! Every case of `tests/data/corpus/erase_cases.json` (produced by running Powertools Python 3.37.0)
 //! through the library API. Where we differ on purpose, the case is listed in `DIFFERENCES` with
 //! the reason and our own expected outcome; the README lists the same differences.
 
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 fn corpus() -> Vec<Value> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/corpus/erase_cases.json"
+        "/../tests/data/corpus/erase_cases.json"
     );
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read the corpus at {path}: {e}"));

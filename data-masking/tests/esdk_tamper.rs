@@ -411,7 +411,7 @@ mod through_data_masking {
     fn the_shared_legacy_0178_vector_needs_a_policy_that_allows_it() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/vectors/esdk_raw_aes.json"
+            "/../tests/data/vectors/esdk_raw_aes.json"
         );
         let all: Value = serde_json::from_str(
             &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}")),

@@ -1,6 +1,6 @@
 //! Messages made by the Python ESDK decrypt here, and ours round-trip.
 //!
-//! * every message of `shared/vectors/esdk_raw_aes.json` (raw AES keyring): positive ones decrypt
+//! * every message of `tests/data/vectors/esdk_raw_aes.json` (raw AES keyring): positive ones decrypt
 //!   to their plaintext, negative ones fail with the right error;
 //! * `tests/data/esdk_python_suites.json`: one message per AES-GCM suite, non-framed and framed,
 //!   made by the Python ESDK 4.0.7; the legacy suites only under a policy that allows them;
@@ -22,7 +22,7 @@ fn read_json(path: &str) -> Value {
 fn shared_vectors() -> Value {
     read_json(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/esdk_raw_aes.json"
+        "/../tests/data/vectors/esdk_raw_aes.json"
     ))
 }
 

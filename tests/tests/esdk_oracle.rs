@@ -1,13 +1,13 @@
 //! Checks the ESDK oracle (`tests/py/esdk_oracle.py`, the Python AWS Encryption SDK) itself:
-//! it decrypts every vector of `../shared/vectors/esdk_raw_aes.json` as the vectors say, and it
+//! it decrypts every vector of `tests/data/vectors/esdk_raw_aes.json` as the vectors say, and it
 //! round-trips its own messages, including through Powertools' `DataMasking`. The interop tests
 //! of the Rust encryption build on this oracle.
 
-use data_masking_tests::{py_script, python, run_python_json, shared_dir};
+use data_masking_tests::{py_script, python, run_python_json, data_dir};
 use serde_json::{Value, json};
 
 fn vectors() -> Value {
-    let path = shared_dir().join("vectors/esdk_raw_aes.json");
+    let path = data_dir().join("vectors/esdk_raw_aes.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("the vectors are JSON")

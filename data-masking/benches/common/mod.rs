@@ -1,4 +1,4 @@
-//! What the benches share: the record of `shared/bench/record.json` and its five sensitive
+//! What the benches share: the record of `tests/data/bench/record.json` and its five sensitive
 //! fields (nine values).
 
 #![allow(dead_code, reason = "each bench uses a part of it")]
@@ -16,7 +16,7 @@ pub const SENSITIVE: [&str; 5] = [
 pub fn record_text() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/bench/record.json"
+        "/../tests/data/bench/record.json"
     );
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
