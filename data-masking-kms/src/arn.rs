@@ -73,40 +73,48 @@ impl fmt::Display for KeyArn {
     }
 }
 
-impl FromStr for KeyArn {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        let refuse = |why: &str| {
-            Err(Error::Config(format!(
-                "{s:?} is not a KMS key ARN ({why}); use the full key ARN, \
-                 arn:aws:kms:<region>:<account>:key/<key-id>: aliases and bare key ids \
-                 cannot be matched against the key that wrapped a data key"
-            )))
-        };
-        let parts: Vec<&str> = s.splitn(6, ':').collect();
+impl KeyArn {
+    /// Parses `s` as the ESDK defines a valid AWS KMS ARN (six parts separated by exactly five
+    /// `:`), with a resource type of `key`; the error is the rule that `s` breaks.
+    pub(crate) fn parse(s: &str) -> Result<Self, &'static str> {
+        // A seventh part means a sixth ':'.
+        let parts: Vec<&str> = s.splitn(7, ':').collect();
         let [arn, partition, service, region, account, resource] = parts[..] else {
-            return refuse("an ARN has six parts separated by ':'");
+            return Err("an ARN has six parts separated by ':'");
         };
         if arn != "arn" {
-            return refuse("it does not start with 'arn:'");
+            return Err("it does not start with 'arn:'");
         }
         if partition.is_empty() || service != "kms" {
-            return refuse("the service is not kms");
+            return Err("the service is not kms");
         }
         if region.is_empty() || account.is_empty() {
-            return refuse("the region or the account is empty");
+            return Err("the region or the account is empty");
         }
         match resource.split_once('/') {
             Some(("key", id)) if !id.is_empty() => {}
-            Some(("alias", _)) => return refuse("it is an alias"),
-            _ => return refuse("the resource is not key/<key-id>"),
+            Some(("alias", _)) => return Err("it is an alias"),
+            _ => return Err("the resource is not key/<key-id>"),
         }
         let region_start = arn.len() + partition.len() + service.len() + 3;
         Ok(KeyArn {
             text: s.to_owned(),
             region_start,
             region_end: region_start + region.len(),
+        })
+    }
+}
+
+impl FromStr for KeyArn {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        KeyArn::parse(s).map_err(|why| {
+            Error::Config(format!(
+                "{s:?} is not a KMS key ARN ({why}); use the full key ARN, \
+                 arn:aws:kms:<region>:<account>:key/<key-id>: aliases and bare key ids \
+                 cannot be matched against the key that wrapped a data key"
+            ))
         })
     }
 }
@@ -156,6 +164,8 @@ mod tests {
             "arn:aws:kms:us-east-1:111122223333:key/",
             "arn:aws:kms:us-east-1:111122223333",
             "urn:aws:kms:us-east-1:111122223333:key/k",
+            // Exactly five ':' (the ESDK's rule): no ':' in the resource.
+            "arn:aws:kms:us-east-1:111122223333:key/k:extra",
         ] {
             let err = a.parse::<KeyArn>().unwrap_err();
             assert_eq!(err.kind(), "config", "{a}");

@@ -84,10 +84,26 @@ impl Timeouts {
 ///   further key: one encrypted data key per KMS key, provider id `aws-kms`, provider info the key
 ///   ARN that KMS reports. The encryption context of the message (including
 ///   `aws-crypto-public-key` for signing suites) is passed to KMS each time.
-/// * **Decrypt** (strict mode): only encrypted data keys of provider `aws-kms` whose ARN is one of
-///   the configured keys are tried, each with `Decrypt` naming that `KeyId` and passing the
-///   context; KMS must report exactly that key. The first success wins; the failures are
-///   collected into the [`Error::DecryptKey`].
+/// * **Decrypt** (strict mode): the message's encrypted data keys are first filtered, before any
+///   KMS call. One of provider `aws-kms` whose provider info is not a valid KMS key ARN (not
+///   UTF-8, not an ARN, an alias ARN) fails the decrypt with [`Error::DecryptKey`], as the AWS
+///   Encryption SDK specification requires, instead of being skipped. Only those whose ARN is one
+///   of the configured keys are tried, in message order, each with `Decrypt` naming that `KeyId`
+///   and passing the context; KMS must report exactly that key, and the data key must have the
+///   suite's length. The first success wins; the failures are collected into the
+///   [`Error::DecryptKey`]. Materials that already hold a data key are refused, as the
+///   specification requires.
+/// * **At most one `Decrypt` per configured key and message.** Key ARNs are public (every message
+///   header names them), so anyone can write a message holding thousands of encrypted data keys
+///   that name your key; each would cost a KMS call, billed and counted against your request
+///   quota, on every resend. Once a `Decrypt` with a key has failed (or returned a data key that
+///   fails a check), the further encrypted data keys naming that key are not tried: the error
+///   says how many were skipped. A message costs at most as many `Decrypt` calls as there are
+///   configured keys. The specification tries every matching encrypted data key; a message made
+///   by an AWS Encryption SDK holds one per key, so only a message holding two for the same key,
+///   the first of which fails, decrypts there and not here. To bound the header itself, set
+///   `max_encrypted_data_keys` on the [`DataMasking`](data_masking::DataMasking) builder
+///   ([`data_masking`](crate::data_masking()) sets 10).
 ///
 /// Only full key ARNs are accepted (see [`KeyArn`]). Cloning is cheap (the SDK client is shared).
 /// Wrap it in a [`DataMasking`](data_masking::DataMasking) with a cache so that one data key
@@ -263,14 +279,51 @@ impl KmsKeyring {
         &self.client
     }
 
-    /// The configured key that wrapped `edk`, when it is a KMS data key of one of ours.
-    fn key_of(&self, edk: &EncryptedDataKey) -> Option<&KeyArn> {
-        if edk.provider_id != PROVIDER_ID {
-            return None;
+    /// The specification's filter of a message's encrypted data keys: for each one of provider
+    /// `aws-kms` that names a configured key, the index of that key and the encrypted data key, in
+    /// message order. An `aws-kms` encrypted data key whose provider info is not a valid KMS key
+    /// ARN fails the whole decrypt (the specification's "or OnDecrypt MUST fail"), wherever it
+    /// is in the list, before any KMS call.
+    fn filter<'e>(
+        &self,
+        edks: &'e [EncryptedDataKey],
+    ) -> Result<Vec<(usize, &'e EncryptedDataKey)>> {
+        let mut matching = Vec::new();
+        for (i, edk) in edks.iter().enumerate() {
+            if edk.provider_id != PROVIDER_ID {
+                continue;
+            }
+            let arn = std::str::from_utf8(&edk.provider_info)
+                .map_err(|_| "not UTF-8")
+                .and_then(KeyArn::parse)
+                .map_err(|why| {
+                    Error::DecryptKey(format!(
+                        "encrypted data key {} of {} has provider {PROVIDER_ID} but its provider \
+                         info {} is not a KMS key ARN ({why}): the message is refused",
+                        i + 1,
+                        edks.len(),
+                        shown(&edk.provider_info)
+                    ))
+                })?;
+            if let Some(k) = self.keys.iter().position(|k| *k == arn) {
+                matching.push((k, edk));
+            }
         }
-        let arn = std::str::from_utf8(&edk.provider_info).ok()?;
-        self.keys.iter().find(|k| k.as_str() == arn)
+        Ok(matching)
     }
+}
+
+/// How many characters of a provider info an error shows at most.
+const MAX_SHOWN_CHARS: usize = 100;
+
+/// Untrusted bytes from a message header as a quoted, escaped and shortened text for an error.
+fn shown(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text.chars().take(MAX_SHOWN_CHARS).collect();
+    if text.chars().nth(MAX_SHOWN_CHARS).is_some() {
+        out.push_str("...");
+    }
+    format!("{out:?}")
 }
 
 /// Builds a [`KmsKeyring`] with chosen [`Timeouts`] or endpoint.
@@ -417,15 +470,32 @@ impl Keyring for KmsKeyring {
         edks: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials> {
         if materials.data_key().is_some() {
-            return Ok(materials);
+            // The specification: OnDecrypt MUST fail on materials that hold a data key already.
+            return Err(Error::DecryptKey(
+                "the decryption materials already hold a data key".into(),
+            ));
+        }
+        let matching = self.filter(edks)?;
+        if matching.is_empty() {
+            return Err(Error::DecryptKey(format!(
+                "none of the message's {} encrypted data keys was wrapped by a configured KMS key \
+                 (configured: {})",
+                edks.len(),
+                list(self.keys.iter().map(KeyArn::as_str))
+            )));
         }
         let mut failures: Vec<String> = Vec::new();
-        let mut tried = 0usize;
-        for edk in edks {
-            let Some(key) = self.key_of(edk) else {
+        // One Decrypt per configured key and message: a key whose Decrypt failed is not tried
+        // again on the further encrypted data keys that name it.
+        let mut failed = vec![false; self.keys.len()];
+        let mut skipped = 0usize;
+        for (k, edk) in matching {
+            if failed[k] {
+                skipped += 1;
                 continue;
-            };
-            tried += 1;
+            }
+            failed[k] = true;
+            let key = &self.keys[k];
             match ops::decrypt(&self.client, key, &edk.ciphertext, materials.context()).await {
                 Ok(mut plaintext) => match materials
                     .clone()
@@ -437,20 +507,19 @@ impl Keyring for KmsKeyring {
                 Err(why) => failures.push(why),
             }
         }
-        if tried == 0 {
-            return Err(Error::DecryptKey(format!(
-                "none of the message's {} encrypted data keys was wrapped by a configured KMS key \
-                 (configured: {})",
-                edks.len(),
-                list(self.keys.iter().map(KeyArn::as_str))
-            )));
-        }
         let shown = failures.len().min(MAX_REPORTED_FAILURES);
         let more = failures.len() - shown;
-        let text = failures[..shown].join("; ");
+        failures.truncate(shown);
         if more > 0 {
-            return Err(Error::DecryptKey(format!("{text}; and {more} more")));
+            failures.push(format!("and {more} more"));
         }
+        if skipped > 0 {
+            failures.push(format!(
+                "{skipped} more encrypted data keys naming a key whose Decrypt had failed were \
+                 not tried (at most one KMS Decrypt per configured key and message)"
+            ));
+        }
+        let text = failures.join("; ");
         Err(Error::DecryptKey(text))
     }
 }
@@ -461,4 +530,104 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
         .take(MAX_REPORTED_FAILURES)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KmsKeyring, PROVIDER_ID};
+    use data_masking::AlgorithmSuite;
+    use data_masking::keys::{DataKey, DecryptionMaterials, EncryptedDataKey, Keyring};
+    use std::collections::BTreeMap;
+
+    const K1: &str = "arn:aws:kms:us-east-1:111122223333:key/k1";
+    const K2: &str = "arn:aws:kms:us-east-1:111122223333:key/k2";
+    const OTHER: &str = "arn:aws:kms:us-east-1:111122223333:key/other";
+
+    fn keyring() -> KmsKeyring {
+        let config = aws_config::SdkConfig::builder().build();
+        KmsKeyring::new(&config, [K1, K2]).expect("two key ARNs")
+    }
+
+    fn edk(provider_id: &str, info: &[u8], ciphertext: u8) -> EncryptedDataKey {
+        EncryptedDataKey {
+            provider_id: provider_id.to_owned(),
+            provider_info: info.to_vec(),
+            ciphertext: vec![ciphertext; 4],
+        }
+    }
+
+    #[test]
+    fn filter_keeps_the_aws_kms_keys_naming_a_configured_key_in_message_order() {
+        let edks = [
+            // Another provider's info is not ours to judge, whatever it holds.
+            edk("raw-aes", b"not an ARN \xff", 0),
+            edk(PROVIDER_ID, OTHER.as_bytes(), 1),
+            edk(PROVIDER_ID, K2.as_bytes(), 2),
+            // The provider id must match exactly.
+            edk("AWS-KMS", K1.as_bytes(), 3),
+            edk(PROVIDER_ID, K1.as_bytes(), 4),
+            edk(PROVIDER_ID, K2.as_bytes(), 5),
+        ];
+        let kept: Vec<(usize, u8)> = keyring()
+            .filter(&edks)
+            .expect("every aws-kms provider info is a key ARN")
+            .into_iter()
+            .map(|(k, e)| (k, e.ciphertext[0]))
+            .collect();
+        assert_eq!(kept, [(1, 2), (0, 4), (1, 5)]);
+    }
+
+    #[test]
+    fn filter_fails_on_an_aws_kms_key_whose_provider_info_is_not_a_key_arn() {
+        let long = format!("{}{}", "x".repeat(500), "TAIL");
+        let bad: [&[u8]; 8] = [
+            b"arn:aws:kms:us-east-1:111122223333:alias/my-key",
+            b"alias/my-key",
+            b"1234abcd-12ab-34cd-56ef-1234567890ab",
+            b"arn:aws:kms:us-east-1:111122223333:key/k1:extra",
+            b"arn:aws:s3:us-east-1:111122223333:key/k1",
+            b"",
+            b"arn:aws:kms:us-east-1:111122223333:key/\xff",
+            long.as_bytes(),
+        ];
+        for info in bad {
+            // Wherever it is in the list, even after a key that would decrypt.
+            let edks = [
+                edk(PROVIDER_ID, K1.as_bytes(), 1),
+                edk(PROVIDER_ID, info, 2),
+            ];
+            let err = keyring().filter(&edks).unwrap_err();
+            assert_eq!(err.kind(), "decrypt-key", "{err}");
+            let text = err.to_string();
+            assert!(text.contains("encrypted data key 2 of 2"), "{text}");
+            assert!(text.contains("is not a KMS key ARN"), "{text}");
+            assert!(
+                !text.contains("TAIL"),
+                "a long provider info is shortened: {text}"
+            );
+            assert!(text.len() < 400, "{text}");
+        }
+        let err = keyring()
+            .filter(&[edk(PROVIDER_ID, b"line\nbreak", 0)])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains(r#""line\nbreak""#),
+            "escaped: {err}"
+        );
+        let err = keyring()
+            .filter(&[edk(PROVIDER_ID, b"\xff\xfe", 0)])
+            .unwrap_err();
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn on_decrypt_refuses_materials_that_already_hold_a_data_key() {
+        let materials = DecryptionMaterials::new(AlgorithmSuite::default(), BTreeMap::new())
+            .with_data_key(DataKey::new(vec![0; 32]))
+            .expect("a data key");
+        let edks = [edk(PROVIDER_ID, K1.as_bytes(), 1)];
+        let err = keyring().on_decrypt(materials, &edks).await.unwrap_err();
+        assert_eq!(err.kind(), "decrypt-key", "{err}");
+        assert!(err.to_string().contains("already hold a data key"), "{err}");
+    }
 }

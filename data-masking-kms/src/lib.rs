@@ -6,6 +6,16 @@
 //! Messages are byte-compatible with Powertools for AWS Lambda (Python) and every AWS Encryption
 //! SDK using the same keys. [`data_masking()`] builds a cached [`DataMasking`] in one call.
 //!
+//! Decrypting costs at most one KMS `Decrypt` per configured key and message, whatever the message
+//! holds; [`data_masking()`] also refuses messages with more than
+//! [`DEFAULT_MAX_ENCRYPTED_DATA_KEYS`] encrypted data keys before any KMS call.
+//!
+//! Data keys: the keyring's own copies (the plaintext that `GenerateDataKey` and `Decrypt`
+//! return, once taken out of the SDK's response) are zeroized when dropped. The copies inside
+//! the AWS SDK are not: the plaintext of an `Encrypt` request (handed to the SDK, which encodes
+//! and signs it), and the HTTP bodies and decoding buffers of the `GenerateDataKey` and `Decrypt`
+//! responses, are freed by the SDK without being overwritten.
+//!
 //! ```no_run
 //! use data_masking::{CacheLimits, EncryptionContext};
 //! use serde_json::json;
@@ -38,13 +48,33 @@ pub use aws_config;
 pub use aws_sdk_kms;
 pub use keyring::{KmsKeyring, KmsKeyringBuilder, PROVIDER_ID, Timeouts};
 
-use data_masking::{CacheLimits, DataMasking, Result};
+use data_masking::{CacheLimits, DataMasking, DataMaskingBuilder, Result};
+
+/// The most encrypted data keys a message may hold, on encrypt and decrypt, in a [`DataMasking`]
+/// from [`data_masking()`] or [`data_masking_builder()`] (or the number of configured keys, when
+/// there are more). A message made with this keyring holds one per configured key.
+///
+/// The bound is checked when the header is read, before any KMS call: a message with more is a
+/// `decrypt-value` error. Without it, a message can hold up to 65,535 encrypted data keys (the
+/// format's limit) that the keyring has to read through; the keyring itself makes at most one KMS
+/// `Decrypt` per configured key and message in any case (see [`KmsKeyring`]).
+///
+/// ```
+/// assert_eq!(data_masking_kms::DEFAULT_MAX_ENCRYPTED_DATA_KEYS, 10);
+/// ```
+pub const DEFAULT_MAX_ENCRYPTED_DATA_KEYS: u16 = 10;
 
 /// A [`DataMasking`] on a [`KmsKeyring`] for `keys` (full key ARNs, the first generates data
 /// keys) with the materials cache limited by `cache`, from the standard AWS configuration: the
 /// one-call equivalent of Powertools'
 /// `DataMasking(provider=AWSEncryptionSDKProvider(keys=[...], local_cache_capacity=...,
 /// max_cache_age_seconds=..., max_messages_encrypted=..., max_bytes_encrypted=...))`.
+///
+/// Unlike Powertools, it refuses messages holding more than
+/// [`DEFAULT_MAX_ENCRYPTED_DATA_KEYS`] (10) encrypted data keys, or more than the number of
+/// configured keys when there are more, before any KMS call. To choose another bound, build with
+/// [`data_masking_builder()`] and call `.max_encrypted_data_keys(n)` on it (`u16::MAX` is the
+/// format's own limit).
 ///
 /// Build it once per process (outside the Lambda handler) and clone it into tasks: the cache is
 /// what keeps KMS calls to one per data key.
@@ -66,8 +96,32 @@ where
     I::Item: AsRef<str>,
 {
     let keyring = KmsKeyring::from_env(keys).await?;
+    data_masking_builder(keyring).cache(cache).try_build()
+}
+
+/// A [`DataMasking`] builder holding `keyring` and this crate's bound on the encrypted data keys
+/// of a message: [`DEFAULT_MAX_ENCRYPTED_DATA_KEYS`], or the number of the keyring's keys when
+/// there are more (so that the masker always reads what it writes). Everything else is the
+/// builder's default (the cache with [`CacheLimits::default`]); every setting can be changed,
+/// the bound with `.max_encrypted_data_keys(n)`.
+///
+/// ```no_run
+/// use data_masking::CacheLimits;
+/// use data_masking_kms::KmsKeyring;
+/// # async fn demo() -> data_masking::Result<()> {
+/// let keyring = KmsKeyring::from_env([
+///     "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+/// ])
+/// .await?;
+/// let masker = data_masking_kms::data_masking_builder(keyring)
+///     .cache(CacheLimits::default())
+///     .max_encrypted_data_keys(3)
+///     .try_build()?;
+/// # Ok(()) }
+/// ```
+pub fn data_masking_builder(keyring: KmsKeyring) -> DataMaskingBuilder {
+    let keys = u16::try_from(keyring.keys().len()).unwrap_or(u16::MAX);
     DataMasking::builder()
+        .max_encrypted_data_keys(DEFAULT_MAX_ENCRYPTED_DATA_KEYS.max(keys))
         .keyring(keyring)
-        .cache(cache)
-        .try_build()
 }

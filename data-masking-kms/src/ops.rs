@@ -1,4 +1,12 @@
 //! The three KMS calls a keyring makes, with errors mapped to the data-masking taxonomy.
+//!
+//! Data key copies: the plaintext that `GenerateDataKey` and `Decrypt` return is moved out of the
+//! SDK's output (`Blob::into_inner`, no copy) into a `Zeroizing` vector, which the keyring moves
+//! into a `DataKey` (zeroized on drop); a plaintext that fails a check is zeroized on return.
+//! What the SDK holds is out of reach and is freed without being overwritten: the copy of the
+//! data key given to `Encrypt` and its base64 text in the signed request body (kept for retries
+//! until the call ends), and the HTTP response bodies of `GenerateDataKey` and `Decrypt` with the
+//! base64 text of the plaintext.
 
 use std::collections::BTreeMap;
 
@@ -90,7 +98,8 @@ pub(crate) async fn generate_data_key(
 }
 
 /// `Encrypt`: wraps an existing data key with `arn`. Returns the ciphertext and the key ARN that
-/// KMS reports.
+/// KMS reports. The request needs an owned copy of the data key, which the SDK consumes and
+/// frees without zeroizing it (as it does the request body).
 pub(crate) async fn encrypt(
     client: &Client,
     arn: &KeyArn,

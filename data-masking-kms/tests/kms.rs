@@ -7,8 +7,9 @@
 
 mod support;
 
+use data_masking::keys::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
 use data_masking::{CacheLimits, DataMasking, EncryptionContext, Error};
-use data_masking_kms::{KmsKeyring, Timeouts};
+use data_masking_kms::{KmsKeyring, PROVIDER_ID, Timeouts};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use support::{Mode, Proxy};
@@ -526,4 +527,277 @@ async fn construction_refuses_aliases_bare_ids_duplicates_and_empty_lists() {
     assert!(err.to_string().contains("alias"), "{err}");
     let k = KmsKeyring::new(&config, [good]).expect("a key ARN");
     assert_eq!(format!("{k:?}").matches("key/k1").count(), 1);
+}
+
+/// What a [`Padded`] keyring adds to the KMS keyring's encrypted data keys, given them.
+type Extra = fn(&[EncryptedDataKey]) -> Vec<EncryptedDataKey>;
+
+/// A writer's keyring: the KMS keyring's encrypted data keys with `extra` ones before (or after)
+/// them. Its messages are well-formed and authentic: the header, with its authentication tag,
+/// holds them all, as a message written by someone who knows the (public) key ARNs would.
+#[derive(Debug)]
+struct Padded {
+    inner: KmsKeyring,
+    extra: Extra,
+    before: bool,
+}
+
+#[async_trait::async_trait]
+impl Keyring for Padded {
+    async fn on_encrypt(
+        &self,
+        materials: EncryptionMaterials,
+    ) -> data_masking::Result<EncryptionMaterials> {
+        let real = self.inner.on_encrypt(materials).await?;
+        let data_key = real.data_key().cloned().expect("a data key");
+        let mut out = EncryptionMaterials::new(real.suite(), real.context().clone())
+            .with_data_key(data_key)?;
+        let extra = (self.extra)(real.encrypted_data_keys());
+        let (first, second) = if self.before {
+            (&extra[..], real.encrypted_data_keys())
+        } else {
+            (real.encrypted_data_keys(), &extra[..])
+        };
+        for edk in first.iter().chain(second) {
+            out.add_encrypted_data_key(edk.clone());
+        }
+        Ok(out)
+    }
+
+    async fn on_decrypt(
+        &self,
+        materials: DecryptionMaterials,
+        edks: &[EncryptedDataKey],
+    ) -> data_masking::Result<DecryptionMaterials> {
+        self.inner.on_decrypt(materials, edks).await
+    }
+}
+
+/// `n` copies of the first (real) encrypted data key with their last two ciphertext bytes
+/// changed: each names the real key ARN and fails KMS `Decrypt` (`InvalidCiphertextException`).
+fn junk(real: &[EncryptedDataKey], n: usize) -> Vec<EncryptedDataKey> {
+    (1..=n)
+        .map(|i| {
+            let mut edk = real[0].clone();
+            let len = edk.ciphertext.len();
+            let mask = u16::try_from(i).expect("fewer than 65536").to_be_bytes();
+            edk.ciphertext[len - 2] ^= mask[0];
+            edk.ciphertext[len - 1] ^= mask[1];
+            edk
+        })
+        .collect()
+}
+
+impl Kms {
+    /// A DataMasking (no cache) whose messages hold `extra` encrypted data keys besides those
+    /// of `keys`.
+    fn padded_writer(&self, keys: &[&str], extra: Extra, before: bool) -> DataMasking {
+        let inner = self.keyring(keys, &self.endpoint, Timeouts::default());
+        DataMasking::builder()
+            .keyring(Padded {
+                inner,
+                extra,
+                before,
+            })
+            .no_cache()
+            .try_build()
+            .expect("a DataMasking")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_junk_encrypted_data_keys_naming_the_key_cost_one_decrypt_call() {
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let c = ctx(&[("tenant", "acme")]);
+    let t = Timeouts::default();
+    let fifty: Extra = |real| junk(real, 50);
+
+    // 50 junk encrypted data keys naming the key, then the real one: 51 in the header.
+    let ct = kms
+        .padded_writer(&[&key], fifty, true)
+        .encrypt(&record(), &c)
+        .await
+        .expect("encrypt");
+    for cache in [None, Some(CacheLimits::default())] {
+        proxy.reset();
+        let reader = kms.masker_at(&[&key], proxy.url(), cache, t);
+        for resend in 1..=3 {
+            let err = reader.decrypt(&ct, &c).await.unwrap_err();
+            assert_eq!(err.kind(), "decrypt-key", "{err}");
+            let text = err.to_string();
+            assert!(text.contains("InvalidCiphertextException"), "{text}");
+            assert!(
+                text.contains("50 more encrypted data keys naming a key whose Decrypt had failed"),
+                "says how many were skipped: {text}"
+            );
+            assert_eq!(
+                proxy.count("Decrypt"),
+                resend,
+                "one Decrypt per message, not 51 (cache: {cache:?})"
+            );
+        }
+    }
+
+    // The real one first: it decrypts with its one call, the junk is never read.
+    let ct = kms
+        .padded_writer(&[&key], fifty, false)
+        .encrypt(&record(), &c)
+        .await
+        .expect("encrypt");
+    proxy.reset();
+    let reader = kms.masker_at(&[&key], proxy.url(), None, t);
+    assert_eq!(reader.decrypt(&ct, &c).await.expect("decrypt"), record());
+    assert_eq!(proxy.count("Decrypt"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junk_naming_one_key_leaves_one_call_for_each_other_key() {
+    let Some(kms) = Kms::get().await else { return };
+    let (k1, k2) = (kms.key().await, kms.key().await);
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let c = ctx(&[("tenant", "acme")]);
+    let t = Timeouts::default();
+    // 50 junk naming k1, then the real k1 and k2 ones.
+    let ct = kms
+        .padded_writer(&[&k1, &k2], |real| junk(real, 50), true)
+        .encrypt(&record(), &c)
+        .await
+        .expect("encrypt");
+
+    // A junk k1 fails, the other 50 naming k1 are skipped, k2 decrypts: two calls.
+    let both = kms.masker_at(&[&k1, &k2], proxy.url(), None, t);
+    assert_eq!(both.decrypt(&ct, &c).await.expect("decrypt"), record());
+    assert_eq!(proxy.count("Decrypt"), 2);
+    proxy.reset();
+    let second = kms.masker_at(&[&k2], proxy.url(), None, t);
+    assert_eq!(second.decrypt(&ct, &c).await.expect("decrypt"), record());
+    assert_eq!(proxy.count("Decrypt"), 1);
+    proxy.reset();
+    let err = kms
+        .masker_at(&[&k1], proxy.url(), None, t)
+        .decrypt(&ct, &c)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("50 more"), "{err}");
+    assert_eq!(proxy.count("Decrypt"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aws_kms_key_whose_provider_info_is_not_a_key_arn_fails_decrypt_before_any_call() {
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let c = ctx(&[("tenant", "acme")]);
+    // After the real encrypted data key, one of provider aws-kms whose provider info is the
+    // alias form of an ARN; then one that is not UTF-8.
+    let alias: Extra = |real| {
+        let mut edk = real[0].clone();
+        edk.provider_info = b"arn:aws:kms:us-east-1:123456789012:alias/my-key".to_vec();
+        vec![edk]
+    };
+    let binary: Extra = |real| {
+        vec![EncryptedDataKey {
+            provider_id: PROVIDER_ID.to_owned(),
+            provider_info: vec![0xff, 0xfe, b'k'],
+            ciphertext: real[0].ciphertext.clone(),
+        }]
+    };
+    for (extra, why) in [(alias, "it is an alias"), (binary, "not UTF-8")] {
+        let ct = kms
+            .padded_writer(&[&key], extra, false)
+            .encrypt(&record(), &c)
+            .await
+            .expect("encrypt");
+        proxy.reset();
+        let reader = kms.masker_at(&[&key], proxy.url(), None, Timeouts::default());
+        let err = reader.decrypt(&ct, &c).await.unwrap_err();
+        assert_eq!(err.kind(), "decrypt-key", "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("encrypted data key 2 of 2 has provider aws-kms"),
+            "{text}"
+        );
+        assert!(text.contains(why), "{text}");
+        assert_eq!(proxy.count("Decrypt"), 0, "refused before any KMS call");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_masking_convenience_refuses_more_than_ten_encrypted_data_keys_before_kms() {
+    let Some(kms) = Kms::get().await else { return };
+    let key = kms.key().await;
+    let c = ctx(&[("tenant", "acme")]);
+    // The real encrypted data key first, so that without a bound each message decrypts.
+    let ten = kms
+        .padded_writer(&[&key], |real| junk(real, 9), false)
+        .encrypt(&record(), &c)
+        .await
+        .expect("encrypt");
+    let eleven = kms
+        .padded_writer(&[&key], |real| junk(real, 10), false)
+        .encrypt(&record(), &c)
+        .await
+        .expect("encrypt");
+
+    // The convenience constructor (endpoint from the environment).
+    let masker = data_masking_kms::data_masking([key.as_str()], CacheLimits::default())
+        .await
+        .expect("a DataMasking");
+    assert_eq!(masker.decrypt(&ten, &c).await.expect("10 keys"), record());
+    let err = masker.decrypt(&eleven, &c).await.unwrap_err();
+    assert_eq!(err.kind(), "decrypt-value", "refused as a message: {err}");
+    assert!(
+        err.to_string()
+            .contains("11 encrypted data keys, more than the 10 allowed"),
+        "{err}"
+    );
+
+    // The same bound through data_masking_builder, counted at the endpoint: no call at all;
+    // .max_encrypted_data_keys(11) lifts it.
+    let proxy = Proxy::start(&kms.endpoint).await;
+    let keyring = || kms.keyring(&[&key], proxy.url(), Timeouts::default());
+    let bounded = data_masking_kms::data_masking_builder(keyring())
+        .try_build()
+        .expect("a DataMasking");
+    let err = bounded.decrypt(&eleven, &c).await.unwrap_err();
+    assert_eq!(err.kind(), "decrypt-value", "{err}");
+    assert_eq!(proxy.count("Decrypt"), 0);
+    let lifted = data_masking_kms::data_masking_builder(keyring())
+        .max_encrypted_data_keys(11)
+        .try_build()
+        .expect("a DataMasking");
+    assert_eq!(
+        lifted.decrypt(&eleven, &c).await.expect("decrypt"),
+        record()
+    );
+    assert_eq!(proxy.count("Decrypt"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_masking_convenience_reads_its_own_messages_with_more_than_ten_keys() {
+    let Some(kms) = Kms::get().await else { return };
+    let mut keys = Vec::new();
+    for _ in 0..12 {
+        keys.push(kms.key().await);
+    }
+    let c = ctx(&[("tenant", "acme")]);
+    let masker = data_masking_kms::data_masking(&keys, CacheLimits::default())
+        .await
+        .expect("a DataMasking");
+    let ct = masker
+        .encrypt(&record(), &c)
+        .await
+        .expect("12 keys encrypt");
+    assert_eq!(masker.decrypt(&ct, &c).await.expect("decrypt"), record());
+    // A reader with one of the keys keeps the bound of 10.
+    let reader = data_masking_kms::data_masking([keys[11].as_str()], CacheLimits::default())
+        .await
+        .expect("a DataMasking");
+    let err = reader.decrypt(&ct, &c).await.unwrap_err();
+    assert!(
+        err.to_string().contains("more than the 10 allowed"),
+        "{err}"
+    );
 }
