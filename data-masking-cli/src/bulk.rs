@@ -3,7 +3,7 @@
 //! `2 × workers` batches are in flight.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -20,8 +20,17 @@ struct Batch {
     index: usize,
     first_line: usize,
     bytes: u64,
-    /// Each line, or `None` for one that is not UTF-8 (reported, not processed).
-    lines: Vec<Option<String>>,
+    /// Each line, or why it is bad (reported, not processed).
+    lines: Vec<Result<String, BadLine>>,
+}
+
+/// Why a line was not processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BadLine {
+    /// It is not UTF-8.
+    NotUtf8,
+    /// It is longer than the limit (its bytes past the limit were skipped, not kept).
+    TooLong,
 }
 
 struct Done {
@@ -49,11 +58,14 @@ impl Progress for NoProgress {
 
 /// Processes every line of `input` with `f` on `workers` threads and writes the results in order
 /// to `out`; errors are written to `errors` as `line N: message`-style lines by `report`.
-/// Blank lines are skipped. Returns whether every line succeeded.
+/// Blank lines are skipped. A line of more than `max_line` bytes (not counting its `\n`) is
+/// reported as bad; at most `max_line + 1` bytes of it are ever held. Returns whether every line
+/// succeeded.
 pub fn run<F>(
     input: impl BufRead + Send,
     out: &mut dyn Write,
     workers: usize,
+    max_line: u64,
     f: F,
     report: &mut dyn FnMut(usize, &str),
     progress: &mut dyn Progress,
@@ -67,12 +79,12 @@ where
     let batch_rx = Arc::new(Mutex::new(batch_rx));
     let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
     thread::scope(|scope| {
-        let reader = scope.spawn(move || read_batches(input, &batch_tx));
+        let reader = scope.spawn(move || read_batches(input, max_line, &batch_tx));
         for _ in 0..workers {
             let rx = Arc::clone(&batch_rx);
             let tx = done_tx.clone();
             let f = Arc::clone(&f);
-            scope.spawn(move || work(&rx, &tx, &*f));
+            scope.spawn(move || work(&rx, &tx, max_line, &*f));
         }
         drop(done_tx);
         let written = write_in_order(&done_rx, out, report, progress);
@@ -88,25 +100,46 @@ where
     })
 }
 
-fn read_batches(mut input: impl BufRead, tx: &SyncSender<Batch>) -> io::Result<()> {
+/// Reads the next line of `input` (with its `\n`, if any) into `line`, holding at most
+/// `max_line + 1` bytes: a longer line is skipped up to its `\n` and reported as too long.
+/// Returns the bytes consumed (0 at the end of the input) and whether the line was too long.
+fn read_line(
+    input: &mut impl BufRead,
+    max_line: u64,
+    line: &mut Vec<u8>,
+) -> io::Result<(u64, bool)> {
+    // The line's bytes and its newline fit in `max_line + 1`; one more byte that is not a
+    // newline means the line is too long.
+    let n = Read::take(&mut *input, max_line.saturating_add(1)).read_until(b'\n', line)? as u64;
+    if n <= max_line || line.last() == Some(&b'\n') {
+        return Ok((n, false));
+    }
+    line.clear();
+    let skipped = input.skip_until(b'\n')? as u64;
+    Ok((n + skipped, true))
+}
+
+fn read_batches(mut input: impl BufRead, max_line: u64, tx: &SyncSender<Batch>) -> io::Result<()> {
     let mut index = 0;
     let mut line_no = 0;
     loop {
         let first_line = line_no + 1;
         let mut lines = Vec::with_capacity(BATCH_LINES);
         let mut bytes = 0;
-        while lines.len() < BATCH_LINES && bytes < BATCH_BYTES {
+        while lines.len() < BATCH_LINES && bytes < BATCH_BYTES as u64 {
             let mut line = Vec::new();
-            if input
-                .read_until(b'\n', &mut line)
-                .map_err(|e| io::Error::new(e.kind(), format!("line {}: {e}", line_no + 1)))?
-                == 0
-            {
+            let (n, too_long) = read_line(&mut input, max_line, &mut line)
+                .map_err(|e| io::Error::new(e.kind(), format!("line {}: {e}", line_no + 1)))?;
+            if n == 0 {
                 break;
             }
             line_no += 1;
-            bytes += line.len();
-            lines.push(String::from_utf8(line).ok());
+            bytes += n;
+            lines.push(if too_long {
+                Err(BadLine::TooLong)
+            } else {
+                String::from_utf8(line).map_err(|_| BadLine::NotUtf8)
+            });
         }
         if lines.is_empty() {
             return Ok(());
@@ -115,7 +148,7 @@ fn read_batches(mut input: impl BufRead, tx: &SyncSender<Batch>) -> io::Result<(
             .send(Batch {
                 index,
                 first_line,
-                bytes: bytes as u64,
+                bytes,
                 lines,
             })
             .is_err()
@@ -126,7 +159,7 @@ fn read_batches(mut input: impl BufRead, tx: &SyncSender<Batch>) -> io::Result<(
     }
 }
 
-fn work<F>(rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>, f: &F)
+fn work<F>(rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>, max_line: u64, f: &F)
 where
     F: Fn(&str, usize) -> Option<LineResult>,
 {
@@ -145,9 +178,13 @@ where
             .map(|(i, line)| {
                 let number = batch.first_line + i;
                 match line {
-                    Some(line) => f(line, number),
-                    None => Some(Err(format!(
+                    Ok(line) => f(line, number),
+                    Err(BadLine::NotUtf8) => Some(Err(format!(
                         "error[invalid-json]: invalid JSON at line {number}: the line is not UTF-8"
+                    ))),
+                    Err(BadLine::TooLong) => Some(Err(format!(
+                        "error[line-too-long]: line {number}: longer than {max_line} bytes \
+                         (--max-line-bytes); skipped"
                     ))),
                 }
             })
@@ -211,6 +248,7 @@ mod tests {
             input.as_bytes(),
             &mut out,
             4,
+            u64::MAX,
             |line: &str, _n: usize| {
                 let v: u64 = line.trim().parse().ok()?;
                 Some(if v % 1000 == 7 {

@@ -1,19 +1,31 @@
 //! `encrypt`, `decrypt` and `keygen`.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use clap::Args;
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use clap::Args;
+use zeroize::Zeroizing;
 
 use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
 use data_masking::{
-    AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Error, Fields,
+    AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Encryptor, Error, Fields,
 };
 use data_masking_kms::KmsKeyring;
 
-use crate::{Failure, IoArgs, io_failure, process};
+use crate::{Failure, IoArgs, io_failure, process, process_raw};
 
+/// The default of `--max-encrypted-data-keys`.
+const DEFAULT_MAX_EDKS: u16 = 10;
+
+/// The largest key file read, in bytes (a key file is about 120).
+const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
+
+/// What `encrypt` and `decrypt` share.
 #[derive(Args, Debug)]
 pub(crate) struct CryptArgs {
     #[command(flatten)]
@@ -31,9 +43,15 @@ pub(crate) struct CryptArgs {
     context: Vec<String>,
 
     /// A local key file (`data-masking keygen` makes one); repeat it to wrap each data key with
-    /// several keys (the first generates it). Decrypt tries each.
+    /// several keys (the first generates it). Decrypt tries each. On Unix a key file that its
+    /// group or others may access (mode & 077, e.g. 0644) is refused: `chmod 600 PATH`.
     #[arg(long = "key-file", short = 'k', value_name = "PATH")]
     key_files: Vec<PathBuf>,
+
+    /// Use a key file even if its group or others may access it (a warning is printed instead
+    /// of the error).
+    #[arg(long)]
+    allow_open_key_file: bool,
 
     /// An AWS KMS key ARN (full key ARN, not an alias); repeatable: the first generates each
     /// data key, every one wraps it, decrypt tries each. Credentials, region and endpoint come
@@ -42,17 +60,56 @@ pub(crate) struct CryptArgs {
     #[arg(long = "kms-key", value_name = "ARN")]
     kms_keys: Vec<String>,
 
+    /// Do not fail when a field matches nothing.
+    #[arg(long)]
+    allow_missing: bool,
+}
+
+/// `data-masking encrypt`.
+#[derive(Args, Debug)]
+pub(crate) struct EncryptArgs {
+    #[command(flatten)]
+    common: CryptArgs,
+
     /// The algorithm suite of new messages: 0x0578 (signed, the default) or 0x0478.
     #[arg(long, value_name = "ID", default_value = "0x0578")]
     suite: String,
 
-    /// Also decrypt messages of the legacy suites without key commitment.
+    /// Encrypt the input's bytes as they are (any bytes, JSON or not) into one message, printed
+    /// as with no --field: a base64 JSON string on one line. Not with --field, --ndjson or
+    /// --pretty.
+    #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
+    raw: bool,
+}
+
+/// `data-masking decrypt`.
+#[derive(Args, Debug)]
+pub(crate) struct DecryptArgs {
+    #[command(flatten)]
+    common: CryptArgs,
+
+    /// Also decrypt messages of the legacy suites without key commitment (those of ESDK 1.x
+    /// and of other SDKs' non-committing suites).
     #[arg(long)]
     allow_legacy_decrypt: bool,
 
-    /// Do not fail when a field matches nothing.
-    #[arg(long)]
-    allow_missing: bool,
+    /// The most encrypted data keys a message may carry; a message with more is refused before
+    /// any key is tried. Each one may cost a keyring call (with --kms-key, an AWS KMS Decrypt
+    /// request), so this bounds what one untrusted message can make decrypt do.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_EDKS,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    max_encrypted_data_keys: u16,
+
+    /// Write the message's plaintext bytes as they are (no JSON check, no newline added). The
+    /// input is one message: the JSON string or bare base64 that encrypt prints, or the binary
+    /// message itself (as the AWS Encryption SDK CLI writes it without --encode). Not with
+    /// --field, --ndjson or --pretty.
+    #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
+    raw: bool,
 }
 
 #[derive(Args, Debug)]
@@ -81,35 +138,90 @@ fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
     EncryptionContext::new(parsed)
 }
 
-fn masker(a: &CryptArgs, rt: &tokio::runtime::Runtime) -> Result<DataMasking, Error> {
+/// Reads a key file. On Unix, a file whose mode lets its group or others in (`mode & 077`) is
+/// refused, unless `allow_open` (then a warning is printed). The mode is read from the opened
+/// file, so it is the mode of the file that is read.
+fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Error::Config(format!("cannot read the key file {}: {e}", path.display()))
+    };
+    let file = File::open(path).map_err(|e| unreadable(&e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file
+            .metadata()
+            .map_err(|e| unreadable(&e))?
+            .permissions()
+            .mode()
+            & 0o7777;
+        if mode & 0o077 != 0 {
+            let what = format!(
+                "the key file {} has mode {mode:04o}: its group or others may read it",
+                path.display()
+            );
+            let fix = format!("make it private with `chmod 600 {}`", path.display());
+            if !allow_open {
+                return Err(Error::Config(format!(
+                    "{what}; {fix} (or give --allow-open-key-file to use it anyway)"
+                ))
+                .into());
+            }
+            eprintln!("warning: {what}; used because of --allow-open-key-file ({fix})");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = allow_open;
+    let mut text = Zeroizing::new(String::with_capacity(1024));
+    file.take(MAX_KEY_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| unreadable(&e))?;
+    if text.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(unreadable(&format_args!(
+            "larger than {MAX_KEY_FILE_BYTES} bytes, not a key file"
+        ))
+        .into());
+    }
+    Ok(RawAesKeyring::from_key_json(&text)?)
+}
+
+/// The keyring of the arguments: the KMS keys (if any) then each key file, the first
+/// generating data keys.
+fn keyring(a: &CryptArgs, rt: &tokio::runtime::Runtime) -> Result<Arc<dyn Keyring>, Failure> {
+    // Key files first: a refused or broken one fails before any AWS configuration is loaded.
+    let files = a
+        .key_files
+        .iter()
+        .map(|p| read_key_file(p, a.allow_open_key_file).map(|k| Arc::new(k) as Arc<dyn Keyring>))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut keyrings: Vec<Arc<dyn Keyring>> = Vec::new();
     if !a.kms_keys.is_empty() {
         keyrings.push(Arc::new(rt.block_on(KmsKeyring::from_env(&a.kms_keys))?));
     }
-    for path in &a.key_files {
-        keyrings.push(Arc::new(RawAesKeyring::from_key_file(path)?));
-    }
+    keyrings.extend(files);
     let mut keyrings = keyrings.into_iter();
     let Some(first) = keyrings.next() else {
         return Err(Error::Config(
             "a key is needed: give --kms-key ARN or --key-file PATH (make one with data-masking keygen)"
                 .into(),
-        ));
+        )
+        .into());
     };
+    if keyrings.len() == 0 {
+        return Ok(first);
+    }
     let mut multi = MultiKeyring::new(first);
     for k in keyrings {
         multi = multi.with_shared(k);
     }
-    DataMasking::builder()
-        .raise_on_missing_field(!a.allow_missing)
-        .keyring(multi)
-        .algorithm_suite(AlgorithmSuite::parse(&a.suite)?)
-        .commitment_policy(if a.allow_legacy_decrypt {
-            CommitmentPolicy::RequireEncryptAllowDecrypt
-        } else {
-            CommitmentPolicy::RequireEncryptRequireDecrypt
-        })
-        .try_build()
+    Ok(Arc::new(multi))
+}
+
+/// The message options of a command.
+struct Options {
+    suite: AlgorithmSuite,
+    policy: CommitmentPolicy,
+    max_edks: Option<u16>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -119,36 +231,88 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| io_failure("cannot start the runtime", None, &e))
 }
 
-/// What encrypt and decrypt share: the masker, the context and the fields of the arguments.
+/// What encrypt and decrypt share: the runtime, the keyring, the context and the fields of the
+/// arguments.
 struct Job {
     rt: tokio::runtime::Runtime,
-    masker: DataMasking,
+    keyring: Arc<dyn Keyring>,
     ctx: EncryptionContext,
     fields: Option<Fields>,
+    options: Options,
 }
 
 impl Job {
-    fn new(a: &CryptArgs) -> Result<Self, Failure> {
+    fn new(a: &CryptArgs, options: Options) -> Result<Self, Failure> {
         let rt = runtime()?;
-        let masker = masker(a, &rt)?;
+        let keyring = keyring(a, &rt)?;
         let ctx = context(&a.context)?;
         let fields = (!a.fields.is_empty())
             .then(|| Fields::parse(&a.fields))
             .transpose()?;
         Ok(Self {
             rt,
-            masker,
+            keyring,
             ctx,
             fields,
+            options,
         })
+    }
+
+    /// The JSON engine.
+    fn masker(&self, a: &CryptArgs) -> Result<DataMasking, Error> {
+        let mut b = DataMasking::builder()
+            .raise_on_missing_field(!a.allow_missing)
+            .shared_keyring(Arc::clone(&self.keyring))
+            .algorithm_suite(self.options.suite)
+            .commitment_policy(self.options.policy);
+        if let Some(max) = self.options.max_edks {
+            b = b.max_encrypted_data_keys(max);
+        }
+        b.try_build()
+    }
+
+    /// The bytes engine (for --raw).
+    fn encryptor(&self) -> Result<Encryptor, Error> {
+        let mut b = Encryptor::builder_shared(Arc::clone(&self.keyring))
+            .algorithm_suite(self.options.suite)
+            .commitment_policy(self.options.policy);
+        if let Some(max) = self.options.max_edks {
+            b = b.max_encrypted_data_keys(max);
+        }
+        b.build()
     }
 }
 
+/// A message as a JSON string line: `"<base64>"` and a newline.
+fn quoted_base64(message: &[u8]) -> String {
+    let mut out = String::with_capacity(message.len() * 4 / 3 + 8);
+    out.push('"');
+    STANDARD.encode_string(message, &mut out);
+    out.push('"');
+    out
+}
+
 /// `data-masking encrypt`.
-pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let job = Job::new(a)?;
-    let (rt, masker, ctx, fields) = (&job.rt, &job.masker, &job.ctx, &job.fields);
-    process(&a.io, |text| {
+pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
+    let options = Options {
+        suite: AlgorithmSuite::parse(&a.suite)?,
+        policy: CommitmentPolicy::RequireEncryptRequireDecrypt,
+        max_edks: None,
+    };
+    let job = Job::new(&a.common, options)?;
+    let (rt, ctx) = (&job.rt, &job.ctx);
+    if a.raw {
+        let encryptor = job.encryptor()?;
+        return process_raw(&a.common.io, |plaintext| {
+            let message = rt.block_on(encryptor.encrypt(plaintext, ctx))?;
+            let mut line = quoted_base64(&message).into_bytes();
+            line.push(b'\n');
+            Ok(Zeroizing::new(line))
+        });
+    }
+    let masker = job.masker(&a.common)?;
+    let fields = &job.fields;
+    process(&a.common.io, |text| {
         rt.block_on(async {
             if let Some(f) = fields {
                 return masker.encrypt_json(text, f, ctx).await;
@@ -164,11 +328,52 @@ pub(crate) fn encrypt(a: &CryptArgs) -> Result<bool, Failure> {
     })
 }
 
+/// The message of a `decrypt --raw` input: the binary message itself (it starts with its
+/// version, 1 or 2, which no base64 text does), or base64 text, bare or as a JSON string.
+fn message_of(input: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
+    if matches!(input.first(), Some(1 | 2)) {
+        return Ok(Cow::Borrowed(input));
+    }
+    let text = std::str::from_utf8(input).map_err(|_| {
+        Error::DecryptValue("the input is neither a message nor base64 text".into())
+    })?;
+    let t = text.trim();
+    let b64 = if t.starts_with('"') {
+        Cow::Owned(serde_json::from_str::<String>(t)?)
+    } else {
+        Cow::Borrowed(t)
+    };
+    STANDARD
+        .decode(b64.as_bytes())
+        .map(Cow::Owned)
+        .map_err(|_| Error::DecryptValue("the ciphertext is not base64".into()))
+}
+
 /// `data-masking decrypt`.
-pub(crate) fn decrypt(a: &CryptArgs) -> Result<bool, Failure> {
-    let job = Job::new(a)?;
-    let (rt, masker, ctx, fields) = (&job.rt, &job.masker, &job.ctx, &job.fields);
-    process(&a.io, |text| {
+pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
+    let options = Options {
+        suite: AlgorithmSuite::default(),
+        policy: if a.allow_legacy_decrypt {
+            CommitmentPolicy::RequireEncryptAllowDecrypt
+        } else {
+            CommitmentPolicy::RequireEncryptRequireDecrypt
+        },
+        max_edks: Some(a.max_encrypted_data_keys),
+    };
+    let job = Job::new(&a.common, options)?;
+    let (rt, ctx) = (&job.rt, &job.ctx);
+    if a.raw {
+        let encryptor = job.encryptor()?;
+        return process_raw(&a.common.io, |input| {
+            let message = message_of(input)?;
+            Ok(Zeroizing::new(
+                rt.block_on(encryptor.decrypt(&message, ctx))?,
+            ))
+        });
+    }
+    let masker = job.masker(&a.common)?;
+    let fields = &job.fields;
+    process(&a.common.io, |text| {
         rt.block_on(async {
             if let Some(f) = fields {
                 return masker.decrypt_json(text, f, ctx).await;

@@ -2,9 +2,10 @@
 
 mod bulk;
 mod crypt;
+mod output;
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
@@ -12,6 +13,9 @@ use std::thread;
 use clap::{Args, Parser, Subcommand};
 use data_masking::{DataMasking, Error, Fields, Mask, Rules};
 use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::output::Output;
 
 /// Erase (mask) sensitive fields of JSON, compatible with Powertools for AWS Lambda Data Masking.
 #[derive(Parser, Debug)]
@@ -28,9 +32,9 @@ enum Command {
     Erase(EraseArgs),
     /// Encrypt the whole value, or each selected field, into AWS Encryption SDK messages
     /// (base64) bound to an encryption context.
-    Encrypt(crypt::CryptArgs),
+    Encrypt(crypt::EncryptArgs),
     /// Decrypt what `encrypt` (or Powertools for AWS Lambda) produced.
-    Decrypt(crypt::CryptArgs),
+    Decrypt(crypt::DecryptArgs),
     /// Write a new local AES-256 key file for --key-file.
     Keygen(crypt::KeygenArgs),
 }
@@ -46,8 +50,11 @@ pub(crate) struct IoArgs {
     #[arg(long)]
     ndjson: bool,
 
-    /// Write the output to this file (atomically: to a temporary file renamed at the end).
-    #[arg(long, short)]
+    /// Write the output to this file, atomically: to a new temporary file in the same folder
+    /// (random name, created exclusively so no symbolic link is followed, mode 0600 or the
+    /// existing file's narrower mode), synced and renamed over FILE only when the whole run
+    /// succeeded; on any failure it is removed and FILE is left as it was.
+    #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
 
     /// Pretty-print the output (ignored with --ndjson).
@@ -57,7 +64,20 @@ pub(crate) struct IoArgs {
     /// Worker threads for --ndjson (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+
+    /// The longest NDJSON line, in bytes (not counting its newline); default 64 MiB. A longer
+    /// line is reported as a bad line with its number and skipped without being held in memory.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_LINE_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    max_line_bytes: u64,
 }
+
+/// The default of `--max-line-bytes`: 64 MiB.
+const DEFAULT_MAX_LINE_BYTES: u64 = 64 << 20;
 
 #[derive(Args, Debug)]
 struct EraseArgs {
@@ -181,60 +201,6 @@ impl Eraser {
     }
 }
 
-/// The output: standard output, or a temporary file renamed into place on success.
-struct Output {
-    writer: BufWriter<Box<dyn Write>>,
-    target: Option<(PathBuf, PathBuf)>,
-}
-
-impl Output {
-    fn open(path: Option<&Path>) -> Result<Self, Failure> {
-        match path {
-            None => Ok(Output {
-                writer: BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock())),
-                target: None,
-            }),
-            Some(p) => {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let name = p
-                    .file_name()
-                    .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-                let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-                let f =
-                    File::create(&tmp).map_err(|e| io_failure("cannot create", Some(&tmp), &e))?;
-                Ok(Output {
-                    writer: BufWriter::with_capacity(1 << 16, Box::new(f)),
-                    target: Some((tmp, p.to_owned())),
-                })
-            }
-        }
-    }
-
-    fn finish(mut self, success: bool) -> Result<(), Failure> {
-        let flushed = self.writer.flush();
-        let writer = self.writer;
-        drop(writer);
-        if let Some((tmp, path)) = self.target {
-            if !success {
-                let _ = std::fs::remove_file(&tmp);
-                return Ok(());
-            }
-            if let Err(e) = flushed {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(io_failure("cannot write", Some(&path), &e));
-            }
-            std::fs::rename(&tmp, &path)
-                .map_err(|e| io_failure("cannot write", Some(&path), &e))?;
-        } else {
-            flushed.map_err(|e| io_failure("cannot write", None, &e))?;
-        }
-        Ok(())
-    }
-}
-
 fn open_input(path: Option<&Path>) -> Result<Box<dyn Read + Send>, Failure> {
     match path {
         None => Ok(Box::new(io::stdin())),
@@ -265,6 +231,7 @@ pub(crate) fn process(
             reader,
             &mut out.writer,
             workers,
+            io_args.max_line_bytes,
             |line: &str, number: usize| {
                 if line.trim().is_empty() {
                     return None;
@@ -281,13 +248,8 @@ pub(crate) fn process(
         input
             .read_to_string(&mut text)
             .map_err(|e| io_failure("cannot read", io_args.input.as_deref(), &e))?;
-        let result = match f(&text) {
-            Ok(r) => r,
-            Err(e) => {
-                out.finish(false)?;
-                return Err(e.into());
-            }
-        };
+        // On an error, dropping `out` removes its temporary file.
+        let result = f(&text)?;
         if io_args.pretty {
             let v: Value = serde_json::from_str(&result).map_err(Error::from)?;
             serde_json::to_writer_pretty(&mut out.writer, &v).map_err(|e| write_err(e.into()))?;
@@ -297,8 +259,29 @@ pub(crate) fn process(
         out.writer.write_all(b"\n").map_err(write_err)?;
     }
     // Bad NDJSON lines are reported and left out; the good ones are kept.
-    out.finish(true)?;
+    out.finish()?;
     Ok(ok)
+}
+
+/// Runs `f` on the whole input as bytes (no JSON, no UTF-8 required) and writes what it returns
+/// as it is. Both buffers are wiped when dropped.
+pub(crate) fn process_raw(
+    io_args: &IoArgs,
+    f: impl FnOnce(&[u8]) -> Result<Zeroizing<Vec<u8>>, Failure>,
+) -> Result<bool, Failure> {
+    let mut input = open_input(io_args.input.as_deref())?;
+    let mut out = Output::open(io_args.output.as_deref())?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_failure("cannot read", io_args.input.as_deref(), &e))?;
+    let result = f(&bytes)?;
+    drop(bytes);
+    out.writer
+        .write_all(&result)
+        .map_err(|e| io_failure("cannot write", io_args.output.as_deref(), &e))?;
+    out.finish()?;
+    Ok(true)
 }
 
 /// One NDJSON line: parsed, processed and written back with its newline, or the error line to
