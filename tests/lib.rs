@@ -6,6 +6,8 @@
 //! unset (a plain `cargo test`), tests that need Python print a note and return early; when it
 //! is set, any failure of Python fails the test.
 
+pub mod forge;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -104,11 +104,23 @@ struct Slot<V> {
 }
 
 /// A cache of `V` by `K`, filled once per entry, within [`CacheLimits`].
+///
+/// What one caller can make it hold is bounded: a slot whose fill fails is removed at once (so
+/// failing lookups, such as decrypts of messages nobody can unwrap, neither stay nor evict good
+/// entries: only a filled slot is admitted against the capacity), and expired entries are
+/// purged on every lookup, hit or miss.
 pub(crate) struct Cache<K, V> {
     limits: CacheLimits,
     clock: Arc<dyn Clock>,
-    slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
+    slots: Mutex<Slots<K, V>>,
     tick: AtomicU64,
+}
+
+/// The entries, and the creation time of the oldest (so that a lookup knows without a scan
+/// whether any entry has expired).
+struct Slots<K, V> {
+    map: HashMap<K, Arc<Slot<V>>>,
+    oldest: Duration,
 }
 
 impl<K, V> fmt::Debug for Cache<K, V> {
@@ -129,34 +141,30 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         Self {
             limits,
             clock,
-            slots: Mutex::new(HashMap::new()),
+            slots: Mutex::new(Slots {
+                map: HashMap::new(),
+                oldest: Duration::ZERO,
+            }),
             tick: AtomicU64::new(0),
         }
     }
 
-    /// The live slot for `key`, or a new empty one.
+    /// The live slot for `key`, or a new empty one (not yet counted against the capacity:
+    /// see [`admit`](Self::admit)). Expired entries are purged first.
     fn slot(&self, key: &K) -> Arc<Slot<V>> {
         let now = self.clock.now();
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
+        let max_age = self.limits.max_age;
         let mut slots = lock(&self.slots);
-        if let Some(s) = slots.get(key) {
-            if now.saturating_sub(s.created) < self.limits.max_age {
-                s.last_used.store(tick, Ordering::Relaxed);
-                return Arc::clone(s);
-            }
-            slots.remove(key);
+        if !slots.map.is_empty() && now.saturating_sub(slots.oldest) >= max_age {
+            slots
+                .map
+                .retain(|_, s| now.saturating_sub(s.created) < max_age);
+            slots.oldest = slots.map.values().map(|s| s.created).min().unwrap_or(now);
         }
-        // Expired entries go first, then the least recently used, until there is room.
-        slots.retain(|_, s| now.saturating_sub(s.created) < self.limits.max_age);
-        while slots.len() >= self.limits.capacity {
-            let Some(oldest) = slots
-                .iter()
-                .min_by_key(|(_, s)| s.last_used.load(Ordering::Relaxed))
-                .map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            slots.remove(&oldest);
+        if let Some(s) = slots.map.get(key) {
+            s.last_used.store(tick, Ordering::Relaxed);
+            return Arc::clone(s);
         }
         let slot = Arc::new(Slot {
             created: now,
@@ -164,14 +172,68 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
             value: OnceCell::new(),
             usage: Mutex::new((0, 0)),
         });
-        slots.insert(key.clone(), Arc::clone(&slot));
+        if slots.map.is_empty() {
+            slots.oldest = now;
+        }
+        slots.map.insert(key.clone(), Arc::clone(&slot));
         slot
+    }
+
+    /// Counts a freshly filled `slot` against the capacity: the least recently used of the
+    /// other filled entries go until the filled ones fit. Slots still being filled are neither
+    /// counted nor evicted.
+    fn admit(&self, slot: &Arc<Slot<V>>) {
+        let mut slots = lock(&self.slots);
+        let mut filled = slots.map.values().filter(|s| s.value.initialized()).count();
+        while filled > self.limits.capacity {
+            let Some(oldest) = slots
+                .map
+                .iter()
+                .filter(|(_, s)| s.value.initialized() && !Arc::ptr_eq(s, slot))
+                .min_by_key(|(_, s)| s.last_used.load(Ordering::Relaxed))
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            slots.map.remove(&oldest);
+            filled -= 1;
+        }
     }
 
     fn forget(&self, key: &K, slot: &Arc<Slot<V>>) {
         let mut slots = lock(&self.slots);
-        if slots.get(key).is_some_and(|s| Arc::ptr_eq(s, slot)) {
-            slots.remove(key);
+        if slots.map.get(key).is_some_and(|s| Arc::ptr_eq(s, slot)) {
+            slots.map.remove(key);
+        }
+    }
+
+    /// The value of `slot` (filled by `make` when empty); a slot whose fill fails is removed,
+    /// one this call filled is admitted.
+    async fn fill<F, Fut>(&self, key: &K, slot: &Arc<Slot<V>>, make: F) -> Result<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V>>,
+    {
+        let mut filled_here = false;
+        let value = slot
+            .value
+            .get_or_try_init(|| async {
+                filled_here = true;
+                make().await.map(Arc::new)
+            })
+            .await;
+        match value {
+            Ok(v) => {
+                let v = Arc::clone(v);
+                if filled_here {
+                    self.admit(slot);
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                self.forget(key, slot);
+                Err(e)
+            }
         }
     }
 
@@ -202,10 +264,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         }
         loop {
             let slot = self.slot(key);
-            let value = slot
-                .value
-                .get_or_try_init(|| async { make().await.map(Arc::new) })
-                .await?;
+            let value = self.fill(key, &slot, &make).await?;
             {
                 let mut usage = lock(&slot.usage);
                 let (count, used) = *usage;
@@ -213,7 +272,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
                     && used.saturating_add(bytes) <= self.limits.max_bytes_encrypted
                 {
                     *usage = (count + messages, used + bytes);
-                    return Ok(Arc::clone(value));
+                    return Ok(value);
                 }
             }
             self.forget(key, &slot);
@@ -227,17 +286,13 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         Fut: Future<Output = Result<V>>,
     {
         let slot = self.slot(key);
-        let value = slot
-            .value
-            .get_or_try_init(|| async { make().await.map(Arc::new) })
-            .await?;
-        Ok(Arc::clone(value))
+        self.fill(key, &slot, make).await
     }
 
     /// Number of entries.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        lock(&self.slots).len()
+        lock(&self.slots).map.len()
     }
 }
 
@@ -312,6 +367,64 @@ mod tests {
             cache.get(&3, make).await.unwrap();
             cache.get(&4, make).await.unwrap();
             assert_eq!(cache.len(), 2, "capacity");
+        });
+    }
+
+    #[test]
+    fn a_failed_fill_leaves_no_slot_and_evicts_nothing() {
+        rt().block_on(async {
+            let limits = CacheLimits {
+                capacity: 2,
+                ..CacheLimits::default()
+            };
+            let cache: Cache<u32, u32> = Cache::new(limits, Arc::new(Manual::default()));
+            let made = AtomicUsize::new(0);
+            let good = || async { Ok(made.fetch_add(1, Ordering::SeqCst) as u32) };
+            cache.get(&1, good).await.unwrap();
+            cache.get(&2, good).await.unwrap();
+            for bad in 100..200 {
+                let e = cache
+                    .get(&bad, || async { Err(Error::DecryptKey("no".into())) })
+                    .await;
+                assert!(e.is_err());
+                let e = cache
+                    .get_for_encrypt(&bad, 1, 1, || async { Err(Error::EncryptKey("no".into())) })
+                    .await;
+                assert!(e.is_err());
+            }
+            assert_eq!(cache.len(), 2, "no slot outlives a failed fill");
+            cache.get(&1, good).await.unwrap();
+            cache.get(&2, good).await.unwrap();
+            assert_eq!(
+                made.load(Ordering::SeqCst),
+                2,
+                "100 failing keys evicted neither good entry"
+            );
+        });
+    }
+
+    #[test]
+    fn expired_entries_are_purged_on_a_hit_too() {
+        rt().block_on(async {
+            let clock = Arc::new(Manual::default());
+            let limits = CacheLimits {
+                capacity: 10,
+                max_age: Duration::from_secs(10),
+                ..CacheLimits::default()
+            };
+            let cache: Cache<u32, u32> = Cache::new(limits, clock.clone());
+            let make = || async { Ok(0) };
+            cache.get(&1, make).await.unwrap();
+            *lock(&clock.0) = Duration::from_secs(5);
+            cache.get(&2, make).await.unwrap();
+            cache.get(&3, make).await.unwrap();
+            assert_eq!(cache.len(), 3);
+            *lock(&clock.0) = Duration::from_secs(12);
+            cache.get(&2, make).await.unwrap(); // a hit
+            assert_eq!(cache.len(), 2, "entry 1 expired and went on a hit");
+            *lock(&clock.0) = Duration::from_secs(15);
+            cache.get(&2, make).await.unwrap(); // a miss: 2 expired, made anew
+            assert_eq!(cache.len(), 1, "entries 2 and 3 expired and went");
         });
     }
 }

@@ -5,14 +5,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::message::PUBLIC_KEY_CONTEXT_KEY;
+use crate::message::{PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX};
 
 /// Non-secret strings bound to a ciphertext as additional authenticated data, and checked
 /// exactly on decrypt (Powertools' `**encryption_context`).
 ///
-/// Keys are unique and kept sorted; clones share the pairs, so cloning is cheap. The reserved
-/// key `aws-crypto-public-key` is refused: the signing suites store the message's public key
-/// under it.
+/// Keys are unique and kept sorted; clones share the pairs, so cloning is cheap. Keys that start
+/// with `aws-crypto-` are refused: the AWS Encryption SDK reserves that prefix (the signing
+/// suites store the message's public key under `aws-crypto-public-key`).
 ///
 /// ```
 /// use data_masking::EncryptionContext;
@@ -26,8 +26,19 @@ use crate::message::PUBLIC_KEY_CONTEXT_KEY;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EncryptionContext(Arc<BTreeMap<String, String>>);
 
+/// Refuses the keys the AWS Encryption SDK reserves for itself.
+fn check_key(key: &str) -> Result<()> {
+    if key.starts_with(RESERVED_CONTEXT_PREFIX) {
+        return Err(Error::InvalidContext(format!(
+            "the key {key:?} is reserved: the prefix {RESERVED_CONTEXT_PREFIX} belongs to the \
+             AWS Encryption SDK"
+        )));
+    }
+    Ok(())
+}
+
 impl EncryptionContext {
-    /// A context of these pairs; errors on the reserved key or a repeated key.
+    /// A context of these pairs; errors on a reserved key (`aws-crypto-...`) or a repeated key.
     ///
     /// ```
     /// # use data_masking::EncryptionContext;
@@ -42,11 +53,7 @@ impl EncryptionContext {
         let mut map = BTreeMap::new();
         for (k, v) in pairs {
             let k = k.into();
-            if k == PUBLIC_KEY_CONTEXT_KEY {
-                return Err(Error::InvalidContext(format!(
-                    "the key {PUBLIC_KEY_CONTEXT_KEY} is reserved"
-                )));
-            }
+            check_key(&k)?;
             if map.insert(k.clone(), v.into()).is_some() {
                 return Err(Error::InvalidContext(format!(
                     "the key {k:?} is given twice"
@@ -105,7 +112,7 @@ impl EncryptionContext {
         self.0.get(key).map(String::as_str)
     }
 
-    /// Adds or replaces a pair; errors on the reserved key.
+    /// Adds or replaces a pair; errors on a reserved key (`aws-crypto-...`).
     ///
     /// ```
     /// # use data_masking::EncryptionContext;
@@ -116,11 +123,7 @@ impl EncryptionContext {
     /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
         let key = key.into();
-        if key == PUBLIC_KEY_CONTEXT_KEY {
-            return Err(Error::InvalidContext(format!(
-                "the key {PUBLIC_KEY_CONTEXT_KEY} is reserved"
-            )));
-        }
+        check_key(&key)?;
         Arc::make_mut(&mut self.0).insert(key, value.into());
         Ok(())
     }
@@ -263,5 +266,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not given: a"), "{e}");
+    }
+
+    #[test]
+    fn the_whole_aws_crypto_prefix_is_reserved_on_every_way_in() {
+        for key in [
+            "aws-crypto-public-key",
+            "aws-crypto-",
+            "aws-crypto-algorithm",
+            "aws-crypto-x",
+        ] {
+            assert!(EncryptionContext::new([(key, "v")]).is_err(), "{key}");
+            assert!(
+                EncryptionContext::empty().insert(key, "v").is_err(),
+                "{key}"
+            );
+            assert!(
+                EncryptionContext::from_json(&serde_json::json!({ key: "v" })).is_err(),
+                "{key}"
+            );
+            let map: HashMap<String, String> = [(key.to_owned(), "v".to_owned())].into();
+            assert!(EncryptionContext::try_from(map).is_err(), "{key}");
+            let e = EncryptionContext::new([(key, "v")]).unwrap_err();
+            assert_eq!(e.kind(), "invalid-context");
+        }
+        for key in [
+            "aws-crypt",
+            "aws-cryptography",
+            "AWS-CRYPTO-x",
+            "x-aws-crypto-",
+        ] {
+            assert!(EncryptionContext::new([(key, "v")]).is_ok(), "{key}");
+        }
     }
 }

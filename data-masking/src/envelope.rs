@@ -186,9 +186,20 @@ enum CacheKey {
         suite: u16,
         context: EncryptionContext,
     },
-    /// The header's encryption context and encrypted data keys as serialized: equal bytes
-    /// are equal keys and context, so a hit needs neither parsed.
-    Decrypt { suite: u16, section: Vec<u8> },
+    /// SHA-512 of the suite id and the header's encryption context and encrypted data keys as
+    /// serialized: equal digests are equal keys and context, so a hit needs neither parsed, and
+    /// an entry costs 66 bytes of key whatever the size of the header (as the ESDK caching CMM's
+    /// SHA-512 cache identifiers).
+    Decrypt { suite: u16, digest: [u8; 64] },
+}
+
+/// The decrypt cache key's digest: SHA-512 of the suite id, then the header section.
+fn section_digest(suite: AlgorithmSuite, section: &[u8]) -> [u8; 64] {
+    use sha2::Digest;
+    let mut h = sha2::Sha512::new();
+    h.update(suite.id().to_be_bytes());
+    h.update(section);
+    h.finalize().into()
 }
 
 /// A cache entry: one of the two kinds of materials, matching its [`CacheKey`].
@@ -379,13 +390,26 @@ impl Envelope {
 
     async fn make_decrypting(&self, suite: AlgorithmSuite, section: &[u8]) -> Result<Decrypting> {
         let (context, edks) = format::parse_section(section)?;
-        let verifier = if suite.is_signing() {
-            let value = context.get(PUBLIC_KEY_CONTEXT_KEY).ok_or_else(|| {
-                Error::DecryptValue("a signed message without its public key".into())
-            })?;
-            Some(VerifyingKey::from_context_value(suite.signature(), value)?)
-        } else {
-            None
+        let public_key = context.get(PUBLIC_KEY_CONTEXT_KEY);
+        let verifier = match (suite.is_signing(), public_key) {
+            (true, Some(value)) => {
+                Some(VerifyingKey::from_context_value(suite.signature(), value)?)
+            }
+            (true, None) => {
+                return Err(Error::DecryptValue(
+                    "a signed message without its public key".into(),
+                ));
+            }
+            // A signed message's header re-issued under a suite without a signature would
+            // otherwise decrypt with any body (framework/default-cmm.md: refuse it).
+            (false, Some(_)) => {
+                return Err(Error::DecryptValue(format!(
+                    "algorithm suite {suite} has no signature, but the message's encryption \
+                     context holds {PUBLIC_KEY_CONTEXT_KEY}: a signed message with its \
+                     signature stripped"
+                )));
+            }
+            (false, None) => None,
         };
         let m = self
             .keyring
@@ -434,14 +458,14 @@ impl Envelope {
                 .map(Materials::Decrypt)
         };
         let entry = match &self.cache {
-            Some(cache) => {
+            Some(cache) if !suite.uses_data_key_as_content_key() => {
                 let key = CacheKey::Decrypt {
                     suite: suite.id(),
-                    section: header.section.to_vec(),
+                    digest: section_digest(suite, header.section),
                 };
                 cache.get(&key, make).await?
             }
-            None => Arc::new(make().await?),
+            _ => Arc::new(make().await?),
         };
         let Materials::Decrypt(materials) = &*entry else {
             return Err(Error::DecryptKey(

@@ -315,11 +315,19 @@ impl DecryptionMaterials {
     }
 }
 
+/// The error of an `on_decrypt` given materials that already hold a data key
+/// (framework/keyring-interface.md: the keyring must fail and leave them as they are).
+pub(crate) fn already_set() -> Error {
+    Error::DecryptKey("the decryption materials already hold a data key".into())
+}
+
 /// Generates, wraps and unwraps data keys.
 ///
 /// `on_encrypt` must leave a data key in the materials (generating one when none is set) and add
 /// one encrypted data key per wrapping key; `on_decrypt` must set the data key from one of the
-/// encrypted data keys it can unwrap, or fail with [`Error::DecryptKey`].
+/// encrypted data keys it can unwrap (an unwrapped key of another length than the suite's is
+/// not one: go on to the next), or fail with [`Error::DecryptKey`], and must fail when the
+/// materials it is given already hold a data key (the ESDK keyring interface's rules).
 ///
 /// ```
 /// use data_masking::keys::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, RawAesKeyring};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use super::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, already_set};
 use crate::error::{Error, Result};
 
 /// Combines keyrings: on encrypt the generator makes the data key and every child wraps it too
@@ -105,7 +105,7 @@ impl Keyring for MultiKeyring {
         edks: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials> {
         if materials.data_key().is_some() {
-            return Ok(materials);
+            return Err(already_set());
         }
         let mut failures = Vec::new();
         for k in &self.keyrings {

@@ -8,7 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
-use super::{DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use super::{
+    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, already_set,
+};
 use crate::error::{Error, Result};
 use crate::message::format::serialize_context;
 
@@ -177,7 +179,7 @@ impl Keyring for RawAesKeyring {
         let mut materials = if materials.data_key().is_some() {
             materials
         } else {
-            let key = DataKey::random(materials.data_key_length())?;
+            let key = DataKey::random(materials.suite().key_len())?;
             materials.with_data_key(key)?
         };
         let aad = serialize_context(materials.context())?;
@@ -219,9 +221,10 @@ impl Keyring for RawAesKeyring {
         edks: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials> {
         if materials.data_key().is_some() {
-            return Ok(materials);
+            return Err(already_set());
         }
         let aad = serialize_context(materials.context())?;
+        let mut wrong_length = 0usize;
         for edk in edks {
             let Some(iv) = self.iv_of(edk) else { continue };
             let Ok(iv) = <[u8; IV_LEN]>::try_from(iv) else {
@@ -232,12 +235,26 @@ impl Keyring for RawAesKeyring {
                 self.key
                     .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut buf)
             {
+                // A key of another length than the suite's is no data key of this message:
+                // try the next encrypted data key.
+                if plain.len() != materials.suite().key_len() {
+                    wrong_length += 1;
+                    continue;
+                }
                 let key = DataKey::new(plain.to_vec());
                 return materials.with_data_key(key);
             }
         }
+        let why = if wrong_length > 0 {
+            format!(
+                " ({wrong_length} unwrapped to a key of another length than the suite's {} bytes)",
+                materials.suite().key_len()
+            )
+        } else {
+            String::new()
+        };
         Err(Error::DecryptKey(format!(
-            "no encrypted data key of the message could be unwrapped with the raw AES key {}/{}",
+            "no encrypted data key of the message could be unwrapped with the raw AES key {}/{}{why}",
             self.namespace, self.name
         )))
     }

@@ -24,6 +24,18 @@ use crate::keys::signing::{SigningKey, VerifyingKey};
 /// ```
 pub const PUBLIC_KEY_CONTEXT_KEY: &str = "aws-crypto-public-key";
 
+/// The prefix the AWS Encryption SDK reserves for its own encryption context keys
+/// (client-apis/encrypt.md): no caller key may start with it.
+///
+/// ```
+/// use data_masking::EncryptionContext;
+/// use data_masking::message::RESERVED_CONTEXT_PREFIX;
+/// assert_eq!(RESERVED_CONTEXT_PREFIX, "aws-crypto-");
+/// assert!(EncryptionContext::new([("aws-crypto-anything", "x")]).is_err());
+/// assert!(EncryptionContext::new([("aws-cryptography", "x")]).is_ok());
+/// ```
+pub const RESERVED_CONTEXT_PREFIX: &str = "aws-crypto-";
+
 const TAG_LEN: usize = 16;
 const IV_LEN: usize = 12;
 const FRAME: &[u8] = b"AWSKMSEncryptionClient Frame";

@@ -7,6 +7,6 @@ mod codec;
 pub(crate) mod format;
 mod suite;
 
-pub use format::PUBLIC_KEY_CONTEXT_KEY;
+pub use format::{PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX};
 pub(crate) use suite::Signature;
 pub use suite::{AlgorithmSuite, CommitmentPolicy};

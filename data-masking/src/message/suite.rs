@@ -187,6 +187,12 @@ impl AlgorithmSuite {
         }
     }
 
+    /// Whether the data key is the content key itself (the legacy `NO_KDF` suites): the ESDK
+    /// caching CMM never caches their materials (caching-cmm.md), and neither do we.
+    pub(crate) fn uses_data_key_as_content_key(self) -> bool {
+        self.kdf() == Kdf::None
+    }
+
     pub(crate) fn signature(self) -> Signature {
         match self {
             S::AES_128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256 => Signature::P256,
