@@ -1,12 +1,13 @@
 //! The raw AES keyring: data keys wrapped with a local AES-GCM key.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
 use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{
     DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, already_set,
@@ -83,23 +84,35 @@ impl RawAesKeyring {
     /// let k = RawAesKeyring::from_key_json(&RawAesKeyring::generate_key_json("ns", "k")?)?;
     /// assert_eq!(k.name(), "k");
     /// assert!(RawAesKeyring::from_key_json("{}").is_err());
+    /// // A key with an escaped character (serde then copies it; the copy is zeroized).
+    /// let k = RawAesKeyring::from_key_json(
+    ///     r#"{"namespace": "ns", "name": "k", "key": "AAAAAAAAAAAAAAAAAAAAAA\u003d\u003d"}"#,
+    /// )?;
+    /// assert_eq!(k.namespace(), "ns");
+    /// let e = RawAesKeyring::from_key_json(r#"{"namespace": "ns", "name": "k", "key": "AAAA"}"#);
+    /// assert!(e.unwrap_err().to_string().contains("16, 24 or 32 bytes"));
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn from_key_json(text: &str) -> Result<Self> {
+        /// The fields, borrowed from the text where they can be: the base64 key is then never
+        /// copied, and a copy serde has to make (a string with escapes) is zeroized below.
+        #[derive(serde::Deserialize)]
+        struct KeyFile<'a> {
+            #[serde(borrow)]
+            namespace: Cow<'a, str>,
+            #[serde(borrow)]
+            name: Cow<'a, str>,
+            #[serde(borrow)]
+            key: Cow<'a, str>,
+        }
         let bad = |why: &str| Error::Config(format!("invalid key file: {why}"));
-        let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| bad(&format!("not JSON ({e})")))?;
-        let field = |k: &str| {
-            v.get(k)
-                .and_then(serde_json::Value::as_str)
-                .ok_or_else(|| bad(&format!("\"{k}\" must be a string")))
-        };
-        let key = Zeroizing::new(
-            STANDARD
-                .decode(field("key")?)
-                .map_err(|_| bad("\"key\" is not base64"))?,
-        );
-        Self::new(field("namespace")?, field("name")?, &key)
+        let file: KeyFile<'_> = serde_json::from_str(text).map_err(|e| bad(&format!("{e}")))?;
+        let key = STANDARD.decode(file.key.as_bytes()).map(Zeroizing::new);
+        if let Cow::Owned(mut copy) = file.key {
+            copy.zeroize();
+        }
+        let key = key.map_err(|_| bad("\"key\" is not base64"))?;
+        Self::new(&file.namespace, &file.name, &key)
     }
 
     /// Reads a key file from disk (see [`from_key_json`](Self::from_key_json)).
@@ -117,7 +130,7 @@ impl RawAesKeyring {
         Self::from_key_json(&text)
     }
 
-    /// A new random 256-bit key, as key-file JSON.
+    /// A new random 256-bit key, as key-file JSON, in a buffer that is zeroized when dropped.
     ///
     /// ```
     /// # use data_masking::keys::RawAesKeyring;
@@ -125,14 +138,23 @@ impl RawAesKeyring {
     /// assert!(text.contains("\"namespace\": \"ns\""));
     /// # Ok::<(), data_masking::Error>(())
     /// ```
-    pub fn generate_key_json(namespace: &str, name: &str) -> Result<String> {
+    pub fn generate_key_json(namespace: &str, name: &str) -> Result<Zeroizing<String>> {
         let key = DataKey::random(32)?;
-        let v = serde_json::json!({
-            "namespace": namespace,
-            "name": name,
-            "key": STANDARD.encode(key.as_bytes()),
-        });
-        serde_json::to_string_pretty(&v).map_err(Error::from)
+        let namespace = serde_json::to_string(namespace)?;
+        let name = serde_json::to_string(name)?;
+        // Written into one buffer of its final size, so that no copy of the key is left behind
+        // by a reallocation; the buffer is zeroized when the caller drops it.
+        let mut text = Zeroizing::new(String::with_capacity(
+            namespace.len() + name.len() + 44 + 64,
+        ));
+        text.push_str("{\n  \"namespace\": ");
+        text.push_str(&namespace);
+        text.push_str(",\n  \"name\": ");
+        text.push_str(&name);
+        text.push_str(",\n  \"key\": \"");
+        STANDARD.encode_string(key.as_bytes(), &mut *text);
+        text.push_str("\"\n}");
+        Ok(text)
     }
 
     /// The key namespace (the provider id of its encrypted data keys).
