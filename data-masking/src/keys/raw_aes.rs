@@ -152,7 +152,7 @@ impl RawAesKeyring {
         text.push_str(",\n  \"name\": ");
         text.push_str(&name);
         text.push_str(",\n  \"key\": \"");
-        STANDARD.encode_string(key.as_bytes(), &mut *text);
+        STANDARD.encode_string(key.as_bytes(), &mut text);
         text.push_str("\"\n}");
         Ok(text)
     }
