@@ -795,3 +795,115 @@ mod through_data_masking {
         }
     }
 }
+
+/// 100 messages nobody here can unwrap (their data keys are wrapped by a key this keyring does
+/// not hold) neither keep a cache slot nor push out the good entries: afterwards the good
+/// messages decrypt from the cache without a keyring call.
+#[test]
+fn messages_that_fail_to_unwrap_neither_stay_in_the_cache_nor_evict_good_entries() {
+    let s = Setup::new();
+    let limits = CacheLimits {
+        capacity: 3,
+        ..CacheLimits::default()
+    };
+    let e = s.encryptor(limits);
+    let rt = rt();
+    let good: Vec<Vec<u8>> = ["a", "b", "c"]
+        .iter()
+        .map(|t| rt.block_on(e.encrypt(b"{}", &ctx(t))).expect("encrypt"))
+        .collect();
+    for (m, t) in good.iter().zip(["a", "b", "c"]) {
+        rt.block_on(e.decrypt(m, &ctx(t))).expect("decrypt");
+    }
+    assert_eq!(s.decrypts(), 3);
+    let stranger = Encryptor::builder(RawAesKeyring::new("ns", "key", &[7u8; 32]).expect("key"))
+        .algorithm_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+        .no_cache()
+        .build()
+        .expect("stranger");
+    for i in 0..100 {
+        let bad = rt
+            .block_on(stranger.encrypt(b"{}", &ctx(&format!("bad-{i}"))))
+            .expect("encrypt");
+        let err = rt
+            .block_on(e.decrypt(&bad, &ctx(&format!("bad-{i}"))))
+            .expect_err("not our key");
+        assert_eq!(err.kind(), "decrypt-key");
+    }
+    assert_eq!(s.decrypts(), 103, "each bad message asked the keyring once");
+    for (m, t) in good.iter().zip(["a", "b", "c"]) {
+        rt.block_on(e.decrypt(m, &ctx(t))).expect("decrypt");
+    }
+    assert_eq!(
+        s.decrypts(),
+        103,
+        "the three good entries are still cached after 100 failed fills"
+    );
+}
+
+/// The legacy suites without key derivation use the data key as the content key: their
+/// materials are never cached (caching-cmm.md), so each decrypt unwraps anew, while a suite with
+/// key derivation is unwrapped once.
+#[test]
+fn identity_kdf_suites_are_never_cached() {
+    let all: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/vectors/official/vectors.json"
+        ))
+        .expect("vectors"),
+    )
+    .expect("JSON");
+    let meta = &all["meta"];
+    let rt = rt();
+    let mut seen = std::collections::BTreeSet::new();
+    for v in all["vectors"].as_array().expect("vectors") {
+        let suite = v["suite"].as_str().expect("suite");
+        let keys = v["keys"].as_array().expect("keys");
+        if v["expect"] != "ok" || keys.len() != 1 || !seen.insert(suite.to_owned()) {
+            continue;
+        }
+        let k = &meta["keys"][keys[0].as_str().expect("id")];
+        let b64 = |v: &serde_json::Value| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(v.as_str().expect("base64"))
+                .expect("base64")
+        };
+        let counting = Arc::new(Counting {
+            inner: RawAesKeyring::new(
+                k["namespace"].as_str().expect("namespace"),
+                k["name"].as_str().expect("name"),
+                &b64(&k["key"]),
+            )
+            .expect("key"),
+            encrypts: AtomicUsize::new(0),
+            decrypts: AtomicUsize::new(0),
+            delay: Duration::ZERO,
+        });
+        let keyring: Arc<dyn Keyring> = counting.clone();
+        let e = Encryptor::builder_shared(keyring)
+            .commitment_policy(data_masking::CommitmentPolicy::RequireEncryptAllowDecrypt)
+            .build()
+            .expect("engine");
+        let context = EncryptionContext::new(
+            v["context"]
+                .as_object()
+                .expect("context")
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().expect("string").to_owned())),
+        )
+        .expect("context");
+        let message = b64(&v["ciphertext"]);
+        for _ in 0..3 {
+            rt.block_on(e.decrypt(&message, &context)).expect("decrypt");
+        }
+        let no_kdf = ["0x0014", "0x0046", "0x0078"].contains(&suite);
+        assert_eq!(
+            counting.decrypts.load(Ordering::SeqCst),
+            if no_kdf { 3 } else { 1 },
+            "suite {suite}"
+        );
+    }
+    assert_eq!(seen.len(), 11, "every suite was tried");
+}
