@@ -276,4 +276,62 @@ mod tests {
         assert_eq!(errors[0], (8, "bad 7".to_owned()));
         assert_eq!(errors[4], (4008, "bad 4007".to_owned()));
     }
+
+    /// Lines up to the limit are read whole; a longer one is skipped to its newline and only
+    /// about the limit of it is ever held, however long it is.
+    #[test]
+    fn a_long_line_is_skipped_without_being_held() {
+        let huge = 64 << 20;
+        let mut input = io::BufReader::new(
+            b"12345\n123456\n"
+                .chain(io::repeat(b'x').take(huge))
+                .chain(&b"\n1234\n1234567"[..]),
+        );
+        let mut got = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            let (n, too_long) = read_line(&mut input, 6, &mut line).unwrap();
+            if n == 0 {
+                break;
+            }
+            assert!(line.capacity() < 4096, "{} bytes held", line.capacity());
+            got.push((n, too_long, line));
+        }
+        assert_eq!(
+            got,
+            vec![
+                (6, false, b"12345\n".to_vec()),
+                (7, false, b"123456\n".to_vec()),
+                (huge + 1, true, Vec::new()),
+                (5, false, b"1234\n".to_vec()),
+                (7, true, Vec::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn too_long_lines_are_reported_with_their_numbers() {
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        let ok = run(
+            &b"1\n22222\n3\n4444\n"[..],
+            &mut out,
+            2,
+            4,
+            |line: &str, _| Some(Ok(line.as_bytes().to_vec())),
+            &mut |n, m| errors.push((n, m.to_owned())),
+            &mut NoProgress,
+        )
+        .unwrap();
+        assert!(!ok);
+        assert_eq!(out, b"1\n3\n4444\n");
+        assert_eq!(
+            errors,
+            vec![(
+                2,
+                "error[line-too-long]: line 2: longer than 4 bytes (--max-line-bytes); skipped"
+                    .to_owned()
+            )]
+        );
+    }
 }

@@ -65,7 +65,7 @@ pub(crate) struct IoArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
-    /// The longest NDJSON line, in bytes (not counting its newline); default 64 MiB. A longer
+    /// The longest NDJSON line, in bytes, not counting its newline (default: 64 MiB). A longer
     /// line is reported as a bad line with its number and skipped without being held in memory.
     #[arg(
         long,

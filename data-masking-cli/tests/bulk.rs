@@ -148,3 +148,61 @@ fn interrupted_run_leaves_no_output_file() {
         "an interrupted run left a partial output file"
     );
 }
+
+/// `--max-line-bytes N`: a line of more than N bytes (not counting its newline) is reported as a
+/// bad line with its number and skipped; the lines around it, one of exactly N bytes included,
+/// are processed.
+#[test]
+fn lines_longer_than_the_limit_are_bad_lines() {
+    let at_limit = format!(r#"{{"i":2,"email":"{}"}}"#, "a".repeat(100));
+    let limit = at_limit.len();
+    let one_over = format!(r#"{{"i":3,"email":"{}"}}"#, "a".repeat(101));
+    let huge = format!(r#"{{"i":5,"email":"{}"}}"#, "b".repeat(8 << 20));
+    let input = format!(
+        "{}\n{at_limit}\n{one_over}\n{}\n{huge}\n{}\n{one_over}",
+        line(1),
+        line(4),
+        line(6)
+    );
+    let output = cmd()
+        .args(["erase", "--ndjson", "-f", "email", "--max-line-bytes"])
+        .arg(limit.to_string())
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    let want: Vec<String> = [3, 5, 7]
+        .iter()
+        .map(|n| {
+            format!(
+                "error[line-too-long]: line {n}: longer than {limit} bytes (--max-line-bytes); \
+                 skipped"
+            )
+        })
+        .collect();
+    assert_eq!(stderr.lines().collect::<Vec<_>>(), want);
+    let got: Vec<u64> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("JSON line");
+            assert_eq!(v["email"], "*****");
+            v["i"].as_u64().expect("i")
+        })
+        .collect();
+    assert_eq!(got, [1, 2, 4, 6]);
+    // The default (64 MiB) lets the 8 MiB line through; 0 is not a limit.
+    cmd()
+        .args(["erase", "--ndjson", "-f", "email"])
+        .write_stdin(huge + "\n")
+        .assert()
+        .success();
+    cmd()
+        .args(["erase", "--ndjson", "--max-line-bytes", "0"])
+        .write_stdin("{}\n")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--max-line-bytes"));
+}
