@@ -146,15 +146,11 @@ fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure
         Error::Config(format!("cannot read the key file {}: {e}", path.display()))
     };
     let file = File::open(path).map_err(|e| unreadable(&e))?;
+    let meta = file.metadata().map_err(|e| unreadable(&e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = file
-            .metadata()
-            .map_err(|e| unreadable(&e))?
-            .permissions()
-            .mode()
-            & 0o7777;
+        let mode = meta.permissions().mode() & 0o7777;
         if mode & 0o077 != 0 {
             let what = format!(
                 "the key file {} has mode {mode:04o}: its group or others may read it",
@@ -172,7 +168,9 @@ fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure
     }
     #[cfg(not(unix))]
     let _ = allow_open;
-    let mut text = Zeroizing::new(String::with_capacity(1024));
+    // Sized up front so the text is not moved (leaving an unwiped copy) while it is read.
+    let size = usize::try_from(meta.len().min(MAX_KEY_FILE_BYTES)).unwrap_or(0);
+    let mut text = Zeroizing::new(String::with_capacity(size + 64));
     file.take(MAX_KEY_FILE_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| unreadable(&e))?;

@@ -31,9 +31,10 @@ enum Command {
     /// output.
     Erase(EraseArgs),
     /// Encrypt the whole value, or each selected field, into AWS Encryption SDK messages
-    /// (base64) bound to an encryption context.
+    /// (base64) bound to an encryption context; with --raw, any bytes into one message.
     Encrypt(crypt::EncryptArgs),
-    /// Decrypt what `encrypt` (or Powertools for AWS Lambda) produced.
+    /// Decrypt what `encrypt` (or Powertools for AWS Lambda) produced; with --raw, any AWS
+    /// Encryption SDK message under the given keys, to its plaintext bytes.
     Decrypt(crypt::DecryptArgs),
     /// Write a new local AES-256 key file for --key-file.
     Keygen(crypt::KeygenArgs),
