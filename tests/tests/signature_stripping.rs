@@ -94,3 +94,32 @@ fn a_signed_message_reissued_unsigned_is_refused_by_every_decrypt() {
         json!({"amount": 1_000_000})
     );
 }
+
+/// The Python ESDK (the oracle) refuses the forgery too, and decrypts the control: the rule is
+/// the specification's, not ours.
+#[test]
+fn the_python_esdk_refuses_the_forgery_and_reads_the_control() {
+    let Some(python) = data_masking_tests::python() else {
+        return;
+    };
+    let (_, stripped, control) = forged();
+    let key = json!({"namespace": "ns", "name": "key", "key": STANDARD.encode([4u8; 32])});
+    let cases = json!([
+        {"op": "decrypt", "keys": [key], "ciphertext_b64": STANDARD.encode(&stripped)},
+        {"op": "decrypt", "keys": [key], "ciphertext_b64": STANDARD.encode(&control)},
+    ]);
+    let out = data_masking_tests::run_python_json(
+        &python,
+        &data_masking_tests::py_script("esdk_oracle.py"),
+        &cases,
+    );
+    assert!(
+        out[0]["error"].is_string(),
+        "Python decrypted the forgery: {out}"
+    );
+    assert_eq!(
+        out[1]["ok"]["plaintext_b64"],
+        json!(STANDARD.encode(br#"{"amount":1000000}"#)),
+        "{out}"
+    );
+}
