@@ -3,7 +3,7 @@
 //! round-trips its own messages, including through Powertools' `DataMasking`. The interop tests
 //! of the Rust encryption build on this oracle.
 
-use data_masking_tests::{py_script, python, run_python_json, data_dir};
+use data_masking_tests::{data_dir, py_script, python, run_python_json};
 use serde_json::{Value, json};
 
 fn vectors() -> Value {
