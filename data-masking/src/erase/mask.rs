@@ -1,0 +1,223 @@
+//! The masks, and how one applies to a JSON value.
+
+use serde_json::{Map, Value};
+
+use super::python::{python_number, python_repr, truthy};
+use super::regex_mask::RegexMask;
+use crate::error::{Error, Result};
+
+/// The text the default mask writes.
+///
+/// ```
+/// assert_eq!(data_masking::erase::DEFAULT_MASK, "*****");
+/// ```
+pub const DEFAULT_MASK: &str = "*****";
+
+/// How a located value is erased. See the [module documentation](super) for the full table.
+///
+/// ```
+/// use data_masking::Mask;
+/// use serde_json::json;
+/// assert_eq!(Mask::default().apply(&json!(42)), json!("*****"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub enum Mask {
+    /// `"*****"` for any value; a list keeps its length, each element becoming `"*****"`.
+    #[default]
+    Default,
+    /// Keeps the value's shape: every character becomes `*` except `-`, `_`, `.` and space.
+    Dynamic,
+    /// Replaces each string with this mask, cut to the string's length (in characters) when the
+    /// mask is longer; a shorter mask is written as it is. An empty custom mask behaves like
+    /// [`Mask::Default`], as in Powertools.
+    Custom(String),
+    /// Rewrites each string with a regular expression; build it with [`Mask::regex`].
+    Regex(RegexMask),
+}
+
+impl Mask {
+    /// A regex rewrite mask; errors when the pattern does not compile or the format names a
+    /// group that the pattern lacks ([`Error::InvalidMask`]).
+    ///
+    /// ```
+    /// use data_masking::{Error, Mask};
+    /// use serde_json::json;
+    /// let m = Mask::regex(r"\d", "#")?;
+    /// assert_eq!(m.apply(&json!("a1b22")), json!("a#b##"));
+    /// assert!(matches!(Mask::regex(r"(a)", r"\2"), Err(Error::InvalidMask(_))));
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn regex(pattern: &str, format: &str) -> Result<Mask> {
+        RegexMask::new(pattern, format).map(Mask::Regex)
+    }
+
+    /// Builds a mask from Powertools' keyword options, given as a JSON object:
+    /// `{"dynamic_mask": true}`, `{"custom_mask": "..."}`,
+    /// `{"regex_pattern": "...", "mask_format": "..."}` or `{}`. Precedence and truthiness are
+    /// Powertools': a regex needs both keys and wins; then a non-empty custom mask; then any
+    /// other truthy option means the dynamic mask; otherwise the default.
+    ///
+    /// ```
+    /// use data_masking::Mask;
+    /// use serde_json::json;
+    /// assert!(matches!(Mask::from_options(&json!({}))?, Mask::Default));
+    /// assert!(matches!(Mask::from_options(&json!({"custom_mask": ""}))?, Mask::Default));
+    /// assert!(matches!(Mask::from_options(&json!({"regex_pattern": "x"}))?, Mask::Dynamic));
+    /// assert!(matches!(Mask::from_options(&json!({"dynamic_mask": true, "custom_mask": "X"}))?,
+    ///                  Mask::Custom(_)));
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn from_options(options: &Value) -> Result<Mask> {
+        let Value::Object(o) = options else {
+            return Err(Error::InvalidMask(format!(
+                "mask options must be a JSON object, got {}",
+                type_name(options)
+            )));
+        };
+        let text = |key: &str| -> Result<Option<&str>> {
+            match o.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.is_empty() => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(Error::InvalidMask(format!(
+                    "{key} must be a string, got {}",
+                    type_name(other)
+                ))),
+            }
+        };
+        let pattern = text("regex_pattern")?;
+        let format = text("mask_format")?;
+        let custom = text("custom_mask")?;
+        let dynamic = o.get("dynamic_mask").is_some_and(truthy);
+        Ok(match (pattern, format, custom) {
+            (Some(p), Some(f), _) => Mask::regex(p, f)?,
+            (_, _, Some(c)) => Mask::Custom(c.to_owned()),
+            (Some(_), None, None) | (None, Some(_), None) => Mask::Dynamic,
+            (None, None, None) if dynamic => Mask::Dynamic,
+            _ => Mask::Default,
+        })
+    }
+
+    fn is_default(&self) -> bool {
+        match self {
+            Mask::Default => true,
+            Mask::Custom(c) => c.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The masked copy of `value`.
+    ///
+    /// ```
+    /// use data_masking::Mask;
+    /// use serde_json::json;
+    /// assert_eq!(Mask::Dynamic.apply(&json!([1, "a-b", null, true])),
+    ///            json!(["*", "*-*", "*****", "****"]));
+    /// ```
+    pub fn apply(&self, value: &Value) -> Value {
+        if self.is_default() {
+            return match value {
+                Value::Array(a) => Value::Array(vec![Value::String(DEFAULT_MASK.into()); a.len()]),
+                _ => Value::String(DEFAULT_MASK.into()),
+            };
+        }
+        match value {
+            Value::Null => Value::String(DEFAULT_MASK.into()),
+            Value::String(s) => Value::String(self.mask_text(s)),
+            Value::Number(n) => Value::String(self.mask_text(&python_number(n))),
+            Value::Bool(b) => Value::String(self.mask_text(if *b { "True" } else { "False" })),
+            Value::Array(a) => Value::Array(a.iter().map(|v| self.apply(v)).collect()),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), self.apply(v)))
+                    .collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    /// Masks a masking rule's value as Powertools does: `null` is left as it is, and any other
+    /// value is turned into its Python `str()` first, so a list or object becomes the text of its
+    /// Python repr (`['a', 'b']`) and is masked as one string.
+    pub(super) fn apply_rule(&self, value: &Value) -> Value {
+        match value {
+            Value::Null => Value::Null,
+            _ if self.is_default() => Value::String(DEFAULT_MASK.into()),
+            Value::Array(_) | Value::Object(_) => {
+                let mut text = String::new();
+                python_repr(value, &mut text);
+                Value::String(self.mask_text(&text))
+            }
+            _ => self.apply(value),
+        }
+    }
+
+    /// Masks one piece of text.
+    ///
+    /// ```
+    /// use data_masking::Mask;
+    /// assert_eq!(Mask::Dynamic.mask_text("a b.c"), "* *.*");
+    /// assert_eq!(Mask::Custom("XY".into()).mask_text("12345"), "XY");
+    /// assert_eq!(Mask::Default.mask_text(""), "*****");
+    /// ```
+    pub fn mask_text(&self, s: &str) -> String {
+        match self {
+            Mask::Default => DEFAULT_MASK.to_owned(),
+            Mask::Custom(c) if c.is_empty() => DEFAULT_MASK.to_owned(),
+            Mask::Dynamic => s
+                .chars()
+                .map(|c| {
+                    if matches!(c, '-' | '_' | '.' | ' ') {
+                        c
+                    } else {
+                        '*'
+                    }
+                })
+                .collect(),
+            Mask::Custom(c) => {
+                let n = s.chars().count();
+                match c.char_indices().nth(n) {
+                    Some((cut, _)) => c[..cut].to_owned(),
+                    None => c.clone(),
+                }
+            }
+            Mask::Regex(r) => r.replace(s),
+        }
+    }
+}
+
+/// The JSON type of a value, as error messages name it (`"a string"`, `"an object"`).
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn custom_cut_by_chars() {
+        assert_eq!(Mask::Custom("ÀBC".into()).mask_text("xy"), "ÀB");
+        assert_eq!(Mask::Custom("#".into()).mask_text("long value"), "#");
+        assert_eq!(Mask::Custom("XYZ".into()).mask_text(""), "");
+        assert_eq!(Mask::Custom("XYZ".into()).apply(&json!(42)), json!("XY"));
+    }
+
+    #[test]
+    fn rule_masks() {
+        assert_eq!(Mask::Default.apply_rule(&json!([1, 2])), json!("*****"));
+        assert_eq!(
+            Mask::Dynamic.apply_rule(&json!(["leandro", "powertools"])),
+            json!("*********** *************")
+        );
+        assert_eq!(Mask::Dynamic.apply_rule(&Value::Null), Value::Null);
+        assert_eq!(Mask::Dynamic.apply_rule(&json!(0)), json!("*"));
+    }
+}
