@@ -10,7 +10,7 @@ use crate::ctxt::Ctxt;
 pub(crate) struct Input<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) generics: &'a Generics,
-    pub(crate) attrs: ContainerAttrs,
+    pub(crate) attrs: &'a ContainerAttrs,
     pub(crate) serde: SerdeContainer,
     /// The serialized name of the struct.
     pub(crate) name: String,
@@ -45,9 +45,13 @@ impl Field<'_> {
 }
 
 impl<'a> Input<'a> {
-    /// Parses the input; `None` (with errors in `cx`) for what is not a struct with named fields.
-    pub(crate) fn from_syn(cx: &Ctxt, node: &'a DeriveInput) -> Option<Self> {
-        let attrs = attr::container(cx, &node.attrs);
+    /// Parses the input, whose `#[sensitive(...)]` attributes are `attrs`; `None` (with errors in
+    /// `cx`) for what is not a struct with named fields.
+    pub(crate) fn from_syn(
+        cx: &Ctxt,
+        node: &'a DeriveInput,
+        attrs: &'a ContainerAttrs,
+    ) -> Option<Self> {
         let serde = attr::serde_container(&node.attrs);
         let named = match &node.data {
             Data::Struct(s) => match &s.fields {

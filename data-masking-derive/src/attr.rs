@@ -21,6 +21,18 @@ pub(crate) struct ContainerAttrs {
     pub(crate) krate: Option<syn::Path>,
 }
 
+impl ContainerAttrs {
+    /// The path through which generated code names the runtime: `::data_masking::__private`, or
+    /// the `__private` of the path given with `#[sensitive(crate = "...")]`.
+    pub(crate) fn private(&self) -> TokenStream {
+        let krate = self.krate.as_ref().map_or_else(
+            || quote::quote!(::data_masking),
+            quote::ToTokens::to_token_stream,
+        );
+        quote::quote!(#krate::__private)
+    }
+}
+
 /// The attributes of one field.
 #[derive(Default)]
 pub(crate) struct FieldAttrs {

@@ -4,27 +4,102 @@
 //! given with `#[sensitive(crate = "...")]`).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{format_ident, quote};
-use syn::{DeriveInput, Ident, LitStr, Type};
+use quote::{ToTokens, format_ident, quote};
+use syn::{DeriveInput, Generics, Ident, LitStr, Type};
 
 use crate::ast::{Field, Input};
-use crate::attr::{ContextItem, ContextValue, MaskKind};
+use crate::attr::{self, ContextItem, ContextValue, MaskKind};
 use crate::ctxt::Ctxt;
+use crate::fallback;
 use crate::valid::{self, context_key};
 
-pub(crate) fn derive(node: &DeriveInput) -> syn::Result<TokenStream> {
+/// The derive's output: the impls, or every error found together with the stub impls of
+/// [`fallback`].
+pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    let input = Input::from_syn(&cx, node);
+    let attrs = attr::container(&cx, &node.attrs);
+    let input = Input::from_syn(&cx, node, &attrs);
     if let Some(input) = &input {
         valid::check(&cx, input);
     }
-    cx.check()?;
-    match input {
-        Some(input) => Ok(expand(&input)),
-        None => Err(syn::Error::new(
-            Span::call_site(),
-            "#[derive(Sensitive)] needs a struct with named fields",
-        )),
+    match (cx.check(), input) {
+        (Ok(()), Some(input)) => expand(&input),
+        (Err(error), _) => fallback::expand(node, &attrs, error),
+        (Ok(()), None) => fallback::expand(
+            node,
+            &attrs,
+            syn::Error::new(
+                Span::call_site(),
+                "#[derive(Sensitive)] needs a struct with named fields",
+            ),
+        ),
+    }
+}
+
+/// `impl Sensitive` for a type (and `impl Debug` for `#[sensitive(debug)]`), around the given
+/// bodies: the derive's impls and the fallback's stubs differ in bodies and bounds only.
+pub(crate) struct Impls<'a> {
+    /// The runtime's private path ([`attr::ContainerAttrs::private`]).
+    pub(crate) private: &'a TokenStream,
+    pub(crate) ident: &'a Ident,
+    pub(crate) generics: &'a Generics,
+    /// `where ...`, or nothing.
+    pub(crate) where_clause: TokenStream,
+    /// The body of `serialize_masked`, which names its arguments `__serializer`.
+    pub(crate) serialize: TokenStream,
+    /// The body of `describe_fields`, which names its arguments `__path` and `__out`.
+    pub(crate) describe: TokenStream,
+    /// The body of `Debug::fmt` (its formatter is `__f`), for `#[sensitive(debug)]`.
+    pub(crate) debug: Option<TokenStream>,
+}
+
+impl ToTokens for Impls<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let Impls {
+            private,
+            ident,
+            where_clause,
+            serialize,
+            describe,
+            ..
+        } = self;
+        let (impl_generics, ty_generics, _) = self.generics.split_for_impl();
+        let debug = self.debug.as_ref().map(|body| {
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics #private::fmt::Debug for #ident #ty_generics #where_clause {
+                    fn fmt(&self, __f: &mut #private::fmt::Formatter<'_>) -> #private::fmt::Result {
+                        #body
+                    }
+                }
+            }
+        });
+        tokens.extend(quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
+            const _: () = {
+                #[automatically_derived]
+                impl #impl_generics #private::Sensitive for #ident #ty_generics #where_clause {
+                    fn serialize_masked<__S>(
+                        &self,
+                        __serializer: __S,
+                    ) -> #private::Result<__S::Ok, __S::Error>
+                    where
+                        __S: #private::serde::Serializer,
+                    {
+                        #serialize
+                    }
+
+                    fn describe_fields(
+                        __path: &mut #private::FieldPath,
+                        __out: &mut #private::Vec<#private::SensitiveField>,
+                    ) {
+                        #describe
+                    }
+                }
+                #debug
+            };
+        });
     }
 }
 
@@ -69,13 +144,8 @@ fn mentions(ty: &Type, ident: &Ident) -> bool {
 }
 
 fn expand(input: &Input<'_>) -> TokenStream {
-    let private = if let Some(path) = &input.attrs.krate {
-        quote!(#path::__private)
-    } else {
-        quote!(::data_masking::__private)
-    };
-    let ident = input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let private = input.attrs.private();
+    let (_, _, where_clause) = input.generics.split_for_impl();
 
     // Bounds on type parameters, as serde does: `T: Serialize` where T is written as it is,
     // `T: Sensitive` where it is inside a #[sensitive] field.
@@ -97,48 +167,20 @@ fn expand(input: &Input<'_>) -> TokenStream {
             predicates.push(quote!(#p: #private::serde::Serialize));
         }
     }
-    let where_clause = quote!(where #(#predicates,)*);
 
-    let serialize_body = serialize_body(input, &private);
-    let describe_body = describe_body(input, &private);
-
-    let debug = input.attrs.debug.then(|| {
-        quote! {
-            #[automatically_derived]
-            impl #impl_generics #private::fmt::Debug for #ident #ty_generics #where_clause {
-                fn fmt(&self, __f: &mut #private::fmt::Formatter<'_>) -> #private::fmt::Result {
-                    #private::debug_masked(self, __f)
-                }
-            }
-        }
-    });
-
-    quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
-        const _: () = {
-            #[automatically_derived]
-            impl #impl_generics #private::Sensitive for #ident #ty_generics #where_clause {
-                fn serialize_masked<__S>(
-                    &self,
-                    __serializer: __S,
-                ) -> #private::Result<__S::Ok, __S::Error>
-                where
-                    __S: #private::serde::Serializer,
-                {
-                    #serialize_body
-                }
-
-                fn describe_fields(
-                    __path: &mut #private::FieldPath,
-                    __out: &mut #private::Vec<#private::SensitiveField>,
-                ) {
-                    #describe_body
-                }
-            }
-            #debug
-        };
+    Impls {
+        private: &private,
+        ident: input.ident,
+        generics: input.generics,
+        where_clause: quote!(where #(#predicates,)*),
+        serialize: serialize_body(input, &private),
+        describe: describe_body(input, &private),
+        debug: input
+            .attrs
+            .debug
+            .then(|| quote!(#private::debug_masked(self, __f))),
     }
+    .into_token_stream()
 }
 
 fn serialize_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {

@@ -8,6 +8,7 @@ use syn::{GenericArgument, PathArguments, Type};
 use crate::ast::{Field, Input};
 use crate::attr::{ContextItem, ContextValue, MaskKind, closest};
 use crate::ctxt::Ctxt;
+use crate::format::FormatError;
 
 /// Context keys a caller may not set: the ESDK's own, and the field binding of the typed API
 /// (keep in sync with `data_masking::typed::FIELD_BINDING_KEY`).
@@ -97,8 +98,13 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
             MaskKind::Regex { pattern, format } => match regex::Regex::new(&pattern.value()) {
                 Err(e) => cx.error_spanned_by(pattern, format!("invalid regex: {e}")),
                 Ok(re) => {
-                    if let Err(e) = check_format(&re, &format.value()) {
-                        cx.error_spanned_by(format, format!("invalid mask format: {e}"));
+                    // The grammar `data_masking::Mask::regex` parses at run time.
+                    let groups: Vec<Option<&str>> = re.capture_names().collect();
+                    if let Err(e) = crate::format::parse(&format.value(), &groups) {
+                        cx.error_spanned_by(
+                            format,
+                            format!("invalid mask format: {}", describe(&e)),
+                        );
                     }
                 }
             },
@@ -107,73 +113,18 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
     }
 }
 
-/// Checks the group references of a replacement format as `data_masking::Mask::regex` reads it.
-fn check_format(re: &regex::Regex, format: &str) -> Result<(), String> {
-    let group = |name: &str| -> Result<(), String> {
-        if let Ok(n) = name.parse::<usize>() {
-            return if n < re.captures_len() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "group {n} does not exist (the pattern has {} group{})",
-                    re.captures_len() - 1,
-                    if re.captures_len() == 2 { "" } else { "s" }
-                ))
-            };
-        }
-        if re.capture_names().any(|n| n == Some(name)) {
-            Ok(())
-        } else {
-            Err(format!("the pattern has no group named `{name}`"))
-        }
-    };
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                None => return Err("a trailing backslash".into()),
-                Some(d @ '1'..='9') => {
-                    let mut n = d.to_string();
-                    if let Some(e) = chars.peek().filter(|e| e.is_ascii_digit()) {
-                        n.push(*e);
-                        chars.next();
-                    }
-                    group(&n)?;
-                }
-                Some('g') => {
-                    if chars.next() != Some('<') {
-                        return Err("expected `<` after `\\g`".into());
-                    }
-                    let name: String = chars.by_ref().take_while(|&c| c != '>').collect();
-                    group(&name)?;
-                }
-                Some('0' | 'n' | 't' | 'r' | 'f' | 'v' | 'a' | 'b' | '\\') => {}
-                Some(e) if e.is_ascii_alphabetic() => return Err(format!("bad escape `\\{e}`")),
-                Some(_) => {}
-            },
-            '$' => match chars.peek() {
-                Some('$') => {
-                    chars.next();
-                }
-                Some('{') => {
-                    chars.next();
-                    let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                    group(&name)?;
-                }
-                Some(d) if d.is_ascii_digit() => {
-                    let mut digits = String::new();
-                    while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                        digits.push(*d);
-                        chars.next();
-                    }
-                    group(&digits)?;
-                }
-                _ => {}
-            },
-            _ => {}
-        }
+/// A refused format, worded for the attribute's author.
+fn describe(e: &FormatError) -> String {
+    match e {
+        FormatError::TrailingBackslash => "a trailing backslash".into(),
+        FormatError::MissingAngle => "expected `<` after `\\g`".into(),
+        FormatError::BadEscape(c) => format!("bad escape `\\{c}`"),
+        FormatError::NoGroup { number, groups } => format!(
+            "group {number} does not exist (the pattern has {groups} group{})",
+            if *groups == 1 { "" } else { "s" }
+        ),
+        FormatError::NoName(name) => format!("the pattern has no group named `{name}`"),
     }
-    Ok(())
 }
 
 /// Checks one context recipe: the container's (`field` is `None`) or a field's.
