@@ -98,7 +98,9 @@ impl Mask {
         })
     }
 
-    fn is_default(&self) -> bool {
+    /// True for the masks that write `"*****"` for any value: the default, and an empty custom
+    /// mask.
+    pub(crate) fn is_default(&self) -> bool {
         match self {
             Mask::Default => true,
             Mask::Custom(c) => c.is_empty(),
