@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use data_masking::keys::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use data_masking::keys::{
+    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, Materials,
+};
 use data_masking::{AlgorithmSuite, CacheLimits, DataMasking, EncryptionContext, Result};
 use data_masking_kms::KmsKeyring;
 use data_masking_kms::aws_config::{self, BehaviorVersion, Region};
@@ -42,6 +44,18 @@ struct Counting {
 
 #[async_trait]
 impl Keyring for Counting {
+    async fn wrap_data_key(&self, m: &Materials, key: &DataKey) -> Result<Vec<EncryptedDataKey>> {
+        self.inner.wrap_data_key(m, key).await
+    }
+
+    async fn unwrap_data_key(
+        &self,
+        m: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<Option<DataKey>> {
+        self.inner.unwrap_data_key(m, edk).await
+    }
+
     async fn on_encrypt(&self, m: EncryptionMaterials) -> Result<EncryptionMaterials> {
         self.inner.on_encrypt(m).await
     }

@@ -7,9 +7,7 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_kms::Client;
 use aws_smithy_types::timeout::TimeoutConfig;
-use data_masking::keys::{
-    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring,
-};
+use data_masking::keys::{DataKey, EncryptedDataKey, Keyring, Materials};
 use data_masking::{Error, Result};
 
 use crate::arn::KeyArn;
@@ -22,8 +20,8 @@ use crate::ops;
 /// ```
 pub const PROVIDER_ID: &str = "aws-kms";
 
-/// How many failed unwraps a [`Error::DecryptKey`] message lists at most.
-const MAX_REPORTED_FAILURES: usize = 8;
+/// How many configured keys a [`Error::DecryptKey`] message lists at most.
+const MAX_LISTED_KEYS: usize = 8;
 
 /// Timeouts of every KMS call, so that a KMS endpoint that does not answer never hangs a Lambda
 /// invocation. The SDK's standard retries (3 attempts, exponential backoff) run inside
@@ -423,113 +421,114 @@ fn finish(
     }
 }
 
-#[async_trait::async_trait]
-impl Keyring for KmsKeyring {
-    async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
-        let (mut materials, wrap_with) = if materials.data_key().is_some() {
-            // Another keyring generated the data key: wrap it with every key.
-            (materials, &self.keys[..])
-        } else {
-            let [generator, rest @ ..] = &self.keys[..] else {
-                return Err(Error::EncryptKey("the KMS keyring has no key".into()));
-            };
-            let length = i32::try_from(materials.data_key_length()).map_err(|_| {
-                Error::EncryptKey("the suite's data key length is too large".into())
-            })?;
-            let (plaintext, ciphertext, key_id) =
-                ops::generate_data_key(&self.client, generator, materials.context(), length)
-                    .await?;
-            let mut plaintext = plaintext;
-            let mut materials =
-                materials.with_data_key(DataKey::new(std::mem::take(&mut *plaintext)))?;
-            materials.add_encrypted_data_key(EncryptedDataKey {
-                provider_id: PROVIDER_ID.to_owned(),
-                provider_info: key_id.into_bytes(),
-                ciphertext,
-            });
-            (materials, rest)
-        };
-        for key in wrap_with {
-            let data_key = materials
-                .data_key()
-                .ok_or_else(|| Error::EncryptKey("no data key to wrap".into()))?;
+impl KmsKeyring {
+    /// `data_key` wrapped by KMS `Encrypt` with each of `keys`: one encrypted data key each.
+    async fn encrypt_with(
+        &self,
+        keys: &[KeyArn],
+        materials: &Materials,
+        data_key: &DataKey,
+    ) -> Result<Vec<EncryptedDataKey>> {
+        let mut edks = Vec::with_capacity(keys.len());
+        for key in keys {
             let (ciphertext, key_id) =
                 ops::encrypt(&self.client, key, data_key.as_bytes(), materials.context()).await?;
-            materials.add_encrypted_data_key(EncryptedDataKey {
-                provider_id: PROVIDER_ID.to_owned(),
-                provider_info: key_id.into_bytes(),
-                ciphertext,
-            });
+            edks.push(encrypted_data_key(key_id, ciphertext));
         }
-        Ok(materials)
+        Ok(edks)
     }
 
-    async fn on_decrypt(
-        &self,
-        materials: DecryptionMaterials,
-        edks: &[EncryptedDataKey],
-    ) -> Result<DecryptionMaterials> {
-        if materials.data_key().is_some() {
-            // The specification: OnDecrypt MUST fail on materials that hold a data key already.
-            return Err(Error::DecryptKey(
-                "the decryption materials already hold a data key".into(),
-            ));
+    /// The configured key that `edk` names, if it is one of provider `aws-kms`.
+    fn key_of(&self, edk: &EncryptedDataKey) -> Option<&KeyArn> {
+        if edk.provider_id != PROVIDER_ID {
+            return None;
         }
-        let matching = self.filter(edks)?;
-        if matching.is_empty() {
-            return Err(Error::DecryptKey(format!(
-                "none of the message's {} encrypted data keys was wrapped by a configured KMS key \
-                 (configured: {})",
-                edks.len(),
-                list(self.keys.iter().map(KeyArn::as_str))
-            )));
-        }
-        let mut failures: Vec<String> = Vec::new();
-        // One Decrypt per configured key and message: a key whose Decrypt failed is not tried
-        // again on the further encrypted data keys that name it.
-        let mut failed = vec![false; self.keys.len()];
-        let mut skipped = 0usize;
-        for (k, edk) in matching {
-            if failed[k] {
-                skipped += 1;
-                continue;
-            }
-            failed[k] = true;
-            let key = &self.keys[k];
-            match ops::decrypt(&self.client, key, &edk.ciphertext, materials.context()).await {
-                Ok(mut plaintext) => match materials
-                    .clone()
-                    .with_data_key(DataKey::new(std::mem::take(&mut *plaintext)))
-                {
-                    Ok(m) => return Ok(m),
-                    Err(e) => failures.push(format!("KMS Decrypt with {key}: {e}")),
-                },
-                Err(why) => failures.push(why),
-            }
-        }
-        let shown = failures.len().min(MAX_REPORTED_FAILURES);
-        let more = failures.len() - shown;
-        failures.truncate(shown);
-        if more > 0 {
-            failures.push(format!("and {more} more"));
-        }
-        if skipped > 0 {
-            failures.push(format!(
-                "{skipped} more encrypted data keys naming a key whose Decrypt had failed were \
-                 not tried (at most one KMS Decrypt per configured key and message)"
-            ));
-        }
-        let text = failures.join("; ");
-        Err(Error::DecryptKey(text))
+        self.keys
+            .iter()
+            .find(|k| k.as_str().as_bytes() == edk.provider_info.as_slice())
     }
 }
 
-/// `a, b, c`, at most [`MAX_REPORTED_FAILURES`] items.
+fn encrypted_data_key(key_id: String, ciphertext: Vec<u8>) -> EncryptedDataKey {
+    EncryptedDataKey {
+        provider_id: PROVIDER_ID.to_owned(),
+        provider_info: key_id.into_bytes(),
+        ciphertext,
+    }
+}
+
+/// The core of the keyring interface: the provided `on_encrypt` / `on_decrypt` keep its rules
+/// (no data key generated when one is given; materials that hold one refused on decrypt; a key
+/// of the wrong length passed over), with this keyring's filter and its one `Decrypt` per
+/// configured key and message.
+#[async_trait::async_trait]
+impl Keyring for KmsKeyring {
+    /// `Encrypt` with every configured key.
+    async fn wrap_data_key(
+        &self,
+        materials: &Materials,
+        data_key: &DataKey,
+    ) -> Result<Vec<EncryptedDataKey>> {
+        self.encrypt_with(&self.keys, materials, data_key).await
+    }
+
+    /// `Decrypt` naming the configured key that `edk` names (`None` for any other).
+    async fn unwrap_data_key(
+        &self,
+        materials: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<Option<DataKey>> {
+        let Some(key) = self.key_of(edk) else {
+            return Ok(None);
+        };
+        let mut plaintext = ops::decrypt(&self.client, key, &edk.ciphertext, materials.context())
+            .await
+            .map_err(Error::DecryptKey)?;
+        Ok(Some(DataKey::new(std::mem::take(&mut *plaintext))))
+    }
+
+    /// `GenerateDataKey` with the first key, then `Encrypt` with each further key.
+    async fn generate_data_key(
+        &self,
+        materials: &Materials,
+    ) -> Result<(DataKey, Vec<EncryptedDataKey>)> {
+        let [generator, rest @ ..] = &self.keys[..] else {
+            return Err(Error::EncryptKey("the KMS keyring has no key".into()));
+        };
+        let length = i32::try_from(materials.data_key_length())
+            .map_err(|_| Error::EncryptKey("the suite's data key length is too large".into()))?;
+        let (mut plaintext, ciphertext, key_id) =
+            ops::generate_data_key(&self.client, generator, materials.context(), length).await?;
+        let data_key = DataKey::new(std::mem::take(&mut *plaintext));
+        let mut edks = vec![encrypted_data_key(key_id, ciphertext)];
+        edks.extend(self.encrypt_with(rest, materials, &data_key).await?);
+        Ok((data_key, edks))
+    }
+
+    /// The specification's filter (see [`KmsKeyring`]), before any KMS call.
+    fn select_encrypted_data_keys<'e>(
+        &self,
+        edks: &'e [EncryptedDataKey],
+    ) -> Result<Vec<&'e EncryptedDataKey>> {
+        Ok(self.filter(edks)?.into_iter().map(|(_, edk)| edk).collect())
+    }
+
+    /// At most one `Decrypt` per configured key and message.
+    fn one_unwrap_per_key(&self) -> bool {
+        true
+    }
+
+    fn describe_keys(&self) -> String {
+        format!(
+            "the configured KMS keys ({})",
+            list(self.keys.iter().map(KeyArn::as_str))
+        )
+    }
+}
+
+/// `a, b, c`, at most [`MAX_LISTED_KEYS`] items.
 fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items
-        .take(MAX_REPORTED_FAILURES)
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.take(MAX_LISTED_KEYS).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 
 mod support;
 
-use data_masking::keys::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use data_masking::keys::{
+    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, Materials,
+};
 use data_masking::{CacheLimits, DataMasking, EncryptionContext, Error};
 use data_masking_kms::{KmsKeyring, PROVIDER_ID, Timeouts};
 use serde_json::{Value, json};
@@ -544,6 +546,22 @@ struct Padded {
 
 #[async_trait::async_trait]
 impl Keyring for Padded {
+    async fn wrap_data_key(
+        &self,
+        materials: &Materials,
+        data_key: &DataKey,
+    ) -> data_masking::Result<Vec<EncryptedDataKey>> {
+        self.inner.wrap_data_key(materials, data_key).await
+    }
+
+    async fn unwrap_data_key(
+        &self,
+        materials: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> data_masking::Result<Option<DataKey>> {
+        self.inner.unwrap_data_key(materials, edk).await
+    }
+
     async fn on_encrypt(
         &self,
         materials: EncryptionMaterials,

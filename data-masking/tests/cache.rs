@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use data_masking::keys::{
-    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, RawAesKeyring,
+    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, Materials,
+    RawAesKeyring,
 };
 use data_masking::{
     AlgorithmSuite, CacheLimits, Clock, EncryptionContext, Encryptor, EncryptorBuilder, Result,
@@ -25,6 +26,18 @@ struct Counting {
 
 #[async_trait]
 impl Keyring for Counting {
+    async fn wrap_data_key(&self, m: &Materials, key: &DataKey) -> Result<Vec<EncryptedDataKey>> {
+        self.inner.wrap_data_key(m, key).await
+    }
+
+    async fn unwrap_data_key(
+        &self,
+        m: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<Option<DataKey>> {
+        self.inner.unwrap_data_key(m, edk).await
+    }
+
     async fn on_encrypt(&self, m: EncryptionMaterials) -> Result<EncryptionMaterials> {
         self.encrypts.fetch_add(1, Ordering::SeqCst);
         std::thread::sleep(self.delay);

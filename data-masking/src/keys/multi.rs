@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use super::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, already_set};
+use super::keyring::{Failures, already_set};
+use super::{
+    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, Materials,
+};
 use crate::error::{Error, Result};
 
 /// Combines keyrings: on encrypt the generator makes the data key and every child wraps it too
@@ -90,8 +93,62 @@ impl MultiKeyring {
     }
 }
 
+/// A composite: `on_encrypt` and `on_decrypt` are the children's own, in order (so that a child
+/// that overrides them, or keeps per-message rules such as the KMS keyring's, is itself); the
+/// core methods combine the children's core methods.
 #[async_trait::async_trait]
 impl Keyring for MultiKeyring {
+    /// Every keyring's wrapped copies, in order.
+    async fn wrap_data_key(
+        &self,
+        materials: &Materials,
+        data_key: &DataKey,
+    ) -> Result<Vec<EncryptedDataKey>> {
+        let mut edks = Vec::new();
+        for k in &self.keyrings {
+            edks.extend(k.wrap_data_key(materials, data_key).await?);
+        }
+        Ok(edks)
+    }
+
+    /// The first keyring's unwrap that recognizes `edk`.
+    async fn unwrap_data_key(
+        &self,
+        materials: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<Option<DataKey>> {
+        let mut failure = None;
+        for k in &self.keyrings {
+            match k.unwrap_data_key(materials, edk).await {
+                Ok(Some(key)) => return Ok(Some(key)),
+                Ok(None) => {}
+                Err(e) => failure = failure.or(Some(e)),
+            }
+        }
+        failure.map_or(Ok(None), Err)
+    }
+
+    /// The generator's data key, wrapped by every other keyring too.
+    async fn generate_data_key(
+        &self,
+        materials: &Materials,
+    ) -> Result<(DataKey, Vec<EncryptedDataKey>)> {
+        let (generator, children) = self
+            .keyrings
+            .split_first()
+            .ok_or_else(|| Error::EncryptKey("the multi-keyring has no keyring".into()))?;
+        let (key, mut edks) = generator.generate_data_key(materials).await?;
+        for k in children {
+            edks.extend(k.wrap_data_key(materials, &key).await?);
+        }
+        Ok((key, edks))
+    }
+
+    fn describe_keys(&self) -> String {
+        let keys: Vec<String> = self.keyrings.iter().map(Keyring::describe_keys).collect();
+        keys.join(", ")
+    }
+
     async fn on_encrypt(&self, mut materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
         for k in &self.keyrings {
             materials = k.on_encrypt(materials).await?;
@@ -107,16 +164,14 @@ impl Keyring for MultiKeyring {
         if materials.data_key().is_some() {
             return Err(already_set());
         }
-        let mut failures = Vec::new();
+        let mut failures = Failures::default();
         for k in &self.keyrings {
             match k.on_decrypt(materials.clone(), edks).await {
                 Ok(m) if m.data_key().is_some() => return Ok(m),
                 Ok(_) => failures.push(format!("{k:?} set no data key")),
-                // Keep the keyring's own words, without a second "decrypt key error:".
-                Err(Error::DecryptKey(m)) => failures.push(m),
-                Err(e) => failures.push(e.to_string()),
+                Err(e) => failures.push_error(e),
             }
         }
-        Err(Error::DecryptKey(failures.join("; ")))
+        Err(Error::DecryptKey(failures.text()))
     }
 }

@@ -1,17 +1,12 @@
 //! The raw AES keyring: data keys wrapped with a local AES-GCM key.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
 use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use super::{
-    DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, already_set,
-};
+use super::{DataKey, EncryptedDataKey, Keyring, Materials, key_file};
 use crate::error::{Error, Result};
 use crate::message::format::serialize_context;
 
@@ -57,23 +52,10 @@ impl RawAesKeyring {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn new(namespace: &str, name: &str, key: &[u8]) -> Result<Self> {
-        let alg = match key.len() {
-            16 => &AES_128_GCM,
-            24 => &AES_192_GCM,
-            32 => &AES_256_GCM,
-            n => {
-                return Err(Error::Config(format!(
-                    "a raw AES key has 16, 24 or 32 bytes, not {n}"
-                )));
-            }
-        };
-        let key = UnboundKey::new(alg, key)
-            .map(LessSafeKey::new)
-            .map_err(|_| Error::Config("the AES key was refused".into()))?;
         Ok(Self {
             namespace: namespace.to_owned(),
             name: name.to_owned(),
-            key,
+            key: wrapping_key(key)?,
         })
     }
 
@@ -94,25 +76,7 @@ impl RawAesKeyring {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn from_key_json(text: &str) -> Result<Self> {
-        /// The fields, borrowed from the text where they can be: the base64 key is then never
-        /// copied, and a copy serde has to make (a string with escapes) is zeroized below.
-        #[derive(serde::Deserialize)]
-        struct KeyFile<'a> {
-            #[serde(borrow)]
-            namespace: Cow<'a, str>,
-            #[serde(borrow)]
-            name: Cow<'a, str>,
-            #[serde(borrow)]
-            key: Cow<'a, str>,
-        }
-        let bad = |why: &str| Error::Config(format!("invalid key file: {why}"));
-        let file: KeyFile<'_> = serde_json::from_str(text).map_err(|e| bad(&format!("{e}")))?;
-        let key = STANDARD.decode(file.key.as_bytes()).map(Zeroizing::new);
-        if let Cow::Owned(mut copy) = file.key {
-            copy.zeroize();
-        }
-        let key = key.map_err(|_| bad("\"key\" is not base64"))?;
-        Self::new(&file.namespace, &file.name, &key)
+        key_file::parse(text)
     }
 
     /// Reads a key file from disk (see [`from_key_json`](Self::from_key_json)).
@@ -123,11 +87,7 @@ impl RawAesKeyring {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn from_key_file(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(format!("cannot read the key file {}: {e}", path.display()))
-        })?);
-        Self::from_key_json(&text)
+        key_file::read(path.as_ref())
     }
 
     /// A new random 256-bit key, as key-file JSON, in a buffer that is zeroized when dropped.
@@ -139,22 +99,7 @@ impl RawAesKeyring {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn generate_key_json(namespace: &str, name: &str) -> Result<Zeroizing<String>> {
-        let key = DataKey::random(32)?;
-        let namespace = serde_json::to_string(namespace)?;
-        let name = serde_json::to_string(name)?;
-        // Written into one buffer of its final size, so that no copy of the key is left behind
-        // by a reallocation; the buffer is zeroized when the caller drops it.
-        let mut text = Zeroizing::new(String::with_capacity(
-            namespace.len() + name.len() + 44 + 64,
-        ));
-        text.push_str("{\n  \"namespace\": ");
-        text.push_str(&namespace);
-        text.push_str(",\n  \"name\": ");
-        text.push_str(&name);
-        text.push_str(",\n  \"key\": \"");
-        STANDARD.encode_string(key.as_bytes(), &mut text);
-        text.push_str("\"\n}");
-        Ok(text)
+        key_file::generate(namespace, name)
     }
 
     /// The key namespace (the provider id of its encrypted data keys).
@@ -180,7 +125,7 @@ impl RawAesKeyring {
     }
 
     /// The IV, when `edk` is one of this key's.
-    fn iv_of<'e>(&self, edk: &'e EncryptedDataKey) -> Option<&'e [u8]> {
+    fn iv_of(&self, edk: &EncryptedDataKey) -> Option<[u8; IV_LEN]> {
         if edk.provider_id != self.namespace {
             return None;
         }
@@ -191,93 +136,112 @@ impl RawAesKeyring {
         {
             return None;
         }
-        Some(&info[8..])
+        info[8..].try_into().ok()
     }
 }
 
 #[async_trait::async_trait]
 impl Keyring for RawAesKeyring {
-    async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
-        let mut materials = if materials.data_key().is_some() {
-            materials
-        } else {
-            let key = DataKey::random(materials.suite().key_len())?;
-            materials.with_data_key(key)?
-        };
+    async fn wrap_data_key(
+        &self,
+        materials: &Materials,
+        data_key: &DataKey,
+    ) -> Result<Vec<EncryptedDataKey>> {
         let aad = serialize_context(materials.context())?;
-        let mut iv = [0u8; IV_LEN];
-        aws_lc_rs::rand::fill(&mut iv)
-            .map_err(|_| Error::EncryptKey("no randomness for an IV".into()))?;
-        // The data key is sealed in place: zeroized if sealing fails, ciphertext otherwise.
-        let mut ciphertext = Zeroizing::new(
-            materials
-                .data_key()
-                .map(|k| k.as_bytes().to_vec())
-                .unwrap_or_default(),
-        );
-        let tag = self
-            .key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(iv),
-                Aad::from(&aad),
-                ciphertext.as_mut_slice(),
-            )
-            .map_err(|_| Error::EncryptKey("wrapping the data key failed".into()))?;
-        let mut ciphertext = std::mem::take(&mut *ciphertext);
-        ciphertext.extend_from_slice(tag.as_ref());
+        let iv = random_iv()?;
+        let ciphertext = seal(&self.key, iv, &aad, data_key.as_bytes())?;
         let mut info = self.name.as_bytes().to_vec();
         info.extend_from_slice(&TAG_BITS.to_be_bytes());
         info.extend_from_slice(&(IV_LEN as u32).to_be_bytes());
         info.extend_from_slice(&iv);
-        materials.add_encrypted_data_key(EncryptedDataKey {
+        Ok(vec![EncryptedDataKey {
             provider_id: self.namespace.clone(),
             provider_info: info,
             ciphertext,
-        });
-        Ok(materials)
+        }])
     }
 
-    async fn on_decrypt(
+    async fn unwrap_data_key(
         &self,
-        materials: DecryptionMaterials,
-        edks: &[EncryptedDataKey],
-    ) -> Result<DecryptionMaterials> {
-        if materials.data_key().is_some() {
-            return Err(already_set());
-        }
-        let aad = serialize_context(materials.context())?;
-        let mut wrong_length = 0usize;
-        for edk in edks {
-            let Some(iv) = self.iv_of(edk) else { continue };
-            let Ok(iv) = <[u8; IV_LEN]>::try_from(iv) else {
-                continue;
-            };
-            let mut buf = Zeroizing::new(edk.ciphertext.clone());
-            if let Ok(plain) =
-                self.key
-                    .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(&aad), &mut buf)
-            {
-                // A key of another length than the suite's is no data key of this message:
-                // try the next encrypted data key.
-                if plain.len() != materials.suite().key_len() {
-                    wrong_length += 1;
-                    continue;
-                }
-                let key = DataKey::new(plain.to_vec());
-                return materials.with_data_key(key);
-            }
-        }
-        let why = if wrong_length > 0 {
-            format!(
-                " ({wrong_length} unwrapped to a key of another length than the suite's {} bytes)",
-                materials.suite().key_len()
-            )
-        } else {
-            String::new()
+        materials: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<Option<DataKey>> {
+        let Some(iv) = self.iv_of(edk) else {
+            return Ok(None);
         };
-        Err(Error::DecryptKey(format!(
-            "no encrypted data key of the message could be unwrapped with the raw AES key {}/{}{why}",
-            self.namespace, self.name
-        )))
+        let aad = serialize_context(materials.context())?;
+        match open(&self.key, iv, &aad, &edk.ciphertext) {
+            // Moved, not copied, into the data key.
+            Some(mut key) => Ok(Some(DataKey::new(std::mem::take(&mut *key)))),
+            None => Err(Error::DecryptKey(
+                "an encrypted data key naming it did not open (wrapped by another key of that \
+                 name, or altered)"
+                    .into(),
+            )),
+        }
     }
+
+    fn describe_keys(&self) -> String {
+        format!("the raw AES key {}/{}", self.namespace, self.name)
+    }
+}
+
+// The AES-GCM primitives of the keyring, each in one place.
+
+/// The wrapping key of `key`'s length: AES-128, -192 or -256 GCM.
+fn wrapping_key(key: &[u8]) -> Result<LessSafeKey> {
+    let alg = match key.len() {
+        16 => &AES_128_GCM,
+        24 => &AES_192_GCM,
+        32 => &AES_256_GCM,
+        n => {
+            return Err(Error::Config(format!(
+                "a raw AES key has 16, 24 or 32 bytes, not {n}"
+            )));
+        }
+    };
+    UnboundKey::new(alg, key)
+        .map(LessSafeKey::new)
+        .map_err(|_| Error::Config("the AES key was refused".into()))
+}
+
+/// A fresh random IV.
+fn random_iv() -> Result<[u8; IV_LEN]> {
+    let mut iv = [0u8; IV_LEN];
+    aws_lc_rs::rand::fill(&mut iv)
+        .map_err(|_| Error::EncryptKey("no randomness for an IV".into()))?;
+    Ok(iv)
+}
+
+/// `plaintext` sealed under `key`: the ciphertext followed by the tag. The copy sealed in place
+/// is zeroized if sealing fails.
+fn seal(key: &LessSafeKey, iv: [u8; IV_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+    let mut buf = Zeroizing::new(plaintext.to_vec());
+    let tag = key
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(iv),
+            Aad::from(aad),
+            buf.as_mut_slice(),
+        )
+        .map_err(|_| Error::EncryptKey("wrapping the data key failed".into()))?;
+    let mut ciphertext = std::mem::take(&mut *buf);
+    ciphertext.extend_from_slice(tag.as_ref());
+    Ok(ciphertext)
+}
+
+/// `ciphertext` (with its tag) opened under `key`, in a buffer zeroized when dropped; `None`
+/// when it does not open.
+fn open(
+    key: &LessSafeKey,
+    iv: [u8; IV_LEN],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let len = key
+        .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(aad), &mut buf)
+        .ok()?
+        .len();
+    buf.truncate(len);
+    Some(buf)
 }
