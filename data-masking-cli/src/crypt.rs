@@ -3,12 +3,11 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use clap::Args;
 use zeroize::Zeroizing;
 
 use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
@@ -17,115 +16,12 @@ use data_masking::{
 };
 use data_masking_kms::KmsKeyring;
 
-use crate::{Failure, IoArgs, io_failure, process, process_raw};
-
-/// The default of `--max-encrypted-data-keys`.
-const DEFAULT_MAX_EDKS: u16 = 10;
+use crate::args::{CryptArgs, DecryptArgs, EncryptArgs, KeygenArgs};
+use crate::pipeline::{process, process_raw};
+use crate::{Failure, io_failure};
 
 /// The largest key file read, in bytes (a key file is about 120).
 const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
-
-/// What `encrypt` and `decrypt` share.
-#[derive(Args, Debug)]
-pub(crate) struct CryptArgs {
-    #[command(flatten)]
-    io: IoArgs,
-
-    /// A field to encrypt or decrypt, in the Powertools dialect; repeatable. None: the whole
-    /// value (encrypt prints the message as a JSON string; decrypt reads that string or bare
-    /// base64).
-    #[arg(long = "field", short = 'f', value_name = "F")]
-    fields: Vec<String>,
-
-    /// An encryption context pair, `key=value`; repeatable. Decrypt needs exactly the pairs
-    /// encrypt was given.
-    #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
-    context: Vec<String>,
-
-    /// A local key file (`data-masking keygen` makes one); repeat it to wrap each data key with
-    /// several keys (the first generates it). Decrypt tries each. On Unix a key file that its
-    /// group or others may access (mode & 077, e.g. 0644) is refused: `chmod 600 PATH`.
-    #[arg(long = "key-file", short = 'k', value_name = "PATH")]
-    key_files: Vec<PathBuf>,
-
-    /// Use a key file even if its group or others may access it (a warning is printed instead
-    /// of the error).
-    #[arg(long)]
-    allow_open_key_file: bool,
-
-    /// An AWS KMS key ARN (full key ARN, not an alias); repeatable: the first generates each
-    /// data key, every one wraps it, decrypt tries each. Credentials, region and endpoint come
-    /// from the standard AWS configuration (`AWS_ENDPOINT_URL_KMS` included). May be combined
-    /// with --key-file.
-    #[arg(long = "kms-key", value_name = "ARN")]
-    kms_keys: Vec<String>,
-
-    /// Do not fail when a field matches nothing.
-    #[arg(long)]
-    allow_missing: bool,
-}
-
-/// `data-masking encrypt`.
-#[derive(Args, Debug)]
-pub(crate) struct EncryptArgs {
-    #[command(flatten)]
-    common: CryptArgs,
-
-    /// The algorithm suite of new messages: 0x0578 (signed, the default) or 0x0478.
-    #[arg(long, value_name = "ID", default_value = "0x0578")]
-    suite: String,
-
-    /// Encrypt the input's bytes as they are (any bytes, JSON or not) into one message, printed
-    /// as with no --field: a base64 JSON string on one line. Not with --field, --ndjson or
-    /// --pretty.
-    #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
-    raw: bool,
-}
-
-/// `data-masking decrypt`.
-#[derive(Args, Debug)]
-pub(crate) struct DecryptArgs {
-    #[command(flatten)]
-    common: CryptArgs,
-
-    /// Also decrypt messages of the legacy suites without key commitment (those of ESDK 1.x
-    /// and of other SDKs' non-committing suites).
-    #[arg(long)]
-    allow_legacy_decrypt: bool,
-
-    /// The most encrypted data keys a message may carry; a message with more is refused before
-    /// any key is tried. Each one may cost a keyring call (with --kms-key, an AWS KMS Decrypt
-    /// request), so this bounds what one untrusted message can make decrypt do.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = DEFAULT_MAX_EDKS,
-        value_parser = clap::value_parser!(u16).range(1..)
-    )]
-    max_encrypted_data_keys: u16,
-
-    /// Write the message's plaintext bytes as they are (no JSON check, no newline added). The
-    /// input is one message: the JSON string or bare base64 that encrypt prints, or the binary
-    /// message itself (as the AWS Encryption SDK CLI writes it without --encode). Not with
-    /// --field, --ndjson or --pretty.
-    #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
-    raw: bool,
-}
-
-#[derive(Args, Debug)]
-pub(crate) struct KeygenArgs {
-    /// The key namespace (the provider id of its wrapped data keys).
-    #[arg(long)]
-    namespace: String,
-
-    /// The key name.
-    #[arg(long)]
-    name: String,
-
-    /// Where to write the key file (created with mode 0600; never overwritten).
-    #[arg(long, short, value_name = "PATH")]
-    output: PathBuf,
-}
 
 fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
     let parsed = pairs

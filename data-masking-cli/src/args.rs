@@ -1,0 +1,216 @@
+//! The command line: every subcommand's arguments, as clap reads them (their doc comments are
+//! the `--help` text).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Erase (mask) sensitive fields of JSON, compatible with Powertools for AWS Lambda Data Masking.
+#[derive(Parser, Debug)]
+#[command(name = "data-masking", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Mask fields irreversibly: reads JSON (a file or standard input), writes JSON to standard
+    /// output.
+    Erase(EraseArgs),
+    /// Encrypt the whole value, or each selected field, into AWS Encryption SDK messages
+    /// (base64) bound to an encryption context; with --raw, any bytes into one message.
+    Encrypt(EncryptArgs),
+    /// Decrypt what `encrypt` (or Powertools for AWS Lambda) produced; with --raw, any AWS
+    /// Encryption SDK message under the given keys, to its plaintext bytes.
+    Decrypt(DecryptArgs),
+    /// Write a new local AES-256 key file for --key-file.
+    Keygen(KeygenArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct IoArgs {
+    /// The input file; standard input when absent or `-`.
+    pub(crate) input: Option<PathBuf>,
+
+    /// Treat the input as NDJSON: one JSON value a line, processed as a stream. A bad line is
+    /// reported on standard error with its number and left out of the output; the other lines
+    /// are processed and the exit code is 2.
+    #[arg(long)]
+    pub(crate) ndjson: bool,
+
+    /// Write the output to this file, atomically: to a new temporary file in the same folder
+    /// (random name, created exclusively so no symbolic link is followed, mode 0600 or the
+    /// existing file's narrower mode), synced and renamed over FILE only when the whole run
+    /// succeeded; on any failure it is removed and FILE is left as it was.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Pretty-print the output (ignored with --ndjson).
+    #[arg(long)]
+    pub(crate) pretty: bool,
+
+    /// Worker threads for --ndjson (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+
+    /// The longest NDJSON line, in bytes, not counting its newline (default: 64 MiB). A longer
+    /// line is reported as a bad line with its number and skipped without being held in memory.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_LINE_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub(crate) max_line_bytes: u64,
+}
+
+/// The default of `--max-line-bytes`: 64 MiB.
+const DEFAULT_MAX_LINE_BYTES: u64 = 64 << 20;
+
+#[derive(Args, Debug)]
+pub(crate) struct EraseArgs {
+    #[command(flatten)]
+    pub(crate) io: IoArgs,
+
+    /// A field to mask, in the Powertools dialect (`a.b`, `a[*].b`, `$..name`,
+    /// `a[?(@.x > 1)]`); repeatable. None: the whole value.
+    #[arg(long = "field", short = 'f', value_name = "F")]
+    pub(crate) fields: Vec<String>,
+
+    /// Keep the shape of each value: every character becomes `*` except `-`, `_`, `.` and space.
+    #[arg(long, conflicts_with_all = ["custom", "regex", "rules"])]
+    pub(crate) dynamic: bool,
+
+    /// Replace each value with this mask, cut to the value's length.
+    #[arg(long, value_name = "MASK", conflicts_with_all = ["regex", "rules"])]
+    pub(crate) custom: Option<String>,
+
+    /// Rewrite each value with this regular expression (needs --format).
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        requires = "format",
+        conflicts_with = "rules"
+    )]
+    pub(crate) regex: Option<String>,
+
+    /// The replacement for --regex: `\1`, `\g<name>`, `$1` or `${name}` insert a group.
+    #[arg(long, value_name = "FORMAT", requires = "regex")]
+    pub(crate) format: Option<String>,
+
+    /// A JSON file of Powertools `masking_rules`: each path mapped to `{}`,
+    /// `{"dynamic_mask": true}`, `{"custom_mask": "..."}` or
+    /// `{"regex_pattern": "...", "mask_format": "..."}`.
+    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
+    pub(crate) rules: Option<PathBuf>,
+
+    /// Do not fail when a field matches nothing.
+    #[arg(long)]
+    pub(crate) allow_missing: bool,
+}
+
+/// The default of `--max-encrypted-data-keys`.
+const DEFAULT_MAX_EDKS: u16 = 10;
+
+/// What `encrypt` and `decrypt` share.
+#[derive(Args, Debug)]
+pub(crate) struct CryptArgs {
+    #[command(flatten)]
+    pub(crate) io: IoArgs,
+
+    /// A field to encrypt or decrypt, in the Powertools dialect; repeatable. None: the whole
+    /// value (encrypt prints the message as a JSON string; decrypt reads that string or bare
+    /// base64).
+    #[arg(long = "field", short = 'f', value_name = "F")]
+    pub(crate) fields: Vec<String>,
+
+    /// An encryption context pair, `key=value`; repeatable. Decrypt needs exactly the pairs
+    /// encrypt was given.
+    #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
+    pub(crate) context: Vec<String>,
+
+    /// A local key file (`data-masking keygen` makes one); repeat it to wrap each data key with
+    /// several keys (the first generates it). Decrypt tries each. On Unix a key file that its
+    /// group or others may access (mode & 077, e.g. 0644) is refused: `chmod 600 PATH`.
+    #[arg(long = "key-file", short = 'k', value_name = "PATH")]
+    pub(crate) key_files: Vec<PathBuf>,
+
+    /// Use a key file even if its group or others may access it (a warning is printed instead
+    /// of the error).
+    #[arg(long)]
+    pub(crate) allow_open_key_file: bool,
+
+    /// An AWS KMS key ARN (full key ARN, not an alias); repeatable: the first generates each
+    /// data key, every one wraps it, decrypt tries each. Credentials, region and endpoint come
+    /// from the standard AWS configuration (`AWS_ENDPOINT_URL_KMS` included). May be combined
+    /// with --key-file.
+    #[arg(long = "kms-key", value_name = "ARN")]
+    pub(crate) kms_keys: Vec<String>,
+
+    /// Do not fail when a field matches nothing.
+    #[arg(long)]
+    pub(crate) allow_missing: bool,
+}
+
+/// `data-masking encrypt`.
+#[derive(Args, Debug)]
+pub(crate) struct EncryptArgs {
+    #[command(flatten)]
+    pub(crate) common: CryptArgs,
+
+    /// The algorithm suite of new messages: 0x0578 (signed, the default) or 0x0478.
+    #[arg(long, value_name = "ID", default_value = "0x0578")]
+    pub(crate) suite: String,
+
+    /// Encrypt the input's bytes as they are (any bytes, JSON or not) into one message, printed
+    /// as with no --field: a base64 JSON string on one line. Not with --field, --ndjson or
+    /// --pretty.
+    #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
+    pub(crate) raw: bool,
+}
+
+/// `data-masking decrypt`.
+#[derive(Args, Debug)]
+pub(crate) struct DecryptArgs {
+    #[command(flatten)]
+    pub(crate) common: CryptArgs,
+
+    /// Also decrypt messages of the legacy suites without key commitment (those of ESDK 1.x
+    /// and of other SDKs' non-committing suites).
+    #[arg(long)]
+    pub(crate) allow_legacy_decrypt: bool,
+
+    /// The most encrypted data keys a message may carry; a message with more is refused before
+    /// any key is tried. Each one may cost a keyring call (with --kms-key, an AWS KMS Decrypt
+    /// request), so this bounds what one untrusted message can make decrypt do.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_EDKS,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub(crate) max_encrypted_data_keys: u16,
+
+    /// Write the message's plaintext bytes as they are (no JSON check, no newline added). The
+    /// input is one message: the JSON string or bare base64 that encrypt prints, or the binary
+    /// message itself (as the AWS Encryption SDK CLI writes it without --encode). Not with
+    /// --field, --ndjson or --pretty.
+    #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
+    pub(crate) raw: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct KeygenArgs {
+    /// The key namespace (the provider id of its wrapped data keys).
+    #[arg(long)]
+    pub(crate) namespace: String,
+
+    /// The key name.
+    #[arg(long)]
+    pub(crate) name: String,
+
+    /// Where to write the key file (created with mode 0600; never overwritten).
+    #[arg(long, short, value_name = "PATH")]
+    pub(crate) output: PathBuf,
+}
