@@ -416,3 +416,142 @@ impl<K: Keyring + ?Sized> Keyring for Arc<K> {
         (**self).on_decrypt(materials, edks).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::{DataKey, DecryptionMaterials, EncryptedDataKey, Keyring, Materials, Result};
+    use crate::error::Error;
+    use crate::message::AlgorithmSuite;
+
+    /// A keyring on the core alone: its encrypted data keys name a key in their provider info
+    /// and hold the data key itself: `good` unwraps, `other` is not its own, any other fails.
+    #[derive(Debug, Default)]
+    struct Plain {
+        once: bool,
+        refuse: bool,
+        unwraps: AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl Keyring for Plain {
+        async fn wrap_data_key(
+            &self,
+            _: &Materials,
+            key: &DataKey,
+        ) -> Result<Vec<EncryptedDataKey>> {
+            Ok(vec![edk(b"good", key.as_bytes())])
+        }
+
+        async fn unwrap_data_key(
+            &self,
+            _: &Materials,
+            edk: &EncryptedDataKey,
+        ) -> Result<Option<DataKey>> {
+            self.unwraps.fetch_add(1, Ordering::SeqCst);
+            match edk.provider_info.as_slice() {
+                b"good" => Ok(Some(DataKey::new(edk.ciphertext.clone()))),
+                b"other" => Ok(None),
+                _ => Err(Error::DecryptKey(format!(
+                    "no luck with {}",
+                    edk.ciphertext[0]
+                ))),
+            }
+        }
+
+        fn select_encrypted_data_keys<'e>(
+            &self,
+            edks: &'e [EncryptedDataKey],
+        ) -> Result<Vec<&'e EncryptedDataKey>> {
+            if self.refuse {
+                return Err(Error::DecryptKey("refused before any unwrap".into()));
+            }
+            Ok(edks.iter().collect())
+        }
+
+        fn one_unwrap_per_key(&self) -> bool {
+            self.once
+        }
+
+        fn describe_keys(&self) -> String {
+            "the plain key".into()
+        }
+    }
+
+    fn edk(info: &[u8], ciphertext: &[u8]) -> EncryptedDataKey {
+        EncryptedDataKey {
+            provider_id: "plain".into(),
+            provider_info: info.to_vec(),
+            ciphertext: ciphertext.to_vec(),
+        }
+    }
+
+    fn decrypt(k: &Plain, edks: &[EncryptedDataKey]) -> Result<DecryptionMaterials> {
+        let m = DecryptionMaterials::new(AlgorithmSuite::default(), BTreeMap::new());
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(k.on_decrypt(m, edks))
+    }
+
+    #[test]
+    fn the_failure_report_lists_eight_reasons_and_counts_the_rest() {
+        let edks: Vec<_> = (0..12u8).map(|i| edk(b"bad", &[i])).collect();
+        let k = Plain::default();
+        let text = decrypt(&k, &edks).unwrap_err().to_string();
+        assert_eq!(k.unwraps.load(Ordering::SeqCst), 12, "every one is tried");
+        assert!(
+            text.contains("with the plain key: no luck with 0;"),
+            "{text}"
+        );
+        assert!(text.contains("no luck with 7; and 4 more"), "{text}");
+        assert!(!text.contains("no luck with 8"), "{text}");
+    }
+
+    #[test]
+    fn one_unwrap_per_key_skips_and_counts_further_keys_naming_a_failed_one() {
+        let good = [3u8; 32];
+        let edks = [
+            edk(b"bad", &[0]),
+            edk(b"bad", &[1]),
+            edk(b"other", &[2]),
+            edk(b"bad", &[3]),
+            edk(b"good", &good),
+        ];
+        let k = Plain {
+            once: true,
+            ..Plain::default()
+        };
+        let m = decrypt(&k, &edks).expect("the good one");
+        assert_eq!(m.data_key().expect("data key").as_bytes(), &good);
+        assert_eq!(k.unwraps.load(Ordering::SeqCst), 3, "bad once, other, good");
+        let k = Plain {
+            once: true,
+            ..Plain::default()
+        };
+        let text = decrypt(&k, &edks[..4]).unwrap_err().to_string();
+        assert!(text.contains("no luck with 0"), "{text}");
+        assert!(
+            text.contains("2 more encrypted data keys naming a key whose Decrypt had failed"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_refused_selection_fails_before_any_unwrap_and_nothing_is_no_key_of_its_own() {
+        let k = Plain {
+            refuse: true,
+            ..Plain::default()
+        };
+        let e = decrypt(&k, &[edk(b"good", &[0; 32])]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "decrypt key error: refused before any unwrap"
+        );
+        assert_eq!(k.unwraps.load(Ordering::SeqCst), 0);
+        let e = decrypt(&Plain::default(), &[edk(b"other", &[0])]).unwrap_err();
+        assert!(e.to_string().ends_with("with the plain key"), "{e}");
+    }
+}
