@@ -25,6 +25,7 @@ pub mod encryption_context;
 mod envelope;
 pub mod keys;
 pub mod message;
+mod primitives;
 
 pub use cache::{CacheLimits, Clock};
 pub use crypto::{Encryptor, EncryptorBuilder};

@@ -11,7 +11,8 @@ mod keyring;
 mod materials;
 mod multi;
 mod raw_aes;
-pub(crate) mod signing;
+/// The footer's signing keys live with the wire format; this path stays for callers.
+pub(crate) use crate::message::footer as signing;
 
 use std::fmt;
 
@@ -24,26 +25,7 @@ pub use materials::{DecryptionMaterials, EncryptionMaterials, Materials};
 pub use multi::MultiKeyring;
 pub use raw_aes::RawAesKeyring;
 
-/// A data key wrapped by one keyring: the provider that can unwrap it, how, and the ciphertext.
-///
-/// ```
-/// use data_masking::keys::EncryptedDataKey;
-/// let edk = EncryptedDataKey {
-///     provider_id: "aws-kms".into(),
-///     provider_info: b"arn:aws:kms:us-east-1:111122223333:key/k".to_vec(),
-///     ciphertext: vec![1, 2, 3],
-/// };
-/// assert_eq!(edk.provider_id, "aws-kms");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EncryptedDataKey {
-    /// The key provider (the raw AES key namespace, or `aws-kms`).
-    pub provider_id: String,
-    /// Provider-specific information (the key name and IV, or the KMS key ARN).
-    pub provider_info: Vec<u8>,
-    /// The wrapped data key.
-    pub ciphertext: Vec<u8>,
-}
+pub use crate::message::EncryptedDataKey;
 
 /// A plaintext data key: zeroized on drop, never printed.
 ///
@@ -79,7 +61,7 @@ impl DataKey {
     /// ```
     pub fn random(len: usize) -> Result<Self> {
         let mut k = Zeroizing::new(vec![0u8; len]);
-        aws_lc_rs::rand::fill(&mut k)
+        crate::primitives::random::fill(&mut k)
             .map_err(|_| Error::EncryptKey("no randomness for a data key".into()))?;
         Ok(Self(k))
     }

@@ -3,12 +3,13 @@
 use std::fmt;
 use std::path::Path;
 
-use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
 use super::{DataKey, EncryptedDataKey, Keyring, Materials, key_file};
 use crate::error::{Error, Result};
 use crate::message::format::serialize_context;
+use crate::primitives::aead::AeadKey;
+use crate::primitives::random;
 
 const TAG_BITS: u32 = 128;
 const IV_LEN: usize = 12;
@@ -30,7 +31,7 @@ const IV_LEN: usize = 12;
 pub struct RawAesKeyring {
     namespace: String,
     name: String,
-    key: LessSafeKey,
+    key: AeadKey,
 }
 
 impl fmt::Debug for RawAesKeyring {
@@ -189,59 +190,46 @@ impl Keyring for RawAesKeyring {
 // The AES-GCM primitives of the keyring, each in one place.
 
 /// The wrapping key of `key`'s length: AES-128, -192 or -256 GCM.
-fn wrapping_key(key: &[u8]) -> Result<LessSafeKey> {
-    let alg = match key.len() {
-        16 => &AES_128_GCM,
-        24 => &AES_192_GCM,
-        32 => &AES_256_GCM,
-        n => {
-            return Err(Error::Config(format!(
-                "a raw AES key has 16, 24 or 32 bytes, not {n}"
-            )));
+fn wrapping_key(key: &[u8]) -> Result<AeadKey> {
+    match key.len() {
+        16 | 24 | 32 => {
+            AeadKey::new(key).map_err(|_| Error::Config("the AES key was refused".into()))
         }
-    };
-    UnboundKey::new(alg, key)
-        .map(LessSafeKey::new)
-        .map_err(|_| Error::Config("the AES key was refused".into()))
+        n => Err(Error::Config(format!(
+            "a raw AES key has 16, 24 or 32 bytes, not {n}"
+        ))),
+    }
 }
 
 /// A fresh random IV.
 fn random_iv() -> Result<[u8; IV_LEN]> {
     let mut iv = [0u8; IV_LEN];
-    aws_lc_rs::rand::fill(&mut iv)
-        .map_err(|_| Error::EncryptKey("no randomness for an IV".into()))?;
+    random::fill(&mut iv).map_err(|_| Error::EncryptKey("no randomness for an IV".into()))?;
     Ok(iv)
 }
 
 /// `plaintext` sealed under `key`: the ciphertext followed by the tag. The copy sealed in place
 /// is zeroized if sealing fails.
-fn seal(key: &LessSafeKey, iv: [u8; IV_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+fn seal(key: &AeadKey, iv: [u8; IV_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     let mut buf = Zeroizing::new(plaintext.to_vec());
     let tag = key
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(iv),
-            Aad::from(aad),
-            buf.as_mut_slice(),
-        )
+        .seal_in_place(&iv, aad, buf.as_mut_slice())
         .map_err(|_| Error::EncryptKey("wrapping the data key failed".into()))?;
     let mut ciphertext = std::mem::take(&mut *buf);
-    ciphertext.extend_from_slice(tag.as_ref());
+    ciphertext.extend_from_slice(&tag);
     Ok(ciphertext)
 }
 
 /// `ciphertext` (with its tag) opened under `key`, in a buffer zeroized when dropped; `None`
 /// when it does not open.
 fn open(
-    key: &LessSafeKey,
+    key: &AeadKey,
     iv: [u8; IV_LEN],
     aad: &[u8],
     ciphertext: &[u8],
 ) -> Option<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(ciphertext.to_vec());
-    let len = key
-        .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(aad), &mut buf)
-        .ok()?
-        .len();
+    let len = key.open_in_place(&iv, aad, &mut buf).ok()?.len();
     buf.truncate(len);
     Some(buf)
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::error::FormatError;
 use crate::error::{Error, Result};
 
 /// An AWS Encryption SDK algorithm suite (AES-GCM family).
@@ -92,9 +93,14 @@ impl AlgorithmSuite {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn from_id(id: u16) -> Result<Self> {
+        Ok(Self::read_id(id)?)
+    }
+
+    /// The suite with this id, as a message names it.
+    pub(crate) fn read_id(id: u16) -> Result<Self, FormatError> {
         ALL.into_iter()
             .find(|s| s.id() == id)
-            .ok_or_else(|| Error::DecryptValue(format!("unsupported algorithm suite 0x{id:04X}")))
+            .ok_or_else(|| FormatError::invalid(format!("unsupported algorithm suite 0x{id:04X}")))
     }
 
     /// The two-byte id.

@@ -1,0 +1,81 @@
+//! Writing a message: header, framed body and, for signing suites, the footer.
+
+use super::body::{frame_count, framed_len, seal_frames};
+use super::codec::Codec;
+use super::error::FormatError;
+use super::footer::{Footer, SigningKey};
+use super::header::HeaderV2;
+use super::ids::MESSAGE_ID_LEN;
+use super::kdf::derive;
+use super::suite::AlgorithmSuite;
+use crate::primitives::aead::{NONCE_LEN, TAG_LEN};
+
+/// Room for the footer: its length and the longest DER P-384 signature.
+const FOOTER_ROOM: usize = 2 + 104;
+
+/// What encrypt needs besides the plaintext.
+pub(crate) struct EncryptParams<'a> {
+    /// The message id: random, and never used for another message.
+    pub(crate) message_id: [u8; MESSAGE_ID_LEN],
+    pub(crate) suite: AlgorithmSuite,
+    /// The context to store (the caller's plus, for signing suites, the public key) and the
+    /// encrypted data keys, as [`header_section`](super::header::header_section) writes them.
+    pub(crate) header_section: &'a [u8],
+    pub(crate) data_key: &'a [u8],
+    pub(crate) signing_key: Option<&'a SigningKey>,
+    pub(crate) frame_length: u32,
+}
+
+/// Writes a framed message (format version 2).
+pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>, FormatError> {
+    if !p.suite.is_committing() {
+        return Err(FormatError::Config(
+            format!(
+                "algorithm suite {} cannot encrypt: only key-committing suites may",
+                p.suite
+            )
+            .into(),
+        ));
+    }
+    if p.frame_length == 0 {
+        return Err(FormatError::Config(
+            "the frame length must be at least 1".into(),
+        ));
+    }
+    let frame_len = p.frame_length as usize;
+    if u32::try_from(frame_count(plaintext.len(), frame_len)).is_err() {
+        return Err(FormatError::Config(
+            "the plaintext needs more than 2^32 - 1 frames".into(),
+        ));
+    }
+    let (key, commitment) = derive(p.suite, p.data_key, &p.message_id)?;
+    let commitment = commitment.ok_or_else(|| FormatError::invalid("no key commitment"))?;
+    let header = HeaderV2 {
+        suite: p.suite,
+        message_id: &p.message_id,
+        section: p.header_section,
+        frame_length: p.frame_length,
+        commitment: &commitment,
+    };
+    let footer_room = if p.signing_key.is_some() {
+        FOOTER_ROOM
+    } else {
+        0
+    };
+    let mut out = Vec::with_capacity(
+        header.encoded_len() + TAG_LEN + framed_len(plaintext.len(), frame_len) + footer_room,
+    );
+    header.encode(&mut out);
+    let tag = key
+        .seal_in_place(&[0u8; NONCE_LEN], &out, &mut [])
+        .map_err(|_| FormatError::Encrypt("encryption failed: header tag"))?;
+    out.extend_from_slice(&tag);
+    seal_frames(&key, &p.message_id, plaintext, p.frame_length, &mut out)?;
+    if let Some(signer) = p.signing_key {
+        let mut hash = signer.hash();
+        hash.update(&out);
+        let signature = signer.sign(hash)?;
+        Footer(&signature).encode(&mut out)?;
+    }
+    Ok(out)
+}
