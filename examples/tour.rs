@@ -132,7 +132,7 @@ async fn encrypt_tour() -> Result<(), Error> {
     let key = DataKey::random(32)?;
     let masker = DataMasking::builder()
         .keyring(RawAesKeyring::new("tour", "local-key", key.as_bytes())?)
-        .try_build()?;
+        .build();
     let ctx = EncryptionContext::new([("tenant_id", "acme"), ("purpose", "billing")])?;
 
     let ciphertext = masker.encrypt(&record, &ctx).await?;

@@ -150,7 +150,7 @@ async fn run() -> Result<(), Error> {
     // in production, the KMS keyring of data-masking-kms.
     let masker = DataMasking::builder()
         .keyring(RawAesKeyring::new("example", "payments-key", &[0x5a; 32])?)
-        .try_build()?;
+        .build();
     let store = Store::default();
     let request = sample();
 

@@ -36,7 +36,7 @@ use aws_lc_rs::signature::{
 use clap::Parser;
 use data_masking::keys::RawAesKeyring;
 use data_masking::{
-    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Fields, Mask, Sensitive,
+    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Encryptor, Fields, Mask, Sensitive,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -187,15 +187,15 @@ impl Kms {
             let keyring = data_masking_kms::KmsKeyring::from_env([arn])
                 .await
                 .expect("KMS keyring");
-            let warm = DataMasking::builder()
-                .keyring(keyring.clone())
-                .try_build()
-                .expect("masker");
+            let warm = DataMasking::builder().keyring(keyring.clone()).build();
             let cold = DataMasking::builder()
-                .keyring(keyring)
-                .no_cache()
-                .try_build()
-                .expect("masker");
+                .encryptor(
+                    Encryptor::builder(keyring)
+                        .no_cache()
+                        .build()
+                        .expect("masker"),
+                )
+                .build();
             (warm, cold)
         });
         let ct_warm = rt.block_on(warm.encrypt(record, ctx)).expect("encrypt");
@@ -231,10 +231,13 @@ const BIG: [usize; 2] = [100_000, 1_000_000];
 
 fn masker(suite: u16) -> DataMasking {
     DataMasking::builder()
-        .keyring(RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key"))
-        .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
-        .try_build()
-        .expect("masker")
+        .encryptor(
+            Encryptor::builder(RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key"))
+                .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+                .build()
+                .expect("masker"),
+        )
+        .build()
 }
 
 fn runtime() -> tokio::runtime::Runtime {

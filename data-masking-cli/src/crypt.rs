@@ -154,18 +154,13 @@ impl Job {
 
     /// The JSON engine.
     fn masker(&self, a: &CryptArgs) -> Result<DataMasking, Error> {
-        let mut b = DataMasking::builder()
+        Ok(DataMasking::builder()
             .raise_on_missing_field(!a.allow_missing)
-            .shared_keyring(Arc::clone(&self.keyring))
-            .algorithm_suite(self.options.suite)
-            .commitment_policy(self.options.policy);
-        if let Some(max) = self.options.max_edks {
-            b = b.max_encrypted_data_keys(max);
-        }
-        b.try_build()
+            .encryptor(self.encryptor()?)
+            .build())
     }
 
-    /// The bytes engine (for --raw).
+    /// The engine (of --raw bytes, and under the JSON masker).
     fn encryptor(&self) -> Result<Encryptor, Error> {
         let mut b = Encryptor::builder_shared(Arc::clone(&self.keyring))
             .algorithm_suite(self.options.suite)

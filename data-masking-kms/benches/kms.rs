@@ -22,7 +22,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use data_masking::keys::{
     DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, Materials,
 };
-use data_masking::{AlgorithmSuite, CacheLimits, DataMasking, EncryptionContext, Result};
+use data_masking::{
+    AlgorithmSuite, CacheLimits, DataMasking, EncryptionContext, Encryptor, Result,
+};
 use data_masking_kms::KmsKeyring;
 use data_masking_kms::aws_config::{self, BehaviorVersion, Region};
 use serde_json::Value;
@@ -111,15 +113,15 @@ fn bench(c: &mut Criterion) {
     let ctx = EncryptionContext::new([("tenant_id", "acme-eu-1")]).expect("context");
     let decrypts = Arc::new(AtomicUsize::new(0));
     let masker = |suite: AlgorithmSuite| {
-        DataMasking::builder()
-            .keyring(Counting {
-                inner: keyring.clone(),
-                decrypts: Arc::clone(&decrypts),
-            })
-            .cache(CacheLimits::default())
-            .algorithm_suite(suite)
-            .try_build()
-            .expect("a DataMasking")
+        let encryptor = Encryptor::builder(Counting {
+            inner: keyring.clone(),
+            decrypts: Arc::clone(&decrypts),
+        })
+        .cache(CacheLimits::default())
+        .algorithm_suite(suite)
+        .build()
+        .expect("an Encryptor");
+        DataMasking::builder().encryptor(encryptor).build()
     };
 
     let mut group = c.benchmark_group("kms_decrypt_9_fields");

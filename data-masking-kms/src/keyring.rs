@@ -116,7 +116,7 @@ impl Timeouts {
 ///     "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 /// ])
 /// .await?;
-/// let masker = DataMasking::builder().keyring(keyring).try_build()?;
+/// let masker = DataMasking::builder().keyring(keyring).build();
 /// let ctx = EncryptionContext::new([("tenant", "acme")])?;
 /// let ct = masker.encrypt(&json!({"card": "4111"}), &ctx).await?;
 /// assert_eq!(masker.decrypt(&ct, &ctx).await?, json!({"card": "4111"}));

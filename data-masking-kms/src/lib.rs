@@ -48,10 +48,10 @@ pub use aws_config;
 pub use aws_sdk_kms;
 pub use keyring::{KmsKeyring, KmsKeyringBuilder, PROVIDER_ID, Timeouts};
 
-use data_masking::{CacheLimits, DataMasking, DataMaskingBuilder, Result};
+use data_masking::{CacheLimits, DataMasking, Encryptor, EncryptorBuilder, Result};
 
 /// The most encrypted data keys a message may hold, on encrypt and decrypt, in a [`DataMasking`]
-/// from [`data_masking()`] or [`data_masking_builder()`] (or the number of configured keys, when
+/// from [`data_masking()`] or [`encryptor_builder()`] (or the number of configured keys, when
 /// there are more). A message made with this keyring holds one per configured key.
 ///
 /// The bound is checked when the header is read, before any KMS call: a message with more is a
@@ -72,9 +72,9 @@ pub const DEFAULT_MAX_ENCRYPTED_DATA_KEYS: u16 = 10;
 ///
 /// Unlike Powertools, it refuses messages holding more than
 /// [`DEFAULT_MAX_ENCRYPTED_DATA_KEYS`] (10) encrypted data keys, or more than the number of
-/// configured keys when there are more, before any KMS call. To choose another bound, build with
-/// [`data_masking_builder()`] and call `.max_encrypted_data_keys(n)` on it (`u16::MAX` is the
-/// format's own limit).
+/// configured keys when there are more, before any KMS call. To choose another bound, build the
+/// engine with [`encryptor_builder()`] and call `.max_encrypted_data_keys(n)` on it (`u16::MAX`
+/// is the format's own limit).
 ///
 /// Build it once per process (outside the Lambda handler) and clone it into tasks: the cache is
 /// what keeps KMS calls to one per data key.
@@ -96,14 +96,15 @@ where
     I::Item: AsRef<str>,
 {
     let keyring = KmsKeyring::from_env(keys).await?;
-    data_masking_builder(keyring).cache(cache).try_build()
+    let encryptor = encryptor_builder(keyring).cache(cache).build()?;
+    Ok(DataMasking::builder().encryptor(encryptor).build())
 }
 
-/// A [`DataMasking`] builder holding `keyring` and this crate's bound on the encrypted data keys
-/// of a message: [`DEFAULT_MAX_ENCRYPTED_DATA_KEYS`], or the number of the keyring's keys when
-/// there are more (so that the masker always reads what it writes). Everything else is the
-/// builder's default (the cache with [`CacheLimits::default`]); every setting can be changed,
-/// the bound with `.max_encrypted_data_keys(n)`.
+/// An [`Encryptor`] builder (the engine a [`DataMasking`] holds) for `keyring` with this crate's
+/// bound on the encrypted data keys of a message: [`DEFAULT_MAX_ENCRYPTED_DATA_KEYS`], or the
+/// number of the keyring's keys when there are more (so that the engine always reads what it
+/// writes). Everything else is the builder's default (the cache with [`CacheLimits::default`]);
+/// every setting can be changed, the bound with `.max_encrypted_data_keys(n)`.
 ///
 /// ```no_run
 /// use data_masking::CacheLimits;
@@ -113,15 +114,14 @@ where
 ///     "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 /// ])
 /// .await?;
-/// let masker = data_masking_kms::data_masking_builder(keyring)
+/// let encryptor = data_masking_kms::encryptor_builder(keyring)
 ///     .cache(CacheLimits::default())
 ///     .max_encrypted_data_keys(3)
-///     .try_build()?;
+///     .build()?;
+/// let masker = data_masking::DataMasking::builder().encryptor(encryptor).build();
 /// # Ok(()) }
 /// ```
-pub fn data_masking_builder(keyring: KmsKeyring) -> DataMaskingBuilder {
+pub fn encryptor_builder(keyring: KmsKeyring) -> EncryptorBuilder {
     let keys = u16::try_from(keyring.keys().len()).unwrap_or(u16::MAX);
-    DataMasking::builder()
-        .max_encrypted_data_keys(DEFAULT_MAX_ENCRYPTED_DATA_KEYS.max(keys))
-        .keyring(keyring)
+    Encryptor::builder(keyring).max_encrypted_data_keys(DEFAULT_MAX_ENCRYPTED_DATA_KEYS.max(keys))
 }

@@ -10,7 +10,7 @@ mod support;
 use data_masking::keys::{
     DataKey, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, Materials,
 };
-use data_masking::{CacheLimits, DataMasking, EncryptionContext, Error};
+use data_masking::{CacheLimits, DataMasking, EncryptionContext, Encryptor, Error};
 use data_masking_kms::{KmsKeyring, PROVIDER_ID, Timeouts};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -53,12 +53,13 @@ impl Kms {
         cache: Option<CacheLimits>,
         timeouts: Timeouts,
     ) -> DataMasking {
-        let builder = DataMasking::builder().keyring(self.keyring(keys, endpoint, timeouts));
+        let builder = Encryptor::builder(self.keyring(keys, endpoint, timeouts));
         let builder = match cache {
             Some(limits) => builder.cache(limits),
             None => builder.no_cache(),
         };
-        builder.try_build().expect("a DataMasking")
+        let encryptor = builder.build().expect("an Encryptor");
+        DataMasking::builder().encryptor(encryptor).build()
     }
 }
 
@@ -611,15 +612,15 @@ impl Kms {
     /// of `keys`.
     fn padded_writer(&self, keys: &[&str], extra: Extra, before: bool) -> DataMasking {
         let inner = self.keyring(keys, &self.endpoint, Timeouts::default());
-        DataMasking::builder()
-            .keyring(Padded {
-                inner,
-                extra,
-                before,
-            })
-            .no_cache()
-            .try_build()
-            .expect("a DataMasking")
+        let encryptor = Encryptor::builder(Padded {
+            inner,
+            extra,
+            before,
+        })
+        .no_cache()
+        .build()
+        .expect("an Encryptor");
+        DataMasking::builder().encryptor(encryptor).build()
     }
 }
 
@@ -772,20 +773,28 @@ async fn data_masking_convenience_refuses_more_than_ten_encrypted_data_keys_befo
         "{err}"
     );
 
-    // The same bound through data_masking_builder, counted at the endpoint: no call at all;
+    // The same bound through encryptor_builder, counted at the endpoint: no call at all;
     // .max_encrypted_data_keys(11) lifts it.
     let proxy = Proxy::start(&kms.endpoint).await;
     let keyring = || kms.keyring(&[&key], proxy.url(), Timeouts::default());
-    let bounded = data_masking_kms::data_masking_builder(keyring())
-        .try_build()
-        .expect("a DataMasking");
+    let bounded = DataMasking::builder()
+        .encryptor(
+            data_masking_kms::encryptor_builder(keyring())
+                .build()
+                .expect("an Encryptor"),
+        )
+        .build();
     let err = bounded.decrypt(&eleven, &c).await.unwrap_err();
     assert_eq!(err.kind(), "decrypt-value", "{err}");
     assert_eq!(proxy.count("Decrypt"), 0);
-    let lifted = data_masking_kms::data_masking_builder(keyring())
-        .max_encrypted_data_keys(11)
-        .try_build()
-        .expect("a DataMasking");
+    let lifted = DataMasking::builder()
+        .encryptor(
+            data_masking_kms::encryptor_builder(keyring())
+                .max_encrypted_data_keys(11)
+                .build()
+                .expect("an Encryptor"),
+        )
+        .build();
     assert_eq!(
         lifted.decrypt(&eleven, &c).await.expect("decrypt"),
         record()

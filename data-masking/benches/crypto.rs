@@ -14,7 +14,7 @@ use aws_lc_rs::signature::{
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use data_masking::keys::RawAesKeyring;
-use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Fields};
+use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Encryptor, Fields};
 use serde_json::Value;
 
 mod common;
@@ -22,10 +22,13 @@ use common::{SENSITIVE, record};
 
 fn masker(suite: u16) -> DataMasking {
     DataMasking::builder()
-        .keyring(RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key"))
-        .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
-        .try_build()
-        .expect("masker")
+        .encryptor(
+            Encryptor::builder(RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key"))
+                .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+                .build()
+                .expect("masker"),
+        )
+        .build()
 }
 
 fn hkdf_floor(data_key: &[u8], message_id: &[u8]) -> [u8; 64] {

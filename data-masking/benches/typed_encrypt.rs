@@ -12,7 +12,9 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use data_masking::keys::RawAesKeyring;
 use data_masking::typed::FIELD_BINDING_KEY;
-use data_masking::{AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Sensitive};
+use data_masking::{
+    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Encryptor, Sensitive,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -95,10 +97,15 @@ fn bench(cr: &mut Criterion) {
         ),
     ] {
         let masker = DataMasking::builder()
-            .keyring(RawAesKeyring::new("bench", "key", &[7u8; 32]).expect("keyring"))
-            .algorithm_suite(suite)
-            .try_build()
-            .expect("masker");
+            .encryptor(
+                Encryptor::builder(
+                    RawAesKeyring::new("bench", "key", &[7u8; 32]).expect("keyring"),
+                )
+                .algorithm_suite(suite)
+                .build()
+                .expect("masker"),
+            )
+            .build();
         let stored: Encrypted<Customer> = rt
             .block_on(masker.encrypt_typed(&c))
             .expect("encrypt_typed");

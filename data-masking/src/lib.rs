@@ -18,25 +18,24 @@
 //! # Ok::<(), data_masking::Error>(())
 //! ```
 
-// encryption modules (esdk, keyring, cache, context, crypto) begin
+// encryption modules (esdk, keyring, cache, context, engine) begin
 pub mod cache;
-pub mod crypto;
 pub mod encryption_context;
-mod envelope;
+mod engine;
 pub mod keys;
 pub mod message;
 mod primitives;
 
 pub use cache::{CacheLimits, Clock};
-pub use crypto::{Encryptor, EncryptorBuilder};
 pub use encryption_context::EncryptionContext;
+pub use engine::{Encryptor, EncryptorBuilder};
 pub use message::{AlgorithmSuite, CommitmentPolicy};
 // encryption modules end
 pub mod erase;
 pub mod error;
+mod json_text;
 pub mod masker;
 pub mod path;
-mod span;
 
 pub use erase::{Mask, Rules};
 pub use error::{Error, Result};

@@ -124,7 +124,7 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let masker = DataMasking::builder()
 //!     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-//!     .try_build()?;
+//!     .build();
 //! let c = Customer {
 //!     customer_id: "c-1".into(),
 //!     tenant_id: "acme".into(),

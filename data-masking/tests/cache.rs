@@ -438,28 +438,31 @@ mod through_data_masking {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
     use data_masking::keys::Keyring;
-    use data_masking::{AlgorithmSuite, CacheLimits, DataMasking, DataMaskingBuilder};
+    use data_masking::{AlgorithmSuite, CacheLimits, DataMasking, Encryptor, EncryptorBuilder};
     use serde_json::{Map, Value, json};
 
     use super::{Setup as Fixture, ctx, edk_bytes, multi_thread, rt};
 
     /// The same counting keyring and clock, building maskers.
     impl Fixture {
-        fn masker_builder(&self, suite: u16) -> DataMaskingBuilder {
+        fn masker_builder(&self, suite: u16) -> EncryptorBuilder {
             let keyring: Arc<dyn Keyring> = self.keyring.clone();
-            DataMasking::builder()
-                .shared_keyring(keyring)
+            Encryptor::builder_shared(keyring)
                 .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
                 .clock(self.clock.clone())
         }
 
         /// A masker (suite 0x0478) with these limits and its own, empty, cache.
         fn masker(&self, limits: CacheLimits) -> DataMasking {
-            self.masker_builder(0x0478)
-                .cache(limits)
-                .try_build()
-                .expect("masker")
+            with(self.masker_builder(0x0478).cache(limits))
         }
+    }
+
+    /// A masker on the engine `b` builds.
+    fn with(b: EncryptorBuilder) -> DataMasking {
+        DataMasking::builder()
+            .encryptor(b.build().expect("encryptor"))
+            .build()
     }
 
     fn limits() -> CacheLimits {
@@ -470,7 +473,7 @@ mod through_data_masking {
     fn default_cache_one_data_key_for_a_hundred_messages_and_one_unwrap_for_their_decrypts() {
         for suite in [0x0578u16, 0x0478] {
             let f = Fixture::with_delay(Duration::ZERO);
-            let m = f.masker_builder(suite).try_build().expect("default cache");
+            let m = with(f.masker_builder(suite));
             let rt = rt();
             let cts: Vec<String> = (0..100)
                 .map(|i| {
@@ -480,7 +483,7 @@ mod through_data_masking {
                 .collect();
             assert_eq!(f.encrypts(), 1, "0x{suite:04X}: 100 encrypts, one data key");
             // A fresh masker (cold cache) sharing the keyring decrypts all 100 with one unwrap.
-            let reader = f.masker_builder(suite).try_build().expect("masker");
+            let reader = with(f.masker_builder(suite));
             for (i, ct) in cts.iter().enumerate() {
                 assert_eq!(
                     rt.block_on(reader.decrypt(ct, &ctx("a"))).expect("decrypt"),
@@ -666,11 +669,7 @@ mod through_data_masking {
     #[test]
     fn no_cache_calls_the_keyring_for_every_message() {
         let f = Fixture::with_delay(Duration::ZERO);
-        let m = f
-            .masker_builder(0x0478)
-            .no_cache()
-            .try_build()
-            .expect("masker");
+        let m = with(f.masker_builder(0x0478).no_cache());
         let rt = rt();
         let cts: Vec<String> = (0..20)
             .map(|i| {

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use data_masking::keys::RawAesKeyring;
 use data_masking::typed::FIELD_BINDING_KEY;
-use data_masking::{AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Sensitive};
+use data_masking::{
+    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Encryptor, Sensitive,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -17,8 +19,7 @@ use serde_json::{Value, json};
 fn masker() -> DataMasking {
     DataMasking::builder()
         .keyring(RawAesKeyring::new("tests", "typed", &[0x42; 32]).expect("keyring"))
-        .try_build()
-        .expect("masker")
+        .build()
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -269,10 +270,15 @@ fn absent_and_null_fields() {
 fn both_algorithm_suites() {
     block_on(async {
         let m = DataMasking::builder()
-            .keyring(RawAesKeyring::new("tests", "typed", &[0x42; 32]).expect("keyring"))
-            .algorithm_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
-            .try_build()
-            .expect("masker");
+            .encryptor(
+                Encryptor::builder(
+                    RawAesKeyring::new("tests", "typed", &[0x42; 32]).expect("keyring"),
+                )
+                .algorithm_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+                .build()
+                .expect("masker"),
+            )
+            .build();
         round_trip(&m, &customer("c-3")).await;
         // The signed default reads the unsigned suite's messages and vice versa.
         let stored = m.encrypt_typed(&customer("c-3")).await.expect("encrypt");

@@ -245,7 +245,9 @@ mod through_data_masking {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
     use data_masking::keys::{MultiKeyring, RawAesKeyring};
-    use data_masking::{AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext};
+    use data_masking::{
+        AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Encryptor,
+    };
     use serde_json::{Value, json};
 
     use super::rt;
@@ -259,12 +261,15 @@ mod through_data_masking {
 
     fn masker(suite: u16, policy: CommitmentPolicy) -> DataMasking {
         DataMasking::builder()
-            .keyring(key("key", 9))
-            .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
-            .frame_length(16)
-            .commitment_policy(policy)
-            .try_build()
-            .expect("masker")
+            .encryptor(
+                Encryptor::builder(key("key", 9))
+                    .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+                    .frame_length(16)
+                    .commitment_policy(policy)
+                    .build()
+                    .expect("masker"),
+            )
+            .build()
     }
 
     fn ctx() -> EncryptionContext {
@@ -371,20 +376,26 @@ mod through_data_masking {
             .with(key("b", 2))
             .with(key("c", 3));
         let writer = DataMasking::builder()
-            .keyring(three)
-            .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
-            .try_build()
-            .expect("masker");
+            .encryptor(
+                Encryptor::builder(three)
+                    .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
+                    .build()
+                    .expect("masker"),
+            )
+            .build();
         let ct = rt
             .block_on(writer.encrypt(&json!("x"), &ctx()))
             .expect("encrypt");
         for (max, ok) in [(1u16, false), (2, false), (3, true), (4, true)] {
             // The reader holds the last key, so a refusal is the cap, not a missing key.
             let reader = DataMasking::builder()
-                .keyring(key("c", 3))
-                .max_encrypted_data_keys(max)
-                .try_build()
-                .expect("masker");
+                .encryptor(
+                    Encryptor::builder(key("c", 3))
+                        .max_encrypted_data_keys(max)
+                        .build()
+                        .expect("masker"),
+                )
+                .build();
             let r = rt.block_on(reader.decrypt(&ct, &ctx()));
             if ok {
                 assert_eq!(r.expect("within the cap"), json!("x"));
@@ -396,14 +407,17 @@ mod through_data_masking {
         }
         // The writer enforces the cap too.
         let capped = DataMasking::builder()
-            .keyring(
-                MultiKeyring::new(key("a", 1))
-                    .with(key("b", 2))
-                    .with(key("c", 3)),
+            .encryptor(
+                Encryptor::builder(
+                    MultiKeyring::new(key("a", 1))
+                        .with(key("b", 2))
+                        .with(key("c", 3)),
+                )
+                .max_encrypted_data_keys(2)
+                .build()
+                .expect("masker"),
             )
-            .max_encrypted_data_keys(2)
-            .try_build()
-            .expect("masker");
+            .build();
         assert!(rt.block_on(capped.encrypt(&json!("x"), &ctx())).is_err());
     }
 
@@ -440,10 +454,7 @@ mod through_data_masking {
         let ct = v["ciphertext"].as_str().expect("ciphertext");
         let rt = rt();
 
-        let strict = DataMasking::builder()
-            .keyring(keyring())
-            .try_build()
-            .expect("masker");
+        let strict = DataMasking::builder().keyring(keyring()).build();
         let err = rt
             .block_on(strict.decrypt(ct, &ctx))
             .expect_err("legacy under the default policy");
@@ -451,10 +462,13 @@ mod through_data_masking {
         assert!(err.to_string().contains("commitment"), "{err}");
 
         let lenient = DataMasking::builder()
-            .keyring(keyring())
-            .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
-            .try_build()
-            .expect("masker");
+            .encryptor(
+                Encryptor::builder(keyring())
+                    .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
+                    .build()
+                    .expect("masker"),
+            )
+            .build();
         let plaintext: Value =
             serde_json::from_str(v["plaintext"].as_str().expect("plaintext")).expect("JSON");
         assert_eq!(
@@ -462,11 +476,10 @@ mod through_data_masking {
             plaintext
         );
         // Legacy messages are never written, whatever the policy.
-        let legacy = DataMasking::builder()
-            .keyring(keyring())
+        let legacy = Encryptor::builder(keyring())
             .algorithm_suite(AlgorithmSuite::from_id(0x0178).expect("suite"))
             .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
-            .try_build();
+            .build();
         assert_eq!(legacy.expect_err("no legacy encrypt").kind(), "config");
     }
 }

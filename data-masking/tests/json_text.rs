@@ -4,16 +4,19 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use data_masking::keys::RawAesKeyring;
-use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext};
+use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Encryptor};
 use serde_json::{Value, json};
 
 fn masker(raise_on_missing_field: bool) -> DataMasking {
     DataMasking::builder()
-        .keyring(RawAesKeyring::new("text", "key", &[0x3C; 32]).expect("key"))
-        .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
         .raise_on_missing_field(raise_on_missing_field)
-        .try_build()
-        .expect("masker")
+        .encryptor(
+            Encryptor::builder(RawAesKeyring::new("text", "key", &[0x3C; 32]).expect("key"))
+                .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
+                .build()
+                .expect("masker"),
+        )
+        .build()
 }
 
 fn rt() -> tokio::runtime::Runtime {

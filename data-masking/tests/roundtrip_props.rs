@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use data_masking::keys::RawAesKeyring;
-use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext};
+use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Encryptor};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -23,11 +23,16 @@ fn masker(signed: bool) -> &'static DataMasking {
     let maskers = MASKERS.get_or_init(|| {
         [0x0478u16, 0x0578].map(|suite| {
             DataMasking::builder()
-                .keyring(RawAesKeyring::new("props", "key", &[0x5A; 32]).expect("key"))
-                .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
-                .frame_length(64)
-                .try_build()
-                .expect("masker")
+                .encryptor(
+                    Encryptor::builder(
+                        RawAesKeyring::new("props", "key", &[0x5A; 32]).expect("key"),
+                    )
+                    .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+                    .frame_length(64)
+                    .build()
+                    .expect("masker"),
+                )
+                .build()
         })
     });
     &maskers[usize::from(signed)]

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use data_masking::keys::RawAesKeyring;
-use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Fields, Mask};
+use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Encryptor, Fields, Mask};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -26,10 +26,13 @@ fn fixture() -> &'static Fixture {
             .expect("runtime"),
         masker: DataMasking::builder()
             .raise_on_missing_field(false)
-            .keyring(RawAesKeyring::new("fuzz", "key", &[0x42; 32]).expect("key"))
-            .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
-            .try_build()
-            .expect("masker"),
+            .encryptor(
+                Encryptor::builder(RawAesKeyring::new("fuzz", "key", &[0x42; 32]).expect("key"))
+                    .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"))
+                    .build()
+                    .expect("masker"),
+            )
+            .build(),
         fields: Fields::parse(["a", "b[0]", "c[-1].d", "*.e", "f[*]", "g.h.i", "[1]"])
             .expect("fields"),
         ctx: EncryptionContext::new([("fuzz", "text")]).expect("context"),

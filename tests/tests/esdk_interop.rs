@@ -16,11 +16,12 @@
 //! Python fails the test.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use data_masking::keys::{MultiKeyring, RawAesKeyring};
-use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext};
+use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
+use data_masking::{AlgorithmSuite, DataMasking, EncryptionContext, Encryptor};
 use data_masking_tests::{py_script, python, run_python_json};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -65,12 +66,9 @@ fn specs(keys: &[&Key]) -> Value {
 /// A masker writing `suite` with `frame`-byte frames, wrapping under every key of `keys` (the
 /// first generates the data key).
 fn masker(suite: u16, frame: u32, keys: &[&Key]) -> DataMasking {
-    let builder = DataMasking::builder()
-        .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
-        .frame_length(frame);
-    let builder = match keys {
-        [one] => builder.keyring(one.keyring()),
-        [first, rest @ ..] => builder.keyring(
+    let keyring: Arc<dyn Keyring> = match keys {
+        [one] => Arc::new(one.keyring()),
+        [first, rest @ ..] => Arc::new(
             rest.iter()
                 .fold(MultiKeyring::new(first.keyring()), |m, k| {
                     m.with(k.keyring())
@@ -78,7 +76,12 @@ fn masker(suite: u16, frame: u32, keys: &[&Key]) -> DataMasking {
         ),
         [] => unreachable!("at least one key"),
     };
-    builder.try_build().expect("masker")
+    let encryptor = Encryptor::builder_shared(keyring)
+        .algorithm_suite(AlgorithmSuite::from_id(suite).expect("suite"))
+        .frame_length(frame)
+        .build()
+        .expect("encryptor");
+    DataMasking::builder().encryptor(encryptor).build()
 }
 
 /// The context of the matrix: non-ASCII and mixed-case keys exercise the sorted serialization.

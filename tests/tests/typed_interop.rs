@@ -7,7 +7,7 @@
 
 use data_masking::keys::RawAesKeyring;
 use data_masking::typed::FIELD_BINDING_KEY;
-use data_masking::{AlgorithmSuite, DataMasking, Encrypted, Sensitive};
+use data_masking::{AlgorithmSuite, DataMasking, Encrypted, Encryptor, Sensitive};
 use data_masking_tests::{py_script, python, run_python_json};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -79,10 +79,13 @@ fn keys() -> Value {
 
 fn masker(suite: AlgorithmSuite) -> DataMasking {
     DataMasking::builder()
-        .keyring(RawAesKeyring::new("interop", "typed", &KEY).expect("keyring"))
-        .algorithm_suite(suite)
-        .try_build()
-        .expect("masker")
+        .encryptor(
+            Encryptor::builder(RawAesKeyring::new("interop", "typed", &KEY).expect("keyring"))
+                .algorithm_suite(suite)
+                .build()
+                .expect("masker"),
+        )
+        .build()
 }
 
 /// Every encrypted location of the customer's JSON: a JSON pointer and the context Powertools

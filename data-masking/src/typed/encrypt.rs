@@ -37,7 +37,6 @@ use crate::encryption_context::EncryptionContext;
 use crate::erase::{Mask, Targets};
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
-use crate::message::format::MessageIds;
 use crate::path::{AsFields, Field};
 
 /// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
@@ -66,7 +65,7 @@ use crate::path::{AsFields, Field};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let masker = DataMasking::builder()
 ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-///     .try_build()?;
+///     .build();
 /// let c = Customer { tenant_id: "acme".into(), ssn: "123-45-6789".into(), card: "4111".into() };
 /// let stored: Encrypted<Customer> = masker.encrypt_typed(&c).await?;
 ///
@@ -380,7 +379,7 @@ impl DataMasking {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let masker = DataMasking::builder()
     ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-    ///     .try_build()?;
+    ///     .build();
     /// let order = Order { order_id: "o-1".into(), card: "4111".into() };
     /// let stored = masker.encrypt_typed(&order).await?;
     ///
@@ -404,12 +403,13 @@ impl DataMasking {
                     Ok(())
                 })?;
             }
-            ciphertexts.reserve(jobs.len());
-            let mut ids = MessageIds::new(jobs.len());
-            for (node, context) in &jobs {
-                let message = self.encrypt_node(node, context, &mut ids).await?;
-                ciphertexts.push(Value::String(message));
-            }
+            let items: Vec<_> = jobs.iter().map(|(node, ctx)| (*node, ctx)).collect();
+            ciphertexts.extend(
+                self.encrypt_values(&items)
+                    .await?
+                    .into_iter()
+                    .map(Value::String),
+            );
         }
         replace_all(&mut json, &planned, ciphertexts)?;
         Ok(Encrypted::from_json(json))
@@ -430,7 +430,7 @@ impl DataMasking {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let masker = DataMasking::builder()
     ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-    ///     .try_build()?;
+    ///     .build();
     /// let s = S { a: "x".into(), b: "y".into() };
     /// let stored = masker.encrypt_typed(&s).await?;
     /// assert_eq!(masker.decrypt_typed(&stored).await?, s);
@@ -503,7 +503,7 @@ impl DataMasking {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let masker = DataMasking::builder()
     ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-    ///     .try_build()?;
+    ///     .build();
     /// let ctx = EncryptionContext::new([("tenant", "acme")])?;
     /// let data = json!({"card": "4111", "pin": "1234"});
     /// let enc = masker.encrypt_fields_bound(&data, &["card", "pin"], &ctx).await?;
@@ -529,13 +529,21 @@ impl DataMasking {
         {
             let mut nodes = Vec::new();
             targets.collect(&value, &mut nodes);
-            ciphertexts.reserve(nodes.len());
-            let mut ids = MessageIds::new(nodes.len());
-            for (node, tag) in nodes {
-                let ctx = bound_context(context, fields[tag])?;
-                let message = self.encrypt_node(node, &ctx, &mut ids).await?;
-                ciphertexts.push(Value::String(message));
-            }
+            let contexts = nodes
+                .iter()
+                .map(|(_, tag)| bound_context(context, fields[*tag]))
+                .collect::<Result<Vec<_>>>()?;
+            let items: Vec<_> = nodes
+                .iter()
+                .zip(&contexts)
+                .map(|((node, _), ctx)| (*node, ctx))
+                .collect();
+            ciphertexts.extend(
+                self.encrypt_values(&items)
+                    .await?
+                    .into_iter()
+                    .map(Value::String),
+            );
         }
         targets.replace(&mut value, &mut ciphertexts.into_iter());
         Ok(value)
@@ -551,7 +559,7 @@ impl DataMasking {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let masker = DataMasking::builder()
     ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-    ///     .try_build()?;
+    ///     .build();
     /// let ctx = EncryptionContext::empty();
     /// let enc = masker.encrypt_fields_bound(&json!({"a": 1, "b": 2}), &["a", "b"], &ctx).await?;
     /// // Move b's ciphertext into a: it was bound to "b".

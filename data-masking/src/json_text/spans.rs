@@ -10,10 +10,8 @@ use std::fmt;
 use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
-use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::erase::Mask;
 use crate::error::{Error, Result};
 use crate::path::{Fields, Step, array_index};
 
@@ -222,11 +220,9 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
 }
 
 /// The selected spans of a JSON text: byte ranges of the outermost selected values, in document
-/// order (a value inside another selected one goes with it), and the fields that selected
-/// nothing.
+/// order (a value inside another selected one goes with it).
 pub(crate) struct Spans {
     pub(crate) ranges: Vec<(usize, usize)>,
-    pub(crate) missing: Vec<String>,
 }
 
 /// Locates `fields` in the JSON `text` without building a `Value`. Returns `None` when a field is
@@ -260,16 +256,12 @@ fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool)
     }
     .deserialize(&mut d)?;
     d.end()?;
-    let mut missing = Vec::new();
-    for (field, found) in fields.iter().zip(&walk.found) {
-        if !found {
-            if raise_on_missing {
-                return Err(Error::FieldNotFound {
-                    field: field.as_str().to_owned(),
-                });
-            }
-            missing.push(field.as_str().to_owned());
-        }
+    if raise_on_missing
+        && let Some((field, _)) = fields.iter().zip(&walk.found).find(|(_, found)| !**found)
+    {
+        return Err(Error::FieldNotFound {
+            field: field.as_str().to_owned(),
+        });
     }
     let mut found = walk.spans;
     // Outer spans first; a span inside an earlier one (or equal to it) goes with it.
@@ -280,26 +272,7 @@ fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool)
             ranges.push((start, end));
         }
     }
-    Ok(Spans { ranges, missing })
-}
-
-/// Erases `fields` of the JSON `text` by rewriting only the selected spans. Returns `None` when a
-/// field is not a simple query (the caller then works on a `Value`).
-pub(crate) fn erase_text(
-    text: &str,
-    fields: &Fields,
-    mask: &Mask,
-    raise_on_missing: bool,
-) -> Option<Result<(String, Vec<String>)>> {
-    let located = locate_spans(text, fields, raise_on_missing)?;
-    Some(located.and_then(|spans| {
-        let out = spans.splice(text, 0, |_, raw, out| {
-            let value: Value = serde_json::from_str(raw)?;
-            out.push_str(&serde_json::to_string(&mask.apply(&value))?);
-            Ok(())
-        })?;
-        Ok((out, spans.missing))
-    }))
+    Ok(Spans { ranges })
 }
 
 impl Spans {

@@ -1,0 +1,165 @@
+//! What the engine keeps per data key: the materials to encrypt or decrypt messages under it,
+//! how the cache finds them, and how they are made from a keyring.
+
+use std::collections::BTreeMap;
+
+use crate::encryption_context::EncryptionContext;
+use crate::error::{Error, Result};
+use crate::keys::signing::{SigningKey, VerifyingKey};
+use crate::keys::{DataKey, DecryptionMaterials, EncryptionMaterials, Keyring};
+use crate::message::format;
+use crate::message::{AlgorithmSuite, PUBLIC_KEY_CONTEXT_KEY};
+
+/// Materials to encrypt messages under one data key.
+pub(super) struct Encrypting {
+    pub(super) data_key: DataKey,
+    /// The stored context (the caller's and the public key) and the encrypted data keys, as
+    /// each message's header holds them: serialized once per data key.
+    pub(super) header_section: Vec<u8>,
+    pub(super) signing: Option<SigningKey>,
+}
+
+/// Materials to decrypt messages under one data key.
+pub(super) struct Decrypting {
+    pub(super) data_key: DataKey,
+    pub(super) verifier: Option<VerifyingKey>,
+    /// The message's encryption context (the same for every message of this entry).
+    pub(super) context: BTreeMap<String, String>,
+}
+
+/// What a cache entry is found by: encryption materials by suite and caller's context,
+/// decryption materials by a digest of the header. Both kinds share one cache, so its capacity
+/// bounds them together (as the ESDK caching CMM's one cache).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum CacheKey {
+    Encrypt {
+        suite: u16,
+        context: EncryptionContext,
+    },
+    /// SHA-512 of the suite id and the header's encryption context and encrypted data keys as
+    /// serialized: equal digests are equal keys and context, so a hit needs neither parsed, and
+    /// an entry costs 66 bytes of key whatever the size of the header (as the ESDK caching CMM's
+    /// SHA-512 cache identifiers).
+    Decrypt { suite: u16, digest: [u8; 64] },
+}
+
+impl CacheKey {
+    /// The key of the decryption materials of a header of `suite` whose context and encrypted
+    /// data keys serialize to `section`.
+    pub(super) fn decrypt(suite: AlgorithmSuite, section: &[u8]) -> Self {
+        use sha2::Digest;
+        let mut h = sha2::Sha512::new();
+        h.update(suite.id().to_be_bytes());
+        h.update(section);
+        Self::Decrypt {
+            suite: suite.id(),
+            digest: h.finalize().into(),
+        }
+    }
+}
+
+/// A cache entry: one of the two kinds of materials, matching its [`CacheKey`].
+pub(super) enum Materials {
+    Encrypt(Encrypting),
+    Decrypt(Decrypting),
+}
+
+impl Materials {
+    pub(super) fn encrypting(&self) -> Result<&Encrypting> {
+        match self {
+            Self::Encrypt(m) => Ok(m),
+            Self::Decrypt(_) => Err(Error::EncryptKey(
+                "the materials cache mixed up entries".into(),
+            )),
+        }
+    }
+
+    pub(super) fn decrypting(&self) -> Result<&Decrypting> {
+        match self {
+            Self::Decrypt(m) => Ok(m),
+            Self::Encrypt(_) => Err(Error::DecryptKey(
+                "the materials cache mixed up entries".into(),
+            )),
+        }
+    }
+}
+
+/// A new data key for `suite` under `ctx`, wrapped by `keyring` (at most `max_edks` times),
+/// with a fresh signing key for signing suites.
+pub(super) async fn make_encrypting(
+    keyring: &dyn Keyring,
+    suite: AlgorithmSuite,
+    max_edks: Option<u16>,
+    ctx: &EncryptionContext,
+) -> Result<Encrypting> {
+    let signing = if suite.is_signing() {
+        Some(SigningKey::generate(suite.signature())?)
+    } else {
+        None
+    };
+    let mut context = ctx.as_map().clone();
+    if let Some(s) = &signing {
+        context.insert(PUBLIC_KEY_CONTEXT_KEY.to_owned(), s.public_key().to_owned());
+    }
+    let m = keyring
+        .on_encrypt(EncryptionMaterials::new(suite, context.clone()))
+        .await?;
+    let data_key = m
+        .data_key()
+        .cloned()
+        .ok_or_else(|| Error::EncryptKey("the keyring produced no data key".into()))?;
+    let n = m.encrypted_data_keys().len();
+    if n == 0 {
+        return Err(Error::EncryptKey("the keyring wrapped no data key".into()));
+    }
+    if let Some(max) = max_edks.filter(|&max| n > usize::from(max)) {
+        return Err(Error::EncryptKey(format!(
+            "the keyring made {n} encrypted data keys, more than the {max} allowed"
+        )));
+    }
+    Ok(Encrypting {
+        data_key,
+        header_section: format::header_section(&context, m.encrypted_data_keys())?,
+        signing,
+    })
+}
+
+/// The data key of a message of `suite` whose header section is `section`, unwrapped by
+/// `keyring`, with the signature's verifying key.
+pub(super) async fn make_decrypting(
+    keyring: &dyn Keyring,
+    suite: AlgorithmSuite,
+    section: &[u8],
+) -> Result<Decrypting> {
+    let (context, edks) = format::parse_section(section)?;
+    let public_key = context.get(PUBLIC_KEY_CONTEXT_KEY);
+    let verifier = match (suite.is_signing(), public_key) {
+        (true, Some(value)) => Some(VerifyingKey::from_context_value(suite.signature(), value)?),
+        (true, None) => {
+            return Err(Error::DecryptValue(
+                "a signed message without its public key".into(),
+            ));
+        }
+        // A signed message's header re-issued under a suite without a signature would
+        // otherwise decrypt with any body (framework/default-cmm.md: refuse it).
+        (false, Some(_)) => {
+            return Err(Error::DecryptValue(format!(
+                "algorithm suite {suite} has no signature, but the message's encryption context \
+                 holds {PUBLIC_KEY_CONTEXT_KEY}: a signed message with its signature stripped"
+            )));
+        }
+        (false, None) => None,
+    };
+    let m = keyring
+        .on_decrypt(DecryptionMaterials::new(suite, context.clone()), &edks)
+        .await?;
+    let data_key = m
+        .data_key()
+        .cloned()
+        .ok_or_else(|| Error::DecryptKey("the keyring unwrapped no data key".into()))?;
+    Ok(Decrypting {
+        data_key,
+        verifier,
+        context,
+    })
+}
