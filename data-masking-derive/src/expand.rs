@@ -5,16 +5,16 @@
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
-use syn::{DeriveInput, Generics, Ident, LitStr, Type};
+use syn::{DeriveInput, Ident, LitStr, Type};
 
 use crate::ast::{Field, Input};
 use crate::attr::{self, ContextItem, ContextValue, MaskKind};
 use crate::ctxt::Ctxt;
-use crate::fallback;
+use crate::impls::Impls;
 use crate::valid::{self, context_key};
 
 /// The derive's output: the impls, or every error found together with the stub impls of
-/// [`fallback`].
+/// [`fallback`](crate::fallback).
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let attrs = attr::container(&cx, &node.attrs);
@@ -24,8 +24,8 @@ pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     }
     match (cx.check(), input) {
         (Ok(()), Some(input)) => expand(&input),
-        (Err(error), _) => fallback::expand(node, &attrs, error),
-        (Ok(()), None) => fallback::expand(
+        (Err(error), _) => crate::fallback::expand(node, &attrs, error),
+        (Ok(()), None) => crate::fallback::expand(
             node,
             &attrs,
             syn::Error::new(
@@ -33,73 +33,6 @@ pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
                 "#[derive(Sensitive)] needs a struct with named fields",
             ),
         ),
-    }
-}
-
-/// `impl Sensitive` for a type (and `impl Debug` for `#[sensitive(debug)]`), around the given
-/// bodies: the derive's impls and the fallback's stubs differ in bodies and bounds only.
-pub(crate) struct Impls<'a> {
-    /// The runtime's private path ([`attr::ContainerAttrs::private`]).
-    pub(crate) private: &'a TokenStream,
-    pub(crate) ident: &'a Ident,
-    pub(crate) generics: &'a Generics,
-    /// `where ...`, or nothing.
-    pub(crate) where_clause: TokenStream,
-    /// The body of `serialize_masked`, which names its arguments `__serializer`.
-    pub(crate) serialize: TokenStream,
-    /// The body of `describe_fields`, which names its arguments `__path` and `__out`.
-    pub(crate) describe: TokenStream,
-    /// The body of `Debug::fmt` (its formatter is `__f`), for `#[sensitive(debug)]`.
-    pub(crate) debug: Option<TokenStream>,
-}
-
-impl ToTokens for Impls<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let Impls {
-            private,
-            ident,
-            where_clause,
-            serialize,
-            describe,
-            ..
-        } = self;
-        let (impl_generics, ty_generics, _) = self.generics.split_for_impl();
-        let debug = self.debug.as_ref().map(|body| {
-            quote! {
-                #[automatically_derived]
-                impl #impl_generics #private::fmt::Debug for #ident #ty_generics #where_clause {
-                    fn fmt(&self, __f: &mut #private::fmt::Formatter<'_>) -> #private::fmt::Result {
-                        #body
-                    }
-                }
-            }
-        });
-        tokens.extend(quote! {
-            #[doc(hidden)]
-            #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
-            const _: () = {
-                #[automatically_derived]
-                impl #impl_generics #private::Sensitive for #ident #ty_generics #where_clause {
-                    fn serialize_masked<__S>(
-                        &self,
-                        __serializer: __S,
-                    ) -> #private::Result<__S::Ok, __S::Error>
-                    where
-                        __S: #private::serde::Serializer,
-                    {
-                        #serialize
-                    }
-
-                    fn describe_fields(
-                        __path: &mut #private::FieldPath,
-                        __out: &mut #private::Vec<#private::SensitiveField>,
-                    ) {
-                        #describe
-                    }
-                }
-                #debug
-            };
-        });
     }
 }
 

@@ -7,7 +7,7 @@ use quote::quote;
 use syn::DeriveInput;
 
 use crate::attr::ContainerAttrs;
-use crate::expand::Impls;
+use crate::impls::Impls;
 
 /// The errors, then `impl Sensitive` (and `impl Debug` for `#[sensitive(debug)]`) with bodies
 /// that are never run: the crate does not compile.

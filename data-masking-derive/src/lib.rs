@@ -2,7 +2,7 @@
 //!
 //! The macro is split as parse (`ast`, `attr`), check (`valid`, every error of an item
 //! collected in a `ctxt::Ctxt`) and generate (`expand`, or on errors `fallback`: the errors and
-//! stub impls). The grammar of a regex mask's format is the runtime's own source file, compiled
+//! stub impls; both write their impls through `impls`). The grammar of a regex mask's format is the runtime's own source file, compiled
 //! here too (`format`), so the compile-time check and `data_masking::Mask::regex` can't disagree.
 
 mod ast;
@@ -13,6 +13,7 @@ mod expand;
 mod fallback;
 #[path = "../../data-masking/src/erase/format.rs"]
 mod format;
+mod impls;
 mod valid;
 
 use proc_macro::TokenStream;

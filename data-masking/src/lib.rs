@@ -18,33 +18,33 @@
 //! # Ok::<(), data_masking::Error>(())
 //! ```
 
-// encryption modules (esdk, keyring, cache, context, engine) begin
-pub mod cache;
-pub mod encryption_context;
+// The layers, from the ground up (README, "Architecture"): the wire format (`message`) and the
+// crypto primitives; `keys`; the cache, the encryption context and the `engine`; `path`, the
+// masks (`erase`) and `json_text`; `masker` (DataMasking); `typed`. A module imports only from
+// the layers below it. `keys`, `path` and `typed` are namespaces; the rest is re-exported here.
+mod cache;
+mod encryption_context;
 mod engine;
+mod erase;
+mod error;
+mod json_text;
 pub mod keys;
-pub mod message;
+mod masker;
+mod message;
+pub mod path;
 mod primitives;
+pub mod typed;
 
 pub use cache::{CacheLimits, Clock};
 pub use encryption_context::EncryptionContext;
 pub use engine::{Encryptor, EncryptorBuilder};
-pub use message::{AlgorithmSuite, CommitmentPolicy};
-// encryption modules end
-pub mod erase;
-pub mod error;
-mod json_text;
-pub mod masker;
-pub mod path;
-
-pub use erase::{Mask, Rules};
+pub use erase::{DEFAULT_MASK, Mask, RegexMask, Rules, python_number};
 pub use error::{Error, Result};
 pub use masker::{DataMasking, DataMaskingBuilder, Erasure};
+pub use message::{
+    AlgorithmSuite, CommitmentPolicy, PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX,
+};
 pub use path::Fields;
-
-// typed (derive) modules begin
-pub mod typed;
-
 pub use typed::{Encrypted, Masked, Sensitive, SensitiveFields};
 
 /// `#[derive(Sensitive)]`: declares masked, encrypted and nested sensitive fields on a serde
@@ -71,4 +71,3 @@ pub mod __private {
     pub use serde;
     pub use std::{fmt, marker::PhantomData, option::Option, result::Result, vec::Vec};
 }
-// typed (derive) modules end

@@ -9,11 +9,21 @@ use crate::error::{Error, Result};
 /// The text the default mask writes.
 ///
 /// ```
-/// assert_eq!(data_masking::erase::DEFAULT_MASK, "*****");
+/// assert_eq!(data_masking::DEFAULT_MASK, "*****");
 /// ```
 pub const DEFAULT_MASK: &str = "*****";
 
-/// How a located value is erased. See the [module documentation](super) for the full table.
+/// How a located value is erased, with the semantics of Powertools Python `erase`:
+///
+/// | mask | string | number / bool | null | list | object |
+/// |---|---|---|---|---|---|
+/// | [`Mask::Default`] | `"*****"` | `"*****"` | `"*****"` | each element `"*****"` | `"*****"` |
+/// | [`Mask::Dynamic`] | each character `*` but `-_. ` | masked as its text | `"*****"` | walked | walked |
+/// | [`Mask::Custom`] | the mask, cut to the value's length | masked as its text | `"*****"` | walked | walked |
+/// | [`Mask::regex`] | `re.sub(pattern, format, value)` | rewritten as its text | `"*****"` | walked | walked |
+///
+/// A number or bool becomes the text Python's `str()` gives (`1.0`, `1e+20`, `True`) before it
+/// is masked, so every option other than the default turns it into a string, as Powertools does.
 ///
 /// ```
 /// use data_masking::Mask;

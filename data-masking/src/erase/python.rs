@@ -9,7 +9,7 @@ use serde_json::{Number, Value};
 /// shortest `repr` (`1.0`, `1e+20`, `1.5e-07`, `-0.0`).
 ///
 /// ```
-/// use data_masking::erase::python_number;
+/// use data_masking::python_number;
 /// use serde_json::json;
 /// let n = |v: serde_json::Value| python_number(v.as_number().unwrap());
 /// assert_eq!(n(json!(42)), "42");

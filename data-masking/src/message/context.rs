@@ -10,7 +10,7 @@ use super::error::FormatError;
 ///
 /// ```
 /// use data_masking::EncryptionContext;
-/// use data_masking::message::PUBLIC_KEY_CONTEXT_KEY;
+/// use data_masking::PUBLIC_KEY_CONTEXT_KEY;
 /// assert_eq!(PUBLIC_KEY_CONTEXT_KEY, "aws-crypto-public-key");
 /// assert!(EncryptionContext::new([(PUBLIC_KEY_CONTEXT_KEY, "x")]).is_err());
 /// ```
@@ -21,7 +21,7 @@ pub const PUBLIC_KEY_CONTEXT_KEY: &str = "aws-crypto-public-key";
 ///
 /// ```
 /// use data_masking::EncryptionContext;
-/// use data_masking::message::RESERVED_CONTEXT_PREFIX;
+/// use data_masking::RESERVED_CONTEXT_PREFIX;
 /// assert_eq!(RESERVED_CONTEXT_PREFIX, "aws-crypto-");
 /// assert!(EncryptionContext::new([("aws-crypto-anything", "x")]).is_err());
 /// assert!(EncryptionContext::new([("aws-cryptography", "x")]).is_ok());
