@@ -371,9 +371,14 @@ impl DataMasking {
         let spans = located?;
         let mut plain = Vec::with_capacity(spans.ranges.len());
         for raw in spans.texts(text) {
-            let node: Value = serde_json::from_str(raw)?;
+            // A base64 string has no escapes: it is borrowed from the text, no `Value` built.
+            let ciphertext: std::borrow::Cow<'_, str> = if raw.starts_with('"') {
+                serde_json::from_str(raw)?
+            } else {
+                return Err(not_a_ciphertext(&serde_json::from_str(raw)?));
+            };
             plain.push(zeroize::Zeroizing::new(
-                self.decrypt_text(ciphertext_of(&node)?, context).await?,
+                self.decrypt_text(&ciphertext, context).await?,
             ));
         }
         spans.splice(text, 0, |i, _, out| {
@@ -385,10 +390,13 @@ impl DataMasking {
 
 /// The text of a located node that should hold a base64 message.
 fn ciphertext_of(node: &Value) -> Result<&str> {
-    node.as_str().ok_or_else(|| {
-        Error::DecryptValue(format!(
-            "a field to decrypt holds {}, not a ciphertext string",
-            crate::erase::type_name(node)
-        ))
-    })
+    node.as_str().ok_or_else(|| not_a_ciphertext(node))
+}
+
+/// The error of a located node that is not a string.
+fn not_a_ciphertext(node: &Value) -> Error {
+    Error::DecryptValue(format!(
+        "a field to decrypt holds {}, not a ciphertext string",
+        crate::erase::type_name(node)
+    ))
 }
