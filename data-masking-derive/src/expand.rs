@@ -293,7 +293,7 @@ fn describe_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
         if field.is_nested() {
             let ty = field.ty;
             out.push(quote! {
-                __path.push(#private::Segment::Name(#name));
+                __path.push(#private::Step::name(#name));
                 <#ty as #private::Sensitive>::describe_fields(__path, __out);
                 __path.pop();
             });

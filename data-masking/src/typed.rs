@@ -163,7 +163,7 @@ pub use ser::{Compound, MaskSerializer, MaskWith};
 use crate::erase::Mask;
 use crate::error::Result;
 use crate::masker::DataMasking;
-use crate::path::Fields;
+use crate::path::{Field, Fields, Step, write_expression};
 
 /// The reserved encryption-context key that binds a typed field's ciphertext to the field: its
 /// value is the field's path (as [`FieldPath`] displays it), so a ciphertext moved to another
@@ -334,19 +334,9 @@ pub fn debug_masked<T: ?Sized + Sensitive>(value: &T, f: &mut fmt::Formatter<'_>
     fmt::Debug::fmt(&DebugSerialize(&Masked(value)), f)
 }
 
-/// One step of a [`FieldPath`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Segment {
-    /// An object member, by its serde name.
-    Name(&'static str),
-    /// Every element of an array (`[*]`).
-    AnyIndex,
-    /// Every member of an object (`.*`).
-    AnyMember,
-}
-
-/// The path of a field in the JSON of a record, by serde names. Displays in the Powertools
-/// field dialect, ready for [`Fields::parse`].
+/// The path of a field in the JSON of a record: its [`Step`]s, names being serde names.
+/// Displays in the Powertools field dialect; [`to_field`](Self::to_field) gives the field
+/// that locates it.
 ///
 /// ```
 /// use data_masking::typed::FieldPath;
@@ -356,13 +346,13 @@ pub enum Segment {
 /// assert_eq!(FieldPath::root().to_string(), "$");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct FieldPath(Vec<Segment>);
+pub struct FieldPath(Vec<Step>);
 
 impl FieldPath {
     /// The root: the whole value.
     ///
     /// ```
-    /// assert!(data_masking::typed::FieldPath::root().segments().is_empty());
+    /// assert!(data_masking::typed::FieldPath::root().steps().is_empty());
     /// ```
     pub fn root() -> Self {
         Self::default()
@@ -376,7 +366,7 @@ impl FieldPath {
     /// ```
     #[must_use]
     pub fn name(mut self, name: &'static str) -> Self {
-        self.0.push(Segment::Name(name));
+        self.0.push(Step::name(name));
         self
     }
 
@@ -388,7 +378,7 @@ impl FieldPath {
     /// ```
     #[must_use]
     pub fn any_index(mut self) -> Self {
-        self.0.push(Segment::AnyIndex);
+        self.0.push(Step::AnyIndex);
         self
     }
 
@@ -400,42 +390,56 @@ impl FieldPath {
     /// ```
     #[must_use]
     pub fn any_member(mut self) -> Self {
-        self.0.push(Segment::AnyMember);
+        self.0.push(Step::AnyMember);
         self
     }
 
-    /// Appends a segment (used while describing nested types).
+    /// Appends a step (used while describing nested types).
     ///
     /// ```
-    /// # use data_masking::typed::{FieldPath, Segment};
+    /// use data_masking::{path::Step, typed::FieldPath};
     /// let mut p = FieldPath::root();
-    /// p.push(Segment::Name("a"));
+    /// p.push(Step::name("a"));
     /// assert_eq!(p.to_string(), "a");
     /// ```
-    pub fn push(&mut self, segment: Segment) {
-        self.0.push(segment);
+    pub fn push(&mut self, step: Step) {
+        self.0.push(step);
     }
 
-    /// Removes the last segment.
+    /// Removes the last step.
     ///
     /// ```
-    /// # use data_masking::typed::{FieldPath, Segment};
+    /// use data_masking::{path::Step, typed::FieldPath};
     /// let mut p = FieldPath::root().name("a").name("b");
-    /// assert_eq!(p.pop(), Some(Segment::Name("b")));
+    /// assert_eq!(p.pop(), Some(Step::name("b")));
     /// assert_eq!(p.to_string(), "a");
     /// ```
-    pub fn pop(&mut self) -> Option<Segment> {
+    pub fn pop(&mut self) -> Option<Step> {
         self.0.pop()
     }
 
-    /// The segments.
+    /// The steps.
     ///
     /// ```
-    /// # use data_masking::typed::{FieldPath, Segment};
-    /// assert_eq!(FieldPath::root().name("a").segments(), &[Segment::Name("a")]);
+    /// use data_masking::{path::Step, typed::FieldPath};
+    /// assert_eq!(FieldPath::root().name("a").steps(), &[Step::name("a")]);
     /// ```
-    pub fn segments(&self) -> &[Segment] {
+    pub fn steps(&self) -> &[Step] {
         &self.0
+    }
+
+    /// The field that locates this path in the record's JSON, built from the steps (its
+    /// expression is this path's text).
+    ///
+    /// ```
+    /// use data_masking::typed::FieldPath;
+    /// let field = FieldPath::root().name("orders").any_index().name("card").to_field()?;
+    /// assert_eq!(field.as_str(), "orders[*].card");
+    /// assert_eq!(field.rfc9535(), "$['orders'][*]['card']");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn to_field(&self) -> Result<Field> {
+        Field::from_steps(&self.0)
     }
 
     /// The path with `name` appended, as a new value.
@@ -451,43 +455,9 @@ impl FieldPath {
     }
 }
 
-/// A name the dialect reads unquoted after a dot.
-fn plain_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !matches!(self.0.first(), Some(Segment::Name(_))) {
-            f.write_str("$")?;
-        }
-        for (i, segment) in self.0.iter().enumerate() {
-            match segment {
-                Segment::Name(n) if plain_name(n) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(n)?;
-                }
-                Segment::Name(n) => {
-                    f.write_str("['")?;
-                    for c in n.chars() {
-                        if matches!(c, '\'' | '\\') {
-                            f.write_str("\\")?;
-                        }
-                        write!(f, "{c}")?;
-                    }
-                    f.write_str("']")?;
-                }
-                Segment::AnyIndex => f.write_str("[*]")?,
-                Segment::AnyMember => f.write_str(".*")?,
-            }
-        }
-        Ok(())
+        write_expression(&self.0, f)
     }
 }
 
@@ -743,7 +713,7 @@ impl SensitiveFields {
     /// ```
     pub fn mask_fields(&self) -> Result<Vec<(Fields, Mask)>> {
         self.masked()
-            .map(|(path, rule)| Ok((Fields::parse([path.to_string()])?, rule.to_mask()?)))
+            .map(|(path, rule)| Ok((Fields::from_fields([path.to_field()?])?, rule.to_mask()?)))
             .collect()
     }
 
@@ -757,7 +727,11 @@ impl SensitiveFields {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn encrypt_fields(&self) -> Result<Fields> {
-        Fields::parse(self.encrypted().map(|(p, _)| p.to_string()))
+        Fields::from_fields(
+            self.encrypted()
+                .map(|(p, _)| p.to_field())
+                .collect::<Result<Vec<_>>>()?,
+        )
     }
 
     /// Powertools `masking_rules`: each masked path with its mask options (see
@@ -939,11 +913,11 @@ impl<T: Sensitive> Sensitive for Option<T> {
 }
 
 fn describe_elements<T: ?Sized + Sensitive>(
-    segment: Segment,
+    step: Step,
     path: &mut FieldPath,
     out: &mut Vec<SensitiveField>,
 ) {
-    path.push(segment);
+    path.push(step);
     T::describe_fields(path, out);
     path.pop();
 }
@@ -953,7 +927,7 @@ impl<T: Sensitive> Sensitive for [T] {
         serializer.collect_seq(self.iter().map(Masked))
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
-        describe_elements::<T>(Segment::AnyIndex, path, out);
+        describe_elements::<T>(Step::AnyIndex, path, out);
     }
 }
 
@@ -967,7 +941,7 @@ impl<T: Sensitive, const N: usize> Sensitive for [T; N] {
         tuple.end()
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
-        describe_elements::<T>(Segment::AnyIndex, path, out);
+        describe_elements::<T>(Step::AnyIndex, path, out);
     }
 }
 
@@ -976,7 +950,7 @@ impl<T: Sensitive> Sensitive for Vec<T> {
         serializer.collect_seq(self.iter().map(Masked))
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
-        describe_elements::<T>(Segment::AnyIndex, path, out);
+        describe_elements::<T>(Step::AnyIndex, path, out);
     }
 }
 
@@ -985,7 +959,7 @@ impl<T: Sensitive> Sensitive for VecDeque<T> {
         serializer.collect_seq(self.iter().map(Masked))
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
-        describe_elements::<T>(Segment::AnyIndex, path, out);
+        describe_elements::<T>(Step::AnyIndex, path, out);
     }
 }
 
@@ -994,7 +968,7 @@ impl<K: Serialize, V: Sensitive, H> Sensitive for HashMap<K, V, H> {
         serializer.collect_map(self.iter().map(|(k, v)| (k, Masked(v))))
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
-        describe_elements::<V>(Segment::AnyMember, path, out);
+        describe_elements::<V>(Step::AnyMember, path, out);
     }
 }
 
@@ -1003,7 +977,7 @@ impl<K: Serialize, V: Sensitive> Sensitive for BTreeMap<K, V> {
         serializer.collect_map(self.iter().map(|(k, v)| (k, Masked(v))))
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
-        describe_elements::<V>(Segment::AnyMember, path, out);
+        describe_elements::<V>(Step::AnyMember, path, out);
     }
 }
 

@@ -26,19 +26,16 @@
 //! The module, one concern a file: `mask` (the masks and how one applies to a value),
 //! `regex_mask` (`re.sub`), `format` (the replacement format grammar, shared with the derive,
 //! which checks formats at compile time), `python` (Python's `str`/`repr` of JSON values),
-//! `rules` (`masking_rules`), and `targets` (the located nodes of a value).
+//! and `rules` (`masking_rules`). Where the values to mask are is found by `path`.
 
 mod format;
 mod mask;
 mod python;
 mod regex_mask;
 mod rules;
-mod targets;
 
 pub(crate) use mask::type_name;
 pub use mask::{DEFAULT_MASK, Mask};
 pub use python::python_number;
 pub use regex_mask::RegexMask;
-pub(crate) use rules::Apply;
 pub use rules::Rules;
-pub(crate) use targets::Targets;

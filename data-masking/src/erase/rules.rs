@@ -1,4 +1,4 @@
-//! Per-path masks: Powertools' `masking_rules`, and what masks a located node.
+//! Per-path masks: Powertools' `masking_rules`.
 
 use serde_json::Value;
 
@@ -104,24 +104,11 @@ impl Rules {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &(Field, Mask)> {
         self.items.iter()
     }
-}
 
-/// What masks a located node: one mask for all fields, or a rule's own.
-#[derive(Clone, Copy)]
-pub(crate) enum Apply<'a> {
-    Fields(&'a Mask),
-    Rules(&'a Rules),
-}
-
-impl Apply<'_> {
-    /// The masked copy of `v`, which the rule of index `rule` located (ignored for `Fields`).
+    /// The masked copy of `v`, which the rule of index `rule` located.
     pub(crate) fn mask(&self, rule: usize, v: &Value) -> Value {
-        match self {
-            Apply::Fields(m) => m.apply(v),
-            Apply::Rules(r) => r
-                .items
-                .get(rule)
-                .map_or(Value::Null, |(_, m)| m.apply_rule(v)),
-        }
+        self.items
+            .get(rule)
+            .map_or(Value::Null, |(_, m)| m.apply_rule(v))
     }
 }

@@ -13,7 +13,7 @@ use serde::de::{
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
-use crate::path::{Fields, Step, array_index};
+use crate::path::{Fields, Step};
 
 struct Key<'a>(Cow<'a, str>);
 
@@ -77,11 +77,7 @@ impl Walk<'_> {
     fn by_name(&self, active: &[(usize, usize)], key: &str) -> Vec<(usize, usize)> {
         active
             .iter()
-            .filter(|&&(f, d)| match &self.steps[f][d] {
-                Step::Name(n) => n == key,
-                Step::Wildcard => true,
-                Step::Index(_) => false,
-            })
+            .filter(|&&(f, d)| self.steps[f][d].selects_member(key))
             .map(|&(f, d)| (f, d + 1))
             .collect()
     }
@@ -90,11 +86,7 @@ impl Walk<'_> {
     fn by_index(&self, active: &[(usize, usize)], idx: usize, len: usize) -> Vec<(usize, usize)> {
         active
             .iter()
-            .filter(|&&(f, d)| match &self.steps[f][d] {
-                Step::Index(i) => array_index(*i, len) == Some(idx),
-                Step::Wildcard => true,
-                Step::Name(_) => false,
-            })
+            .filter(|&&(f, d)| self.steps[f][d].selects_element(idx, len))
             .map(|&(f, d)| (f, d + 1))
             .collect()
     }
@@ -233,10 +225,7 @@ pub(crate) fn locate_spans(
     fields: &Fields,
     raise_on_missing: bool,
 ) -> Option<Result<Spans>> {
-    let steps: Vec<&[Step]> = fields
-        .iter()
-        .map(|f| f.simple_steps())
-        .collect::<Option<_>>()?;
+    let steps: Vec<&[Step]> = fields.iter().map(|f| f.steps()).collect::<Option<_>>()?;
     Some(spans(text, fields, &steps, raise_on_missing))
 }
 

@@ -7,11 +7,10 @@ use serde_json::Value;
 
 use super::DataMasking;
 use crate::encryption_context::EncryptionContext;
-use crate::erase::Targets;
 use crate::error::{Error, Result};
 use crate::json_text::spans::locate_spans;
 use crate::json_text::{compact_json, minify, not_json, validate_json};
-use crate::path::AsFields;
+use crate::path::{AsFields, Targets};
 
 impl DataMasking {
     /// Encrypts the whole value into one message (its JSON text is the plaintext) bound to
@@ -214,13 +213,16 @@ impl DataMasking {
         self.engine()?;
         let fields = fields.as_fields()?;
         let mut value = data.clone();
-        let (targets, _) = self.locate(&value, fields.iter().map(|f| (f, 0)))?;
+        let (targets, _) = Targets::locate(
+            &value,
+            fields.iter().map(|f| (f, 0)),
+            self.raise_on_missing_field(),
+        )?;
         let mut nodes = Vec::new();
         targets.collect(&value, &mut nodes);
         let items: Vec<_> = nodes.iter().map(|(node, _)| (*node, context)).collect();
         let messages = self.encrypt_values(&items).await?;
-        let mut replacements = messages.into_iter().map(Value::String);
-        targets.replace(&mut value, &mut replacements);
+        targets.replace(&mut value, messages.into_iter().map(Value::String));
         Ok(value)
     }
 
@@ -246,7 +248,11 @@ impl DataMasking {
         self.engine()?;
         let fields = fields.as_fields()?;
         let mut value = data.clone();
-        let (targets, _) = self.locate(&value, fields.iter().map(|f| (f, 0)))?;
+        let (targets, _) = Targets::locate(
+            &value,
+            fields.iter().map(|f| (f, 0)),
+            self.raise_on_missing_field(),
+        )?;
         self.decrypt_targets(&mut value, &targets, |_| Ok(context.clone()))
             .await?;
         Ok(value)
@@ -272,7 +278,7 @@ impl DataMasking {
                 );
             }
         }
-        targets.replace(value, &mut plain.into_iter());
+        targets.replace(value, plain);
         Ok(())
     }
 

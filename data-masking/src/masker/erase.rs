@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use super::{DataMasking, Erasure};
-use crate::erase::{Apply, Mask, Rules};
+use crate::erase::{Mask, Rules};
 use crate::error::{Error, Result};
 use crate::json_text::spans::locate_spans;
-use crate::path::AsFields;
+use crate::path::{AsFields, Targets};
 
 impl DataMasking {
     /// Masks the selected fields with the default mask `"*****"`.
@@ -79,8 +79,12 @@ impl DataMasking {
         mask: &Mask,
     ) -> Result<Vec<String>> {
         let fields = fields.as_fields()?;
-        let (targets, missing) = self.locate(data, fields.iter().map(|f| (f, 0)))?;
-        targets.in_place(data, Apply::Fields(mask));
+        let (targets, missing) = Targets::locate(
+            data,
+            fields.iter().map(|f| (f, 0)),
+            self.raise_on_missing_field(),
+        )?;
+        targets.update(data, &mut |node, _| *node = mask.apply(node));
         Ok(missing)
     }
 
@@ -131,9 +135,12 @@ impl DataMasking {
             });
         }
         let mut value = data.clone();
-        let (targets, missing) =
-            self.locate(&value, rules.iter().enumerate().map(|(i, (f, _))| (f, i)))?;
-        targets.in_place(&mut value, Apply::Rules(rules));
+        let (targets, missing) = Targets::locate(
+            &value,
+            rules.iter().enumerate().map(|(i, (f, _))| (f, i)),
+            self.raise_on_missing_field(),
+        )?;
+        targets.update(&mut value, &mut |node, rule| *node = rules.mask(rule, node));
         Ok(Erasure { value, missing })
     }
 

@@ -9,10 +9,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::Encryptor;
-use crate::erase::Targets;
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
-use crate::path::Field;
 
 /// Erases (and, with a keyring, encrypts and decrypts) sensitive fields.
 ///
@@ -218,30 +216,5 @@ impl DataMasking {
                     .into(),
             )
         })
-    }
-
-    /// Locates every field on the unmodified input; each node keeps the lowest tag of the
-    /// fields that locate it.
-    pub(crate) fn locate<'f>(
-        &self,
-        data: &Value,
-        fields: impl Iterator<Item = (&'f Field, usize)>,
-    ) -> Result<(Targets, Vec<String>)> {
-        let mut found = Vec::new();
-        let mut addrs = Vec::new();
-        let mut missing = Vec::new();
-        for (field, tag) in fields {
-            addrs.clear();
-            if field.locate_into(data, &mut addrs) == 0 {
-                if self.inner.raise_on_missing_field {
-                    return Err(Error::FieldNotFound {
-                        field: field.as_str().to_owned(),
-                    });
-                }
-                missing.push(field.as_str().to_owned());
-            }
-            found.extend(addrs.iter().map(|&a| (a, tag)));
-        }
-        Ok((Targets::new(found), missing))
     }
 }

@@ -1,5 +1,6 @@
 //! The dialect: a Powertools (jsonpath-ng) field expression translated to RFC 9535 JSONPath
-//! text, with the steps of a simple query (names, indices, `*`) when it is one.
+//! text, with the steps of a simple query (names, indices, `*`) when it is one; and the way
+//! back, steps written as an expression of the dialect and as RFC 9535 text.
 
 use super::Step;
 use crate::error::{Error, Result};
@@ -86,6 +87,66 @@ fn push_name(out: &mut String, name: &str) {
     out.push('[');
     push_literal(out, name);
     out.push(']');
+}
+
+/// The RFC 9535 query that `steps` make, as [`translate`] gives it for their
+/// [`write_expression`].
+pub(super) fn rfc9535_of(steps: &[Step]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(1 + steps.len() * 8);
+    out.push('$');
+    for step in steps {
+        match step {
+            Step::Name(n) => push_name(&mut out, n),
+            Step::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+            Step::AnyIndex | Step::AnyMember => out.push_str("[*]"),
+        }
+    }
+    out
+}
+
+/// A name the dialect reads unquoted after a dot.
+fn plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Writes `steps` as an expression of the dialect: `orders[*].card`, `['card.no']`, `$.*.a`,
+/// `$` for no step. Plain names are written after a dot, others quoted (`'` and `\` escaped);
+/// the expression starts with `$` unless its first step is a name.
+pub(crate) fn write_expression(steps: &[Step], f: &mut impl std::fmt::Write) -> std::fmt::Result {
+    if !matches!(steps.first(), Some(Step::Name(_))) {
+        f.write_str("$")?;
+    }
+    for (i, step) in steps.iter().enumerate() {
+        match step {
+            Step::Name(n) if plain_name(n) => {
+                if i > 0 {
+                    f.write_str(".")?;
+                }
+                f.write_str(n)?;
+            }
+            Step::Name(n) => {
+                f.write_str("['")?;
+                for c in n.chars() {
+                    if matches!(c, '\'' | '\\') {
+                        f.write_str("\\")?;
+                    }
+                    f.write_char(c)?;
+                }
+                f.write_str("']")?;
+            }
+            Step::Index(i) => write!(f, "[{i}]")?,
+            Step::AnyIndex => f.write_str("[*]")?,
+            Step::AnyMember => f.write_str(".*")?,
+        }
+    }
+    Ok(())
 }
 
 impl Translator {
@@ -238,13 +299,13 @@ impl Translator {
             Some('*') => {
                 self.pos += 1;
                 self.out.push_str("[*]");
-                self.step(Step::Wildcard);
+                self.step(Step::AnyMember);
                 Ok(())
             }
             Some('\'' | '"') => {
                 let s = self.quoted()?;
                 push_name(&mut self.out, &s);
-                self.step(Step::Name(s));
+                self.step(Step::Name(s.into()));
                 Ok(())
             }
             Some(c)
@@ -253,7 +314,7 @@ impl Translator {
             {
                 let n = self.integer()?;
                 push_name(&mut self.out, &n);
-                self.step(Step::Name(n));
+                self.step(Step::Name(n.into()));
                 Ok(())
             }
             Some(c) if is_name_start(c) => {
@@ -265,7 +326,7 @@ impl Translator {
                     ));
                 }
                 push_name(&mut self.out, &name);
-                self.step(Step::Name(name));
+                self.step(Step::Name(name.into()));
                 Ok(())
             }
             Some('$') => self.err("'$' can only start an expression"),
@@ -365,12 +426,12 @@ impl Translator {
             Some('*') => {
                 self.pos += 1;
                 self.out.push('*');
-                Some(Step::Wildcard)
+                Some(Step::AnyIndex)
             }
             Some('\'' | '"') => {
                 let s = self.quoted()?;
                 push_literal(&mut self.out, &s);
-                Some(Step::Name(s))
+                Some(Step::Name(s.into()))
             }
             Some('?') => {
                 self.pos += 1;
@@ -385,7 +446,7 @@ impl Translator {
             Some(c) if is_name_start(c) => {
                 let n = self.name();
                 push_literal(&mut self.out, &n);
-                Some(Step::Name(n))
+                Some(Step::Name(n.into()))
             }
             _ => return self.unexpected("an index, a slice, a quoted name, '*' or a filter"),
         })
@@ -664,68 +725,16 @@ mod tests {
             steps("a[*].b"),
             Some(vec![
                 Step::Name("a".into()),
-                Step::Wildcard,
+                Step::AnyIndex,
                 Step::Name("b".into())
             ])
         );
         assert_eq!(
             steps("a.*"),
-            Some(vec![Step::Name("a".into()), Step::Wildcard])
+            Some(vec![Step::Name("a".into()), Step::AnyMember])
         );
         for plural in ["a..b", "a[0,1]", "a[0:1]", "a[?(@.x[0] > 1)]", "a['x','y']"] {
             assert_eq!(steps(plural), None, "{plural}");
-        }
-    }
-
-    mod simple_matches_the_engine {
-        use crate::path::Field;
-        use proptest::prelude::*;
-        use serde_json::{Map, Value};
-
-        fn value() -> impl Strategy<Value = Value> {
-            let leaf = prop_oneof![Just(Value::Null), any::<i32>().prop_map(Value::from)];
-            leaf.prop_recursive(4, 40, 5, |inner| {
-                prop_oneof![
-                    prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                    prop::collection::vec(("[ab1]", inner), 0..5)
-                        .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
-                ]
-            })
-        }
-
-        fn path() -> impl Strategy<Value = String> {
-            let seg = prop_oneof![
-                Just(".a"),
-                Just(".b"),
-                Just(".1"),
-                Just("[0]"),
-                Just("[1]"),
-                Just("[-1]"),
-                Just("[-7]"),
-                Just("[*]"),
-                Just(".*"),
-                Just("['a']"),
-            ];
-            prop::collection::vec(seg, 0..4).prop_map(|s| format!("${}", s.concat()))
-        }
-
-        proptest! {
-            #[test]
-            fn same_nodes(v in value(), p in path()) {
-                let field = Field::parse(&p).unwrap();
-                prop_assert!(field.simple.is_some(), "{} is simple", p);
-                let mut ours = Vec::new();
-                field.locate_into(&v, &mut ours);
-                let mut engine: Vec<usize> = field
-                    .path()
-                    .query(&v)
-                    .iter()
-                    .map(|n| std::ptr::from_ref::<Value>(n) as usize)
-                    .collect();
-                ours.sort_unstable();
-                engine.sort_unstable();
-                prop_assert_eq!(ours, engine);
-            }
         }
     }
 

@@ -27,20 +27,31 @@
 //! );
 //! # Ok::<(), data_masking::Error>(())
 //! ```
+//!
+//! The module, one concern a file: this file holds the compiled fields ([`Field`], [`Fields`]);
+//! `step` the path model ([`Step`]: what a field that is a simple query, and a typed field
+//! path, are made of); `dialect` the translation of the dialect to RFC 9535, and of steps back
+//! to both; `locate` the one place that finds nodes in a `Value` and reads, replaces or changes
+//! them (JSON text is walked as text by `json_text::spans`, with the same steps).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::error::{Error, Result};
 
 mod dialect;
+mod locate;
+mod step;
 
 pub use dialect::translate;
-use dialect::translate_full;
+pub(crate) use dialect::write_expression;
+use dialect::{rfc9535_of, translate_full};
+pub(crate) use locate::{Targets, each, each_mut};
+pub use step::Step;
+pub(crate) use step::array_index;
 
 /// One compiled field expression.
 ///
@@ -60,52 +71,9 @@ pub struct Field {
     source: String,
     rfc: String,
     path: JsonPath,
-    /// For a simple query (child segments of one name, index or `*` each), the steps, evaluated
+    /// For a simple query (child segments of one name, index or `*` each), the steps, followed
     /// directly; every other query is evaluated by `serde_json_path`.
     simple: Option<Box<[Step]>>,
-}
-
-/// One step of a simple query.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Step {
-    Name(String),
-    Index(i64),
-    Wildcard,
-}
-
-/// The position an RFC 9535 index selects in an array of `len` elements.
-pub(crate) fn array_index(i: i64, len: usize) -> Option<usize> {
-    let idx = if i < 0 {
-        len.checked_sub(usize::try_from(i.unsigned_abs()).ok()?)?
-    } else {
-        usize::try_from(i).ok()?
-    };
-    (idx < len).then_some(idx)
-}
-
-/// Evaluates a simple query with RFC 9535 semantics (a name selects an object member, an index
-/// an array element, counting from the end when negative, `*` every member or element; anything
-/// else selects nothing), adding the address of each selected node to `out`.
-fn eval_simple(steps: &[Step], value: &Value, out: &mut Vec<usize>) {
-    let Some((step, rest)) = steps.split_first() else {
-        out.push(std::ptr::from_ref::<Value>(value) as usize);
-        return;
-    };
-    match (step, value) {
-        (Step::Name(n), Value::Object(o)) => {
-            if let Some(v) = o.get(n) {
-                eval_simple(rest, v, out);
-            }
-        }
-        (Step::Index(i), Value::Array(a)) => {
-            if let Some(v) = array_index(*i, a.len()).and_then(|i| a.get(i)) {
-                eval_simple(rest, v, out);
-            }
-        }
-        (Step::Wildcard, Value::Array(a)) => a.iter().for_each(|v| eval_simple(rest, v, out)),
-        (Step::Wildcard, Value::Object(o)) => o.values().for_each(|v| eval_simple(rest, v, out)),
-        _ => {}
-    }
 }
 
 impl Field {
@@ -119,8 +87,30 @@ impl Field {
     /// ```
     pub fn parse(expr: &str) -> Result<Self> {
         let (rfc, simple) = translate_full(expr)?;
+        Self::compile(expr.to_owned(), rfc, simple.map(Vec::into_boxed_slice))
+    }
+
+    /// The field that `steps` make, built directly (no expression is parsed): its expression is
+    /// the steps written in the dialect, and it selects what that expression selects.
+    ///
+    /// ```
+    /// use data_masking::path::{Field, Step};
+    /// let field = Field::from_steps(&[Step::name("a.b"), Step::AnyMember, Step::Index(-1)])?;
+    /// assert_eq!(field.as_str(), "['a.b'].*[-1]");
+    /// assert_eq!(field.rfc9535(), "$['a.b'][*][-1]");
+    /// assert_eq!(field.rfc9535(), Field::parse(field.as_str())?.rfc9535());
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn from_steps(steps: &[Step]) -> Result<Self> {
+        let mut source = String::new();
+        // Writing to a `String` does not fail.
+        let _ = write_expression(steps, &mut source);
+        Self::compile(source, rfc9535_of(steps), Some(steps.into()))
+    }
+
+    fn compile(source: String, rfc: String, simple: Option<Box<[Step]>>) -> Result<Self> {
         let path = JsonPath::parse(&rfc).map_err(|e| Error::InvalidPath {
-            path: expr.to_owned(),
+            path: source.clone(),
             position: 0,
             reason: format!(
                 "not a valid JSONPath once translated to {rfc}: {}",
@@ -128,10 +118,10 @@ impl Field {
             ),
         })?;
         Ok(Self {
-            source: expr.to_owned(),
+            source,
             rfc,
             path,
-            simple: simple.map(Vec::into_boxed_slice),
+            simple,
         })
     }
 
@@ -186,26 +176,17 @@ impl Field {
         &self.path
     }
 
-    /// The steps of a simple query (names, indices and `*` only).
-    pub(crate) fn simple_steps(&self) -> Option<&[Step]> {
+    /// The steps, when the field is a simple query (names, indices and `*` only); such a
+    /// field is located by its steps, any other by the compiled query.
+    ///
+    /// ```
+    /// use data_masking::path::{Field, Step};
+    /// assert_eq!(Field::parse("a[*]")?.steps(), Some(&[Step::name("a"), Step::AnyIndex][..]));
+    /// assert_eq!(Field::parse("a..b")?.steps(), None);
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn steps(&self) -> Option<&[Step]> {
         self.simple.as_deref()
-    }
-
-    /// Adds to `out` the address of every node this field selects in `value`.
-    pub(crate) fn locate_into(&self, value: &Value, out: &mut Vec<usize>) -> usize {
-        if let Some(steps) = &self.simple {
-            let before = out.len();
-            eval_simple(steps, value, out);
-            return out.len() - before;
-        }
-        let nodes = self.path.query(value);
-        let n = nodes.len();
-        out.extend(
-            nodes
-                .iter()
-                .map(|v| std::ptr::from_ref::<Value>(v) as usize),
-        );
-        n
     }
 }
 
@@ -257,12 +238,25 @@ impl Fields {
             .into_iter()
             .map(|e| Field::parse(e.as_ref()))
             .collect::<Result<Vec<_>>>()?;
+        Self::from_fields(items)
+    }
+
+    /// The list of fields already compiled (by [`Field::parse`] or [`Field::from_steps`]); an
+    /// empty list is [`Error::EmptyFields`].
+    ///
+    /// ```
+    /// use data_masking::{Error, Fields, path::{Field, Step}};
+    /// let fields = Fields::from_fields([Field::from_steps(&[Step::name("a")])?])?;
+    /// assert_eq!(fields.iter().next().unwrap().as_str(), "a");
+    /// assert!(matches!(Fields::from_fields([]), Err(Error::EmptyFields)));
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn from_fields(fields: impl IntoIterator<Item = Field>) -> Result<Self> {
+        let items: Arc<[Field]> = fields.into_iter().collect();
         if items.is_empty() {
             return Err(Error::EmptyFields);
         }
-        Ok(Self {
-            items: items.into(),
-        })
+        Ok(Self { items })
     }
 
     /// The compiled fields, in the order given.

@@ -31,13 +31,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::{ContextSource, EncryptRule, FIELD_BINDING_KEY, FieldPath, Segment};
+use super::{ContextSource, EncryptRule, FIELD_BINDING_KEY, FieldPath};
 use super::{Sensitive, SensitiveFields};
 use crate::encryption_context::EncryptionContext;
-use crate::erase::{Mask, Targets};
+use crate::erase::Mask;
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
-use crate::path::{AsFields, Field};
+use crate::path::{AsFields, Field, Targets, each, each_mut};
 
 /// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
 /// ESDK message of that field's JSON. Made by [`DataMasking::encrypt_typed`], read back with
@@ -161,12 +161,12 @@ impl<T: ?Sized + Sensitive> fmt::Debug for Encrypted<T> {
             // The derive checks every regex at compile time; a hand-written rule that does not
             // compile still hides the value.
             let mask = rule.to_mask().unwrap_or(Mask::Default);
-            visit_mut(&mut shown, path.segments(), &mut |node| {
+            each_mut(&mut shown, path.steps(), &mut |node| {
                 *node = mask.apply(node);
             });
         }
         for (path, _) in fields.encrypted() {
-            visit_mut(&mut shown, path.segments(), &mut |node| {
+            each_mut(&mut shown, path.steps(), &mut |node| {
                 *node = Value::String("<encrypted>".into());
             });
         }
@@ -215,8 +215,7 @@ fn plan(fields: &SensitiveFields) -> Result<Vec<Planned>> {
         .iter()
         .filter(|(path, _)| {
             !encrypted.iter().any(|(outer, _)| {
-                outer.segments().len() < path.segments().len()
-                    && path.segments().starts_with(outer.segments())
+                outer.steps().len() < path.steps().len() && path.steps().starts_with(outer.steps())
             })
         })
         .map(|(path, rule)| {
@@ -236,67 +235,6 @@ fn plan(fields: &SensitiveFields) -> Result<Vec<Planned>> {
             })
         })
         .collect()
-}
-
-type Visitor<'a, 'v> = dyn FnMut(&'v Value, Option<&'v Map<String, Value>>) -> Result<()> + 'a;
-
-/// Calls `f` with every node at `segments` below `value` and the object holding it (when the
-/// last step is a member name). Nodes that are not there (a `None`, a member serde left out)
-/// are skipped.
-fn visit<'v>(
-    value: &'v Value,
-    segments: &[Segment],
-    parent: Option<&'v Map<String, Value>>,
-    f: &mut Visitor<'_, 'v>,
-) -> Result<()> {
-    let Some((first, rest)) = segments.split_first() else {
-        return f(value, parent);
-    };
-    match (first, value) {
-        (Segment::Name(name), Value::Object(o)) => {
-            if let Some(child) = o.get(*name) {
-                visit(child, rest, Some(o), f)?;
-            }
-        }
-        (Segment::AnyIndex, Value::Array(a)) => {
-            for child in a {
-                visit(child, rest, None, f)?;
-            }
-        }
-        (Segment::AnyMember, Value::Object(o)) => {
-            for child in o.values() {
-                visit(child, rest, None, f)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// [`visit`] for changing the nodes, in the same order.
-fn visit_mut(value: &mut Value, segments: &[Segment], f: &mut dyn FnMut(&mut Value)) {
-    let Some((first, rest)) = segments.split_first() else {
-        f(value);
-        return;
-    };
-    match (first, value) {
-        (Segment::Name(name), Value::Object(o)) => {
-            if let Some(child) = o.get_mut(*name) {
-                visit_mut(child, rest, f);
-            }
-        }
-        (Segment::AnyIndex, Value::Array(a)) => {
-            for child in a {
-                visit_mut(child, rest, f);
-            }
-        }
-        (Segment::AnyMember, Value::Object(o)) => {
-            for child in o.values_mut() {
-                visit_mut(child, rest, f);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The encryption context of one located field.
@@ -323,13 +261,13 @@ fn field_context(
     Ok(context)
 }
 
-/// Puts `values` into the nodes of `planned` in `json`, in [`visit`] order.
+/// Puts `values` into the nodes of `planned` in `json`, in the order [`each`] finds them.
 fn replace_all(json: &mut Value, planned: &[Planned], values: Vec<Value>) -> Result<()> {
     let expected = values.len();
     let mut values = values.into_iter();
     let mut placed = 0usize;
     for p in planned {
-        visit_mut(json, p.path.segments(), &mut |node| {
+        each_mut(json, p.path.steps(), &mut |node| {
             if let Some(v) = values.next() {
                 *node = v;
                 placed += 1;
@@ -398,7 +336,7 @@ impl DataMasking {
         {
             let mut jobs: Vec<(&Value, EncryptionContext)> = Vec::new();
             for p in planned.iter() {
-                visit(&json, p.path.segments(), None, &mut |node, parent| {
+                each(&json, p.path.steps(), &mut |node, parent| -> Result<()> {
                     jobs.push((node, field_context(p, parent)?));
                     Ok(())
                 })?;
@@ -454,11 +392,10 @@ impl DataMasking {
         {
             let mut jobs: Vec<(&str, EncryptionContext)> = Vec::new();
             for p in planned.iter() {
-                visit(
+                each(
                     &encrypted.json,
-                    p.path.segments(),
-                    None,
-                    &mut |node, parent| {
+                    p.path.steps(),
+                    &mut |node, parent| -> Result<()> {
                         let Value::String(text) = node else {
                             return Err(Error::DecryptValue(format!(
                                 "the encrypted field `{}` holds {}, not a ciphertext string",
@@ -545,7 +482,7 @@ impl DataMasking {
                     .map(Value::String),
             );
         }
-        targets.replace(&mut value, &mut ciphertexts.into_iter());
+        targets.replace(&mut value, ciphertexts);
         Ok(value)
     }
 
@@ -599,8 +536,11 @@ impl DataMasking {
                 "the key {FIELD_BINDING_KEY} is set by field binding"
             )));
         }
-        let (targets, _) =
-            self.locate(data, fields.iter().enumerate().map(|(tag, f)| (*f, tag)))?;
+        let (targets, _) = Targets::locate(
+            data,
+            fields.iter().enumerate().map(|(tag, f)| (*f, tag)),
+            self.raise_on_missing_field(),
+        )?;
         Ok(targets)
     }
 }
