@@ -23,161 +23,18 @@
 //! field serde leaves out (`skip_serializing_if`) is left out.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock, RwLock};
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::{ContextSource, EncryptRule, FIELD_BINDING_KEY, FieldPath};
+use super::{ContextSource, EncryptRule, Encrypted, FIELD_BINDING_KEY, FieldPath};
 use super::{Sensitive, SensitiveFields};
 use crate::encryption_context::EncryptionContext;
-use crate::erase::Mask;
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
 use crate::path::{AsFields, Field, Targets, each, each_mut};
-
-/// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
-/// ESDK message of that field's JSON. Made by [`DataMasking::encrypt_typed`], read back with
-/// [`DataMasking::decrypt_typed`].
-///
-/// It serializes and deserializes as that JSON (the same shape as
-/// [`DataMasking::encrypt_fields`] gives, so Powertools Python reads each field). `Debug`
-/// prints the JSON with the masks of `T` applied and every ciphertext as `"<encrypted>"`: never
-/// a plain value of a masked or encrypted field.
-///
-/// ```
-/// use data_masking::{DataMasking, Encrypted, Sensitive, keys::RawAesKeyring};
-/// use serde::{Deserialize, Serialize};
-///
-/// #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
-/// #[sensitive(context(purpose = "billing"))]
-/// struct Customer {
-///     tenant_id: String,
-///     #[mask]
-///     ssn: String,
-///     #[encrypt(context(tenant_id))]
-///     card: String,
-/// }
-///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let masker = DataMasking::builder()
-///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
-///     .build();
-/// let c = Customer { tenant_id: "acme".into(), ssn: "123-45-6789".into(), card: "4111".into() };
-/// let stored: Encrypted<Customer> = masker.encrypt_typed(&c).await?;
-///
-/// let json = serde_json::to_value(&stored)?;
-/// assert_eq!(json["tenant_id"], "acme");
-/// assert!(json["card"].as_str().is_some_and(|ct| ct.len() > 100));
-///
-/// let debug = format!("{stored:?}");
-/// assert!(debug.contains(r#""card":"<encrypted>""#) && !debug.contains("6789"));
-///
-/// let read: Encrypted<Customer> = serde_json::from_value(json)?;
-/// assert_eq!(masker.decrypt_typed(&read).await?, c);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// # }).unwrap();
-/// ```
-pub struct Encrypted<T: ?Sized> {
-    json: Value,
-    record: PhantomData<fn() -> T>,
-}
-
-impl<T: ?Sized> Encrypted<T> {
-    /// Wraps stored JSON (e.g. read from a database) as an encrypted `T`. Nothing is checked
-    /// until [`DataMasking::decrypt_typed`].
-    ///
-    /// ```
-    /// # use data_masking::{Encrypted, Sensitive};
-    /// #[derive(serde::Serialize, serde::Deserialize, Sensitive)]
-    /// struct S { #[encrypt] a: String }
-    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "AgV4..."}));
-    /// assert_eq!(e.as_json()["a"], "AgV4...");
-    /// ```
-    pub fn from_json(json: Value) -> Self {
-        Self {
-            json,
-            record: PhantomData,
-        }
-    }
-
-    /// The stored JSON.
-    ///
-    /// ```
-    /// # use data_masking::{Encrypted, Sensitive};
-    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[encrypt] a: String }
-    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "x"}));
-    /// assert!(e.as_json().is_object());
-    /// ```
-    pub fn as_json(&self) -> &Value {
-        &self.json
-    }
-
-    /// The stored JSON, by value.
-    ///
-    /// ```
-    /// # use data_masking::{Encrypted, Sensitive};
-    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[encrypt] a: String }
-    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "x"}));
-    /// assert_eq!(e.into_json(), serde_json::json!({"a": "x"}));
-    /// ```
-    pub fn into_json(self) -> Value {
-        self.json
-    }
-}
-
-impl<T: ?Sized> Clone for Encrypted<T> {
-    fn clone(&self) -> Self {
-        Self::from_json(self.json.clone())
-    }
-}
-
-impl<T: ?Sized> PartialEq for Encrypted<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.json == other.json
-    }
-}
-
-impl<T: ?Sized> Serialize for Encrypted<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(serializer)
-    }
-}
-
-impl<'de, T: ?Sized> Deserialize<'de> for Encrypted<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Value::deserialize(deserializer).map(Self::from_json)
-    }
-}
-
-impl<T: ?Sized + Sensitive> fmt::Debug for Encrypted<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields = T::sensitive_fields();
-        let mut shown = self.json.clone();
-        for (path, rule) in fields.masked() {
-            // The derive checks every regex at compile time; a hand-written rule that does not
-            // compile still hides the value.
-            let mask = rule.to_mask().unwrap_or(Mask::Default);
-            each_mut(&mut shown, path.steps(), &mut |node| {
-                *node = mask.apply(node);
-            });
-        }
-        for (path, _) in fields.encrypted() {
-            each_mut(&mut shown, path.steps(), &mut |node| {
-                *node = Value::String("<encrypted>".into());
-            });
-        }
-        let name = std::any::type_name::<T>();
-        let name = name.rsplit("::").next().unwrap_or(name);
-        match serde_json::to_string(&shown) {
-            Ok(text) => write!(f, "Encrypted<{name}>({text})"),
-            Err(_) => write!(f, "Encrypted<{name}>(..)"),
-        }
-    }
-}
 
 /// One encrypted field of a type, ready to locate.
 struct Planned {
@@ -393,7 +250,7 @@ impl DataMasking {
             let mut jobs: Vec<(&str, EncryptionContext)> = Vec::new();
             for p in planned.iter() {
                 each(
-                    &encrypted.json,
+                    encrypted.as_json(),
                     p.path.steps(),
                     &mut |node, parent| -> Result<()> {
                         let Value::String(text) = node else {
@@ -413,7 +270,7 @@ impl DataMasking {
                 plain.push(self.decrypt(text, context).await?);
             }
         }
-        let mut json = encrypted.json.clone();
+        let mut json = encrypted.as_json().clone();
         replace_all(&mut json, &planned, plain)?;
         serde_json::from_value(json).map_err(|e| {
             Error::DecryptValue(format!(

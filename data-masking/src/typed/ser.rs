@@ -5,15 +5,6 @@ use serde::ser::{self, Serialize, Serializer};
 
 use crate::erase::{DEFAULT_MASK, Mask, python_number};
 
-/// True for the masks that replace any value by `"*****"` (a list keeps its length).
-fn is_default(mask: &Mask) -> bool {
-    match mask {
-        Mask::Default => true,
-        Mask::Custom(c) => c.is_empty(),
-        Mask::Dynamic | Mask::Regex(_) => false,
-    }
-}
-
 /// A value serialized through a [`MaskSerializer`]: the value as `mask` erases its JSON.
 ///
 /// ```
@@ -91,7 +82,7 @@ impl<'m, S> MaskSerializer<'m, S> {
         Self {
             inner,
             mask,
-            default: is_default(mask),
+            default: mask.is_default(),
         }
     }
 }

@@ -1,0 +1,173 @@
+//! Typed masking and encryption: the [`Sensitive`] trait that `#[derive(Sensitive)]`
+//! implements, the masked view [`Masked`], the stored form of an encrypted record
+//! ([`Encrypted`], see [Encryption](#encryption)), and the untyped description of a type's rules
+//! ([`SensitiveFields`]).
+//!
+//! ```
+//! use data_masking::Sensitive;
+//! use serde::Serialize;
+//!
+//! #[derive(Serialize, Sensitive)]
+//! #[serde(rename_all = "camelCase")]
+//! #[sensitive(debug)]
+//! struct Customer {
+//!     customer_id: String,
+//!     #[mask]
+//!     ssn: String,
+//!     #[mask(dynamic)]
+//!     email: String,
+//!     #[mask(regex = r"^(\d{4}) .*$", format = "$1 **** **** ****")]
+//!     card_number: String,
+//!     #[sensitive]
+//!     orders: Vec<Order>,
+//! }
+//!
+//! #[derive(Serialize, Sensitive)]
+//! struct Order {
+//!     id: u32,
+//!     #[mask(custom = "XXXX")]
+//!     pin: u32,
+//! }
+//!
+//! let c = Customer {
+//!     customer_id: "c-1".into(),
+//!     ssn: "123-45-6789".into(),
+//!     email: "jo.doe@example.com".into(),
+//!     card_number: "1111 2222 3333 4444".into(),
+//!     orders: vec![Order { id: 7, pin: 1234 }],
+//! };
+//! assert_eq!(
+//!     serde_json::to_string(&c.masked())?,
+//!     r#"{"customerId":"c-1","ssn":"*****","email":"**.***********.***","#.to_owned()
+//!         + r#""cardNumber":"1111 **** **** ****","orders":[{"id":7,"pin":"XXXX"}]}"#
+//! );
+//! assert!(!format!("{c:?}").contains("6789"));
+//!
+//! let paths: Vec<String> = Customer::sensitive_fields().iter().map(|f| f.path.to_string()).collect();
+//! assert_eq!(paths, ["ssn", "email", "cardNumber", "orders[*].pin"]);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! # Attributes
+//!
+//! | attribute | on | meaning |
+//! |---|---|---|
+//! | `#[mask]` | field | `"*****"` (a list keeps its length) |
+//! | `#[mask(dynamic)]` | field | every character `*` but `-`, `_`, `.` and space |
+//! | `#[mask(custom = "XXXX")]` | field | the mask, cut to the value's length; not empty |
+//! | `#[mask(regex = r"...", format = "...")]` | field | a regex rewrite, checked at compile time |
+//! | `#[encrypt]`, `#[encrypt(context(...), unbound)]` | field | encrypted at rest (see below) |
+//! | `#[sensitive]` | field | a nested `Sensitive` type, also inside `Option`, `Vec`, arrays, maps, `Box` |
+//! | `#[sensitive(debug)]` | struct | a `Debug` that prints the masked view |
+//! | `#[sensitive(context(...))]` | struct | context entries for every encrypted field |
+//! | `#[sensitive(crate = "path")]` | struct | where `data_masking` is, when renamed |
+//!
+//! A context entry is `sibling_field` (key: the sibling's serde name), `key = sibling_field`,
+//! `key = "literal"` or `"quoted-key" = ...`. A sibling must be a `String`, `&str` or
+//! `Cow<str>` that serde always writes, and not itself encrypted.
+//!
+//! Masks apply to the value's JSON exactly as [`Mask::apply`] does: a number or bool becomes
+//! the text Python's `str()` gives, then masked; `None` becomes `"*****"`; lists and objects are
+//! walked (the default mask replaces each list element). The JSON of `masked()` equals
+//! `erase_with(&to_value(&x)?, &[path], &mask)` applied for each masked field.
+//!
+//! serde's `rename`, `rename_all`, `skip`, `skip_serializing`, `skip_serializing_if`, `flatten`
+//! (of non-sensitive fields), `serialize_with`, `with` and the struct `tag` are honoured;
+//! `transparent`, `into`, `remote` and `getter` are refused, as are enums, unions, tuple and unit
+//! structs. Every mistake is a compile error at the attribute that is wrong, all reported at
+//! once.
+//!
+//! # Encryption metadata
+//!
+//! Each `#[encrypt]` field is described by a [`SensitiveField`] whose [`EncryptRule`] says how to
+//! build its encryption context: the container's `#[sensitive(context(...))]` entries followed by
+//! the field's own `#[encrypt(context(...))]` entries, each a literal or the value of a sibling
+//! field (a string member of the same JSON object as the encrypted field, named by its serde
+//! name). Unless the field is `#[encrypt(unbound)]`, the context also binds the ciphertext to the
+//! field: the key [`FIELD_BINDING_KEY`] with the field's path as value.
+//!
+//! # Encryption
+//!
+//! [`DataMasking::encrypt_typed`] serializes a record once and replaces each `#[encrypt]` field
+//! with its own ESDK message (base64), giving an [`Encrypted<T>`] that serializes as that JSON:
+//! the shape [`DataMasking::encrypt_fields`] gives, so Powertools Python decrypts each field
+//! with `decrypt(value, **context)`. [`DataMasking::decrypt_typed`] reverses it into `T`.
+//!
+//! A field's context is the container's static entries, the field's literals, the values of
+//! the sibling fields it names (read from the record on encrypt, and from the stored JSON on
+//! decrypt: siblings are never encrypted), and, unless `#[encrypt(unbound)]`,
+//! [`FIELD_BINDING_KEY`] = the field's declared path (`card`, `orders[*].card`,
+//! `accounts.*.iban`). A ciphertext moved to another field fails with
+//! [`Error::ContextMismatch`](crate::Error::ContextMismatch); a sibling such as a record id in
+//! the context binds it to its record as well. List elements and map values share their
+//! declared path (`[*]`, `.*`), so reordering a `Vec` keeps every field readable; bind an
+//! element to itself with a context field of its own type. A field inside an `#[encrypt]`ed
+//! nested record is covered by the outer message. The untyped API has the same binding as an
+//! option: [`DataMasking::encrypt_fields_bound`] / [`DataMasking::decrypt_fields_bound`].
+//!
+//! ```
+//! use data_masking::{DataMasking, Encrypted, Sensitive, keys::RawAesKeyring};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
+//! #[sensitive(context(purpose = "billing"))]
+//! struct Customer {
+//!     customer_id: String,
+//!     tenant_id: String,
+//!     #[mask]
+//!     #[encrypt(context(tenant_id, record = customer_id))]
+//!     card: String,
+//!     #[encrypt(unbound)]
+//!     notes: Vec<String>,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let masker = DataMasking::builder()
+//!     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+//!     .build();
+//! let c = Customer {
+//!     customer_id: "c-1".into(),
+//!     tenant_id: "acme".into(),
+//!     card: "4111 1111 1111 1111".into(),
+//!     notes: vec!["vip".into()],
+//! };
+//! let stored: Encrypted<Customer> = masker.encrypt_typed(&c).await?;
+//! let text = serde_json::to_string(&stored)?; // {"customer_id":"c-1",...,"card":"AgV4..."}
+//! assert!(!text.contains("4111") && !text.contains("vip"));
+//!
+//! let read: Encrypted<Customer> = serde_json::from_str(&text)?;
+//! assert_eq!(masker.decrypt_typed(&read).await?, c);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! [`Mask::apply`]: crate::Mask::apply
+//! [`DataMasking::encrypt_typed`]: crate::DataMasking::encrypt_typed
+//! [`DataMasking::decrypt_typed`]: crate::DataMasking::decrypt_typed
+//! [`DataMasking::encrypt_fields`]: crate::DataMasking::encrypt_fields
+//! [`DataMasking::encrypt_fields_bound`]: crate::DataMasking::encrypt_fields_bound
+//! [`DataMasking::decrypt_fields_bound`]: crate::DataMasking::decrypt_fields_bound
+
+mod containers;
+mod debug;
+mod encrypt;
+mod encrypted;
+mod field_path;
+mod fields;
+mod flat;
+mod lazy;
+mod rules;
+mod sensitive;
+mod ser;
+
+pub use debug::{
+    DebugError, DebugList, DebugMap, DebugSerialize, DebugSerializer, DebugStruct, DebugTuple,
+};
+pub use encrypted::Encrypted;
+pub use field_path::FieldPath;
+pub use fields::{SensitiveField, SensitiveFields};
+pub use flat::{FlatCompound, FlatMapSerializer};
+pub use lazy::{LazyMask, LazyMasked};
+pub use rules::{ContextEntry, ContextSource, EncryptRule, FIELD_BINDING_KEY, MaskRule};
+pub use sensitive::{Masked, Sensitive, debug_masked};
+pub use ser::{Compound, MaskSerializer, MaskWith};
