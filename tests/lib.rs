@@ -7,6 +7,7 @@
 //! is set, any failure of Python fails the test.
 
 pub mod forge;
+pub mod official;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -2,38 +2,25 @@
 //! and the message format's known-answer tests) through `data-masking decrypt --raw`: each message
 //! that must decrypt gives exactly its plaintext bytes, each that must be refused fails with exit
 //! code 2, one `error[...]` line and no output file. Then the vectors' checks: tampered bits,
-//! wrong keys, context changes, the legacy flag left out, two-key messages with each key.
+//! wrong keys, context changes, the legacy flag left out, two-key messages with each key. The
+//! cases are those the library's test (`tests/tests/official_vectors.rs`) runs.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::Value;
-
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../tests/data/vectors/official/vectors.json"
-);
-
-fn load() -> Value {
-    let text = std::fs::read_to_string(VECTORS).expect("the official vectors");
-    serde_json::from_str(&text).expect("vectors JSON")
-}
-
-fn b64(v: &Value) -> Vec<u8> {
-    STANDARD
-        .decode(v.as_str().expect("base64 string"))
-        .expect("base64")
-}
+use data_masking_tests::official::{Case, Vectors};
 
 /// Writes a key file (the CLI's format, mode 0600) for the `namespace:name[:...]` id.
-fn key_file(dir: &Path, meta: &Value, id: &str, n: usize) -> PathBuf {
-    let k = &meta["keys"][id];
-    assert!(k.is_object(), "key {id} is not in meta.keys");
+fn key_file(dir: &Path, vectors: &Vectors, id: &str, n: usize) -> PathBuf {
+    let k = vectors.key(id);
     let path = dir.join(format!("key-{n}.json"));
-    let text = serde_json::json!({"namespace": k["namespace"], "name": k["name"], "key": k["key"]});
+    let text = serde_json::json!({
+        "namespace": k.namespace,
+        "name": k.name,
+        "key": STANDARD.encode(&k.key),
+    });
     std::fs::write(&path, text.to_string()).expect("write key");
     #[cfg(unix)]
     {
@@ -43,24 +30,11 @@ fn key_file(dir: &Path, meta: &Value, id: &str, n: usize) -> PathBuf {
     path
 }
 
-/// One decrypt: what to run and what must come out.
-struct Run<'a> {
-    what: String,
-    keys: Vec<&'a str>,
-    context: BTreeMap<String, String>,
-    message: Vec<u8>,
-    legacy: bool,
-    /// The plaintext, or `None` when the message must be refused.
-    expect: Option<Vec<u8>>,
-    /// Give the message as binary (else as base64 text).
-    binary: bool,
-}
-
 /// Runs one decrypt in its own folder; returns a failure description, if any.
-fn check(meta: &Value, run: &Run<'_>) -> Option<String> {
+fn check(vectors: &Vectors, run: &Case, binary: bool) -> Option<String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("message");
-    if run.binary {
+    if binary {
         std::fs::write(&input, &run.message).expect("write message");
     } else {
         std::fs::write(&input, STANDARD.encode(&run.message)).expect("write message");
@@ -71,7 +45,8 @@ fn check(meta: &Value, run: &Run<'_>) -> Option<String> {
         .arg(&out)
         .arg(&input);
     for (n, id) in run.keys.iter().enumerate() {
-        cmd.arg("--key-file").arg(key_file(dir.path(), meta, id, n));
+        cmd.arg("--key-file")
+            .arg(key_file(dir.path(), vectors, id, n));
     }
     for (k, v) in &run.context {
         cmd.arg("-c").arg(format!("{k}={v}"));
@@ -113,55 +88,22 @@ fn check(meta: &Value, run: &Run<'_>) -> Option<String> {
     }
 }
 
-fn context_of(v: &Value) -> BTreeMap<String, String> {
-    v.as_object()
-        .expect("context object")
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().expect("string value").to_owned()))
-        .collect()
-}
-
-/// The vector itself, as its maker's manifest and the ESDK's CI expect it.
-fn vector_run<'a>(meta: &Value, v: &'a Value, n: usize) -> Run<'a> {
-    let expect = match v["expect"].as_str() {
-        Some("ok") => Some(b64(
-            &meta["plaintexts"][v["plaintext"].as_str().expect("ref")]["b64"]
-        )),
-        Some("error") => None,
-        other => panic!("expect {other:?}"),
-    };
-    Run {
-        what: v["name"].as_str().expect("name").to_owned(),
-        keys: v["keys"]
-            .as_array()
-            .expect("keys")
-            .iter()
-            .map(|k| k.as_str().expect("key id"))
-            .collect(),
-        context: context_of(&v["context"]),
-        message: b64(&v["ciphertext"]),
-        legacy: v["legacy"] == true,
-        expect,
-        binary: n % 2 == 1,
-    }
-}
-
 #[test]
 fn official_vectors_decrypt_through_the_cli() {
-    let all = load();
-    let meta = &all["meta"];
-    let vectors = all["vectors"].as_array().expect("vectors");
-    assert_eq!(vectors.len(), 123);
-    let failures: Vec<String> = vectors
+    let vectors = Vectors::load();
+    let cases = vectors.cases();
+    assert_eq!(cases.len(), 123);
+    // Messages alternate between base64 text and the binary message.
+    let failures: Vec<String> = cases
         .iter()
         .enumerate()
-        .filter_map(|(n, v)| check(meta, &vector_run(meta, v, n)))
+        .filter_map(|(n, c)| check(&vectors, c, n % 2 == 1))
         .collect();
     assert!(
         failures.is_empty(),
         "{} of {} vectors:\n{}",
         failures.len(),
-        vectors.len(),
+        cases.len(),
         failures.join("\n")
     );
 }
@@ -171,56 +113,19 @@ fn official_vectors_decrypt_through_the_cli() {
 /// of a two-key message alone, both in the other order).
 #[test]
 fn official_vector_checks_through_the_cli() {
-    let all = load();
-    let meta = &all["meta"];
-    let mut runs = 0;
-    let mut failures = Vec::new();
-    for (n, v) in all["vectors"]
-        .as_array()
-        .expect("vectors")
+    let vectors = Vectors::load();
+    let checks = vectors.checks();
+    assert_eq!(checks.len(), 647, "checks run");
+    let failures: Vec<String> = checks
         .iter()
         .enumerate()
-    {
-        let base = vector_run(meta, v, n);
-        for c in v["checks"].as_array().into_iter().flatten() {
-            let kind = c["kind"].as_str().expect("kind");
-            let mut run = Run {
-                what: format!("{} [{kind}]", base.what),
-                keys: base.keys.clone(),
-                context: base.context.clone(),
-                message: base.message.clone(),
-                legacy: base.legacy,
-                expect: match c["expect"].as_str() {
-                    Some("ok") => base.expect.clone(),
-                    _ => None,
-                },
-                binary: runs % 2 == 0,
-            };
-            if let Some(flips) = c["flip"].as_array() {
-                for f in flips {
-                    let at = usize::try_from(f[0].as_u64().expect("offset")).expect("offset");
-                    let bit = u8::try_from(f[1].as_u64().expect("mask")).expect("mask");
-                    run.message[at] ^= bit;
-                }
-            }
-            if let Some(keys) = c["keys"].as_array() {
-                run.keys = keys.iter().map(|k| k.as_str().expect("key id")).collect();
-            }
-            if c["context"].is_object() {
-                run.context = context_of(&c["context"]);
-            }
-            if let Some(legacy) = c["legacy"].as_bool() {
-                run.legacy = legacy;
-            }
-            runs += 1;
-            failures.extend(check(meta, &run));
-        }
-    }
-    assert_eq!(runs, 647, "checks run");
+        .filter_map(|(n, (_, c))| check(&vectors, c, n % 2 == 0))
+        .collect();
     assert!(
         failures.is_empty(),
-        "{} of {runs} checks:\n{}",
+        "{} of {} checks:\n{}",
         failures.len(),
+        checks.len(),
         failures.join("\n")
     );
 }
