@@ -2,7 +2,7 @@
 //! text, with the steps of a simple query (names, indices, `*`) when it is one; and the way
 //! back, steps written as an expression of the dialect and as RFC 9535 text.
 
-use super::Step;
+use super::step::Step;
 use crate::error::{Error, Result};
 
 /// Translates one Powertools (jsonpath-ng) expression to RFC 9535 JSONPath text.

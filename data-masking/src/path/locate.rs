@@ -10,7 +10,8 @@ use std::convert::Infallible;
 
 use serde_json::{Map, Value};
 
-use super::{Field, Step, array_index};
+use super::field::Field;
+use super::step::{Step, array_index};
 use crate::error::{Error, Result};
 
 /// The address of a node, which names it while the value it is in is not changed.

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Serialize, Serializer};
 
-use super::{FieldPath, Masked, Sensitive, SensitiveField};
+use super::field_path::FieldPath;
+use super::fields::SensitiveField;
+use super::sensitive::{Masked, Sensitive};
 use crate::path::Step;
 
 impl<T: ?Sized + Sensitive> Sensitive for &T {

@@ -29,8 +29,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::{ContextSource, EncryptRule, Encrypted, FIELD_BINDING_KEY, FieldPath};
-use super::{Sensitive, SensitiveFields};
+use super::encrypted::Encrypted;
+use super::field_path::FieldPath;
+use super::fields::{SensitiveField, SensitiveFields};
+use super::rules::{ContextSource, EncryptRule, FIELD_BINDING_KEY};
+use super::sensitive::Sensitive;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
@@ -51,7 +54,7 @@ struct Planned {
 /// its code, and the same code describes the same fields, so two types whose functions the
 /// compiler merged share an entry rightly. The number of entries is the number of types used.
 fn plan_of<T: Sensitive + ?Sized>() -> Result<Arc<[Planned]>> {
-    type Describe = fn(&mut FieldPath, &mut Vec<super::SensitiveField>);
+    type Describe = fn(&mut FieldPath, &mut Vec<SensitiveField>);
     static PLANS: OnceLock<RwLock<HashMap<usize, Arc<[Planned]>>>> = OnceLock::new();
     let key = T::describe_fields as Describe as usize;
     let plans = PLANS.get_or_init(RwLock::default);
@@ -425,7 +428,7 @@ mod tests {
             FieldPath::root().name("inner").name("x"),
             FieldPath::root().name("other"),
         ] {
-            fields.push(super::super::SensitiveField {
+            fields.push(SensitiveField {
                 path,
                 mask: None,
                 encrypt: Some(RULE),

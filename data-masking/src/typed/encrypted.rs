@@ -7,18 +7,16 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::Sensitive;
+use super::sensitive::Sensitive;
 use crate::erase::Mask;
-#[cfg(doc)]
-use crate::masker::DataMasking;
 use crate::path::each_mut;
 
 /// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
-/// ESDK message of that field's JSON. Made by [`DataMasking::encrypt_typed`], read back with
-/// [`DataMasking::decrypt_typed`].
+/// ESDK message of that field's JSON. Made by [`DataMasking::encrypt_typed`](crate::DataMasking::encrypt_typed), read back with
+/// [`DataMasking::decrypt_typed`](crate::DataMasking::decrypt_typed).
 ///
 /// It serializes and deserializes as that JSON (the same shape as
-/// [`DataMasking::encrypt_fields`] gives, so Powertools Python reads each field). `Debug`
+/// [`DataMasking::encrypt_fields`](crate::DataMasking::encrypt_fields) gives, so Powertools Python reads each field). `Debug`
 /// prints the JSON with the masks of `T` applied and every ciphertext as `"<encrypted>"`: never
 /// a plain value of a masked or encrypted field.
 ///
@@ -62,7 +60,7 @@ pub struct Encrypted<T: ?Sized> {
 
 impl<T: ?Sized> Encrypted<T> {
     /// Wraps stored JSON (e.g. read from a database) as an encrypted `T`. Nothing is checked
-    /// until [`DataMasking::decrypt_typed`].
+    /// until [`DataMasking::decrypt_typed`](crate::DataMasking::decrypt_typed).
     ///
     /// ```
     /// # use data_masking::{Encrypted, Sensitive};

@@ -3,9 +3,8 @@
 
 use serde_json::Value;
 
-#[cfg(doc)]
-use super::Sensitive;
-use super::{EncryptRule, FieldPath, MaskRule};
+use super::field_path::FieldPath;
+use super::rules::{EncryptRule, MaskRule};
 use crate::erase::Mask;
 use crate::error::Result;
 use crate::masker::DataMasking;
@@ -40,7 +39,7 @@ impl SensitiveField {
     }
 }
 
-/// The rules of a [`Sensitive`] type, for untyped use: [`DataMasking::erase_with`],
+/// The rules of a [`Sensitive`](super::Sensitive) type, for untyped use: [`DataMasking::erase_with`],
 /// `encrypt_fields`, Powertools `masking_rules`, the command line.
 ///
 /// ```
@@ -59,7 +58,7 @@ impl SensitiveField {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SensitiveFields {
-    /// Built by [`Sensitive::sensitive_fields`].
+    /// Built by [`Sensitive::sensitive_fields`](super::Sensitive::sensitive_fields).
     pub(super) fields: Vec<SensitiveField>,
 }
 
@@ -136,7 +135,7 @@ impl SensitiveFields {
     }
 
     /// The masked fields, each compiled with its mask: erase `value` with
-    /// `erase_with(value, &fields, &mask)` for each pair to get what [`Sensitive::masked`]
+    /// `erase_with(value, &fields, &mask)` for each pair to get what [`Sensitive::masked`](super::Sensitive::masked)
     /// serializes.
     ///
     /// ```
@@ -172,7 +171,7 @@ impl SensitiveFields {
 
     /// Powertools `masking_rules`: each masked path with its mask options (see
     /// [`MaskRule::to_options`]). Note that Powertools' rules turn a list or object value into
-    /// the text of its Python repr before masking, where [`Sensitive::masked`] walks it; the two
+    /// the text of its Python repr before masking, where [`Sensitive::masked`](super::Sensitive::masked) walks it; the two
     /// agree on strings, numbers and bools.
     ///
     /// ```
@@ -191,7 +190,7 @@ impl SensitiveFields {
 
     /// Erases `value` (the JSON of a record of the described type) with the untyped engine:
     /// each masked field with its mask, missing fields ignored. Equals the JSON of
-    /// [`Sensitive::masked`].
+    /// [`Sensitive::masked`](super::Sensitive::masked).
     ///
     /// ```
     /// # use data_masking::Sensitive;

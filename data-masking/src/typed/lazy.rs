@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 use serde::{Serialize, Serializer};
 
-use super::{MaskRule, MaskSerializer};
+use super::rules::MaskRule;
+use super::ser::MaskSerializer;
 use crate::erase::Mask;
 
 /// A mask compiled on first use, for the code `#[derive(Sensitive)]` generates.

@@ -6,7 +6,8 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::debug::DebugSerialize;
-use super::{FieldPath, SensitiveField, SensitiveFields};
+use super::field_path::FieldPath;
+use super::fields::{SensitiveField, SensitiveFields};
 
 /// A type whose sensitive fields are declared on the type. Implemented by
 /// `#[derive(Sensitive)]`; the standard containers (`Option`, `Vec`, slices, arrays, `VecDeque`,
