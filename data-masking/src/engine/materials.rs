@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
-use crate::keys::signing::{SigningKey, VerifyingKey};
+use crate::message::footer::{SigningKey, VerifyingKey};
 use crate::keys::{DataKey, DecryptionMaterials, EncryptionMaterials, Keyring};
 use crate::message::format;
 use crate::message::{AlgorithmSuite, PUBLIC_KEY_CONTEXT_KEY};

@@ -11,8 +11,6 @@ mod keyring;
 mod materials;
 mod multi;
 mod raw_aes;
-/// The footer's signing keys live with the wire format; this path stays for callers.
-pub(crate) use crate::message::footer as signing;
 
 use std::fmt;
 

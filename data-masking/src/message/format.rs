@@ -8,13 +8,8 @@ pub(crate) use super::decrypt::ContentKey;
 pub(crate) use super::encrypt::EncryptParams;
 pub(crate) use super::header::Header;
 pub(crate) use super::ids::MessageIds;
-// Paths that callers may still name while they move to `crate::message::…`.
-#[allow(unused_imports)]
-pub(crate) use super::context::{PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX};
 use super::edk::EncryptedDataKey;
 use super::footer::VerifyingKey;
-#[allow(unused_imports)]
-pub(crate) use super::ids::MESSAGE_ID_LEN;
 use crate::error::Result;
 
 /// Serializes an encryption context as the header stores it (sorted by key; empty: no bytes).

@@ -27,6 +27,4 @@ mod suite;
 
 pub use context::{PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX};
 pub use edk::EncryptedDataKey;
-#[allow(unused_imports)] // named by callers through `AlgorithmSuite::signature`
-pub(crate) use suite::Signature;
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
