@@ -28,11 +28,11 @@
 //! # Ok::<(), data_masking::Error>(())
 //! ```
 //!
-//! The module, one concern a file: `field` the compiled fields ([`Field`], [`Fields`],
-//! [`AsFields`]); `step` the path model ([`Step`]: what a field that is a simple query, and a typed field
-//! path, are made of); `dialect` the translation of the dialect to RFC 9535, and of steps back
-//! to both; `locate` the one place that finds nodes in a `Value` and reads, replaces or changes
-//! them (JSON text is walked as text by `json_text::spans`, with the same steps).
+//! The module, one concern a file: `step` the path model ([`Step`]: what a simple query and a
+//! typed field path are made of); `dialect` the translation of the dialect to RFC 9535, and of
+//! steps back to both; `field` the compiled fields ([`Field`], [`Fields`], [`AsFields`]);
+//! `locate` the one place that finds nodes in a `Value` and reads, replaces or changes them
+//! (JSON text is walked as text by `json_text::spans`, with the same steps).
 
 mod dialect;
 mod field;

@@ -141,6 +141,16 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # The module
+//!
+//! One concern a file: `sensitive` (the trait and the masked view), `containers` (the trait
+//! for the standard containers), `field_path` ([`FieldPath`]), `rules` (what a field declares:
+//! [`MaskRule`], [`EncryptRule`]), `fields` (a type's description, [`SensitiveFields`], and its
+//! untyped use), `ser` (the masking serializer), `lazy` (masks compiled on first use, for the
+//! derive), `flat` (`#[serde(flatten)]` in the masked view), `debug` (the `Debug` notation of a
+//! masked view), `encrypted` (the stored form [`Encrypted`]), `encrypt` (typed and bound
+//! encryption). Fields are located through [`path`](crate::path), as by the untyped API.
+//!
 //! [`Mask::apply`]: crate::Mask::apply
 //! [`DataMasking::encrypt_typed`]: crate::DataMasking::encrypt_typed
 //! [`DataMasking::decrypt_typed`]: crate::DataMasking::decrypt_typed
