@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
-use crate::message::footer::{SigningKey, VerifyingKey};
 use crate::keys::{DataKey, DecryptionMaterials, EncryptionMaterials, Keyring};
+use crate::message::footer::{SigningKey, VerifyingKey};
 use crate::message::format;
 use crate::message::{AlgorithmSuite, PUBLIC_KEY_CONTEXT_KEY};
 

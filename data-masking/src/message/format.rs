@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 pub(crate) use super::decrypt::ContentKey;
+use super::edk::EncryptedDataKey;
 pub(crate) use super::encrypt::EncryptParams;
+use super::footer::VerifyingKey;
 pub(crate) use super::header::Header;
 pub(crate) use super::ids::MessageIds;
-use super::edk::EncryptedDataKey;
-use super::footer::VerifyingKey;
 use crate::error::Result;
 
 /// Serializes an encryption context as the header stores it (sorted by key; empty: no bytes).
