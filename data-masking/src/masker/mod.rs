@@ -1,8 +1,11 @@
 //! [`DataMasking`]: the entry point. Its builder and the parts both halves use are here; the
 //! erase methods are in `erase.rs`, the encrypt and decrypt methods in `crypt.rs`.
 
+mod bound;
 mod crypt;
 mod erase;
+
+pub use bound::FIELD_BINDING_KEY;
 
 use std::sync::Arc;
 

@@ -6,14 +6,7 @@ use serde_json::Value;
 use crate::erase::Mask;
 use crate::error::Result;
 
-/// The reserved encryption-context key that binds a typed field's ciphertext to the field: its
-/// value is the field's path (as [`FieldPath`](super::FieldPath) displays it), so a ciphertext moved to another
-/// field fails to decrypt with a context mismatch. `#[encrypt(unbound)]` leaves it out.
-///
-/// ```
-/// assert_eq!(data_masking::typed::FIELD_BINDING_KEY, "data-masking:field");
-/// ```
-pub const FIELD_BINDING_KEY: &str = "data-masking:field";
+pub use crate::masker::FIELD_BINDING_KEY;
 
 /// A mask declared with `#[mask(...)]`.
 ///
