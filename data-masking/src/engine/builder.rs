@@ -212,13 +212,19 @@ impl EncryptorBuilder {
         if let Some(limits) = &self.cache {
             limits.validate()?;
         }
+        Ok(self.assemble())
+    }
+
+    /// The encryptor of these settings, which [`build`](Self::build) has checked (or which are
+    /// the defaults).
+    pub(super) fn assemble(self) -> Encryptor {
         let clock = self
             .clock
             .unwrap_or_else(|| Arc::new(SystemClock::new()) as Arc<dyn Clock>);
-        Ok(Encryptor::from_engine(Engine {
+        Encryptor::from_engine(Engine {
             keyring: self.keyring,
-            options,
+            options: self.options,
             cache: self.cache.map(|l| Cache::new(l, clock)),
-        }))
+        })
     }
 }

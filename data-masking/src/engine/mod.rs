@@ -14,7 +14,7 @@ pub use builder::EncryptorBuilder;
 use builder::Options;
 use materials::{CacheKey, Materials, make_decrypting, make_encrypting};
 
-use crate::cache::{Cache, CacheLimits, SystemClock};
+use crate::cache::Cache;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
@@ -79,14 +79,7 @@ impl Encryptor {
 
     /// An encryptor for `keyring` with the default options, which need no check.
     pub(crate) fn with_defaults(keyring: Arc<dyn Keyring>) -> Self {
-        Self::from_engine(Engine {
-            keyring,
-            options: Options::default(),
-            cache: Some(Cache::new(
-                CacheLimits::default(),
-                Arc::new(SystemClock::new()),
-            )),
-        })
+        EncryptorBuilder::new(keyring).assemble()
     }
 
     fn from_engine(engine: Engine) -> Self {
