@@ -88,6 +88,17 @@ pub enum Error {
     #[error("encryption context mismatch: {0}")]
     ContextMismatch(String),
 
+    /// A sealed record disagrees with its message: a placeholder moved, added, removed or
+    /// altered, a signed value changed, added or removed, a bound field gone, or the message
+    /// itself missing. Nothing of the record is returned.
+    #[error("record tampered at {path}: {reason}")]
+    RecordTampered {
+        /// Where: the location (an RFC 9535 normalized path) or the field.
+        path: String,
+        /// What happened there.
+        reason: String,
+    },
+
     /// The configuration is not usable (e.g. an unsupported algorithm suite or frame length).
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -114,6 +125,7 @@ impl Error {
             Error::DecryptKey(_) => "decrypt-key",
             Error::DecryptValue(_) => "decrypt-value",
             Error::ContextMismatch(_) => "context-mismatch",
+            Error::RecordTampered { .. } => "record-tampered",
             Error::Config(_) => "config",
         }
     }

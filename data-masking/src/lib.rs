@@ -20,8 +20,8 @@
 
 // The layers, from the ground up (README, "Architecture"): the wire format (`message`) and the
 // crypto primitives; `keys`; the cache, the encryption context and the `engine`; `path`, the
-// masks (`erase`) and `json_text`; `masker` (DataMasking); `typed`. A module imports only from
-// the layers below it. `keys`, `path` and `typed` are namespaces; the rest is re-exported here.
+// masks (`erase`), `json_text` and the sealed-record layout (`seal`); `masker` (DataMasking);
+// `typed`. A module imports only from the layers below it. `keys`, `path` and `typed` are namespaces; the rest is re-exported here.
 mod cache;
 mod encryption_context;
 mod engine;
@@ -33,6 +33,7 @@ mod masker;
 mod message;
 pub mod path;
 mod primitives;
+mod seal;
 pub mod typed;
 
 pub use cache::{CacheLimits, Clock};
@@ -45,6 +46,7 @@ pub use message::{
     AlgorithmSuite, CommitmentPolicy, PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX,
 };
 pub use path::Fields;
+pub use seal::{DEFAULT_SEAL_MEMBER, PLACEHOLDER_KEY, SEAL_CONTEXT_KEY, Seal, SealBuilder};
 pub use typed::{Encrypted, Masked, Sensitive, SensitiveFields};
 
 /// `#[derive(Sensitive)]`: declares masked, encrypted and nested sensitive fields on a serde

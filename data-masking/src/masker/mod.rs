@@ -4,6 +4,7 @@
 mod bound;
 mod crypt;
 mod erase;
+mod seal;
 
 pub use bound::FIELD_BINDING_KEY;
 

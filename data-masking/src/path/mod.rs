@@ -32,15 +32,18 @@
 //! typed field path are made of); `dialect` the translation of the dialect to RFC 9535, and of
 //! steps back to both; `field` the compiled fields ([`Field`], [`Fields`], [`AsFields`]);
 //! `locate` the one place that finds nodes in a `Value` and reads, replaces or changes them
-//! (JSON text is walked as text by `json_text::spans`, with the same steps).
+//! (JSON text is walked as text by `json_text::spans`, with the same steps); `normalized` the
+//! concrete location of a node, as an RFC 9535 normalized path.
 
 mod dialect;
 mod field;
 mod locate;
+mod normalized;
 mod step;
 
 pub use dialect::translate;
 pub(crate) use dialect::write_expression;
 pub use field::{AsFields, Field, Fields};
 pub(crate) use locate::{Targets, each, each_mut};
+pub(crate) use normalized::{Segment, normalized_path, walk_located};
 pub use step::Step;

@@ -1,0 +1,137 @@
+//! Sealing: [`DataMasking`]'s `seal` and `unseal`, one message per record (the record's layout
+//! and its checks are in `crate::seal`).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::DataMasking;
+use crate::encryption_context::EncryptionContext;
+use crate::error::{Error, Result};
+use crate::seal::{Layout, SEAL_CONTEXT_KEY, SEAL_VERSION, Seal, open, prepare, restore};
+
+impl DataMasking {
+    /// Seals a record (a JSON object): the nodes `seal` encrypts leave it for a placeholder
+    /// naming their location (`{"__encrypted": "$['orders'][1]['card']"}`); the nodes it signs
+    /// stay, and their digests are taken; both go into one message, bound to `context`, the
+    /// pairs `seal` binds from the record's own fields, and [`SEAL_CONTEXT_KEY`], which is
+    /// stored in the record's member [`Seal::member`] (base64). The rest of the record is
+    /// left as it is, and is not protected.
+    ///
+    /// A field to encrypt that locates nothing follows `raise_on_missing_field`. A record that
+    /// already holds the member, or any object with a member named
+    /// [`PLACEHOLDER_KEY`](crate::PLACEHOLDER_KEY), is refused ([`Error::UnsupportedType`]).
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, Seal, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let masker = DataMasking::builder()
+    ///     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+    ///     .build();
+    /// let seal = Seal::builder()
+    ///     .encrypt(["orders[*].card"])
+    ///     .sign(["total"])
+    ///     .bind("order_id", "id")
+    ///     .build()?;
+    /// let ctx = EncryptionContext::new([("tenant", "acme")])?;
+    /// let record = json!({"id": "o-1", "total": 30, "orders": [{"card": "4111"}, {"card": "5500"}]});
+    ///
+    /// let sealed = masker.seal(&record, &seal, &ctx).await?;
+    /// assert_eq!(sealed["orders"][1]["card"], json!({"__encrypted": "$['orders'][1]['card']"}));
+    /// assert_eq!(sealed["total"], 30);
+    /// assert_eq!(masker.unseal(&sealed, &seal, &ctx).await?, record);
+    ///
+    /// let mut edited = sealed.clone();
+    /// edited["total"] = json!(3);
+    /// let err = masker.unseal(&edited, &seal, &ctx).await.unwrap_err();
+    /// assert_eq!(err.to_string(), "record tampered at $['total']: a signed value was changed");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn seal(
+        &self,
+        record: &Value,
+        seal: &Seal,
+        context: &EncryptionContext,
+    ) -> Result<Value> {
+        let engine = self.engine()?;
+        let prepared = prepare(record, seal, self.raise_on_missing_field())?;
+        let context = seal_context(context, &prepared.bound)?;
+        let plaintext = prepared.layout.encode()?;
+        drop(prepared.layout);
+        let message = engine.encrypt(&plaintext, &context).await?;
+        drop(plaintext);
+        let mut rest = prepared.rest;
+        rest.insert(seal.member.clone(), Value::String(STANDARD.encode(message)));
+        Ok(Value::Object(rest))
+    }
+
+    /// Unseals a record sealed with the same `seal` and `context`: decrypts its one message,
+    /// checks every placeholder, entry and signed value against it, and only then puts the
+    /// encrypted values back. Any disagreement is [`Error::RecordTampered`], naming the
+    /// location and what happened there; a bound field with another value, or another
+    /// `context`, is [`Error::ContextMismatch`]; a record sealed with other fields is
+    /// [`Error::Config`].
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, Seal, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).build();
+    /// let seal = Seal::builder().encrypt(["a", "b"]).build()?;
+    /// let ctx = EncryptionContext::empty();
+    /// let sealed = masker.seal(&json!({"a": 1, "b": 2}), &seal, &ctx).await?;
+    ///
+    /// // Swapping two placeholders is seen.
+    /// let mut swapped = sealed.clone();
+    /// swapped["a"] = sealed["b"].clone();
+    /// swapped["b"] = sealed["a"].clone();
+    /// let err = masker.unseal(&swapped, &seal, &ctx).await.unwrap_err();
+    /// assert_eq!(err.kind(), "record-tampered");
+    /// assert_eq!(err.to_string(), "record tampered at $['a']: a placeholder was moved here: it names $['b']");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn unseal(
+        &self,
+        sealed: &Value,
+        seal: &Seal,
+        context: &EncryptionContext,
+    ) -> Result<Value> {
+        let engine = self.engine()?;
+        let opened = open(sealed, seal)?;
+        let context = seal_context(context, &opened.bound)?;
+        let message = STANDARD
+            .decode(opened.message.trim())
+            .map_err(|_| Error::DecryptValue("the sealed message is not base64".into()))?;
+        let plaintext = zeroize::Zeroizing::new(engine.decrypt(&message, &context).await?);
+        let layout = Layout::decode(&plaintext)?;
+        drop(plaintext);
+        restore(opened.rest, layout, seal)
+    }
+}
+
+/// The context of a record's message: the caller's, the bound pairs, and the layout version
+/// under [`SEAL_CONTEXT_KEY`].
+fn seal_context(
+    context: &EncryptionContext,
+    bound: &[(String, String)],
+) -> Result<EncryptionContext> {
+    if context.get(SEAL_CONTEXT_KEY).is_some() {
+        return Err(Error::InvalidContext(format!(
+            "the key {SEAL_CONTEXT_KEY} is set by sealing"
+        )));
+    }
+    let mut ctx = context.clone();
+    for (key, value) in bound {
+        if ctx.get(key).is_some() {
+            return Err(Error::InvalidContext(format!(
+                "the key {key} is both given and bound to a field"
+            )));
+        }
+        ctx.insert(key.clone(), value.clone())?;
+    }
+    ctx.insert(SEAL_CONTEXT_KEY, SEAL_VERSION.to_string())?;
+    Ok(ctx)
+}

@@ -1,0 +1,123 @@
+//! Normalized paths (RFC 9535, section 2.7): the one spelling of a node's concrete location,
+//! `$['orders'][1]['card']`, and the walks that report each node with it.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+/// One step of a concrete location: a member name or an array index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Segment<'a> {
+    /// A member of an object.
+    Member(&'a str),
+    /// An element of an array.
+    Index(usize),
+}
+
+/// Writes the normalized path of `segments` (RFC 9535, section 2.7.1): `$`, then `['name']` per
+/// member (`'` and `\` escaped with `\`, control characters as `\b`, `\f`, `\n`, `\r`, `\t` or
+/// `\u00xx`, everything else as is) and `[i]` per element.
+pub(crate) fn normalized_path(segments: &[Segment<'_>]) -> String {
+    let mut out = String::with_capacity(1 + segments.len() * 8);
+    out.push('$');
+    for s in segments {
+        match s {
+            Segment::Member(name) => {
+                out.push_str("['");
+                for c in name.chars() {
+                    match c {
+                        '\'' => out.push_str("\\'"),
+                        '\\' => out.push_str("\\\\"),
+                        '\u{8}' => out.push_str("\\b"),
+                        '\u{c}' => out.push_str("\\f"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        c if c < ' ' => {
+                            // Writing to a `String` does not fail.
+                            let _ = write!(out, "\\u{:04x}", c as u32);
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push_str("']");
+            }
+            Segment::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
+}
+
+/// Calls `f` with every node of `value`, in document order, and its location, until `f`
+/// returns `false` for a node, which then is not descended into.
+pub(crate) fn walk_located<'v>(
+    value: &'v Value,
+    f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> bool,
+) {
+    fn go<'v>(
+        v: &'v Value,
+        at: &mut Vec<Segment<'v>>,
+        f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> bool,
+    ) {
+        if !f(v, at) {
+            return;
+        }
+        match v {
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    at.push(Segment::Index(i));
+                    go(x, at, f);
+                    at.pop();
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    at.push(Segment::Member(k));
+                    go(x, at, f);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    go(value, &mut Vec::new(), f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn normalized_paths_follow_rfc_9535() {
+        // The examples of RFC 9535, table 18.
+        assert_eq!(normalized_path(&[]), "$");
+        assert_eq!(normalized_path(&[Segment::Member("a")]), "$['a']");
+        assert_eq!(normalized_path(&[Segment::Index(1)]), "$[1]");
+        assert_eq!(normalized_path(&[Segment::Member("\u{b}")]), "$['\\u000b']");
+        assert_eq!(normalized_path(&[Segment::Member("'")]), "$['\\'']");
+        assert_eq!(
+            normalized_path(&[Segment::Member("a\\b\n"), Segment::Index(0)]),
+            "$['a\\\\b\\n'][0]"
+        );
+        assert_eq!(normalized_path(&[Segment::Member("é ☃")]), "$['é ☃']");
+    }
+
+    #[test]
+    fn each_normalized_path_selects_its_node_and_only_it() {
+        let v = json!({"a": [{"b'c": 1}, {"\t": [2]}], "m": {"x\\": null, "é": {"\u{1}": 3}}});
+        let mut seen = 0;
+        walk_located(&v, &mut |node, at| {
+            let path = normalized_path(at);
+            let query = serde_json_path::JsonPath::parse(&path).unwrap();
+            let nodes = query.query(&v).all();
+            assert_eq!(nodes.len(), 1, "{path}");
+            assert!(std::ptr::eq(nodes[0], node), "{path}");
+            seen += 1;
+            true
+        });
+        assert_eq!(seen, 11);
+    }
+}
