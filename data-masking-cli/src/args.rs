@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
-/// Erase (mask) sensitive fields of JSON, compatible with Powertools for AWS Lambda Data Masking.
+/// Erase (mask), encrypt and decrypt sensitive fields of JSON, compatible with Powertools for AWS
+/// Lambda Data Masking, and seal and unseal whole records.
 #[derive(Parser, Debug)]
 #[command(name = "data-masking", version, about, long_about = None)]
 pub(crate) struct Cli {
@@ -24,6 +25,14 @@ pub(crate) enum Command {
     /// Decrypt what `encrypt` (or Powertools for AWS Lambda) produced; with --raw, any AWS
     /// Encryption SDK message under the given keys, to its plaintext bytes.
     Decrypt(DecryptArgs),
+    /// Seal each JSON record: the values of --field leave it for placeholders naming their
+    /// location, those of --sign stay readable; both go into one AWS Encryption SDK message per
+    /// record, kept in the record and bound to the context and the --context-from fields.
+    Seal(SealArgs),
+    /// Unseal what `seal` produced, given the same options: a record with a placeholder moved,
+    /// added or removed, or a signed value changed, is refused (error[record-tampered]), as is
+    /// one whose --context-from fields changed (error[context-mismatch]).
+    Unseal(UnsealArgs),
     /// Write a new local AES-256 key file for --key-file.
     Keygen(KeygenArgs),
 }
@@ -125,8 +134,20 @@ pub(crate) struct CryptArgs {
     #[arg(long = "field", short = 'f', value_name = "F")]
     pub(crate) fields: Vec<String>,
 
-    /// An encryption context pair, `key=value`; repeatable. Decrypt needs exactly the pairs
-    /// encrypt was given.
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+
+    /// Do not fail when a field matches nothing.
+    #[arg(long)]
+    pub(crate) allow_missing: bool,
+}
+
+/// The encryption context and the keys of a message: what `encrypt`, `decrypt`, `seal` and
+/// `unseal` share.
+#[derive(Args, Debug)]
+pub(crate) struct KeyArgs {
+    /// An encryption context pair, `key=value`; repeatable. Decrypt (and unseal) need exactly
+    /// the pairs encrypt (or seal) was given.
     #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
     pub(crate) context: Vec<String>,
 
@@ -147,10 +168,29 @@ pub(crate) struct CryptArgs {
     /// with --key-file.
     #[arg(long = "kms-key", value_name = "ARN")]
     pub(crate) kms_keys: Vec<String>,
+}
 
-    /// Do not fail when a field matches nothing.
-    #[arg(long)]
-    pub(crate) allow_missing: bool,
+/// The algorithm suite of new messages (`encrypt` and `seal`).
+#[derive(Args, Debug)]
+pub(crate) struct SuiteArgs {
+    /// The algorithm suite of new messages: 0x0578 (signed, the default) or 0x0478.
+    #[arg(long, value_name = "ID", default_value = "0x0578")]
+    pub(crate) suite: String,
+}
+
+/// The bound on what one message may make the keyring do (`decrypt` and `unseal`).
+#[derive(Args, Debug)]
+pub(crate) struct EdkLimitArgs {
+    /// The most encrypted data keys a message may carry; a message with more is refused before
+    /// any key is tried. Each one may cost a keyring call (with --kms-key, an AWS KMS Decrypt
+    /// request), so this bounds what one untrusted message can make decrypt do.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_EDKS,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub(crate) max_encrypted_data_keys: u16,
 }
 
 /// `data-masking encrypt`.
@@ -159,9 +199,8 @@ pub(crate) struct EncryptArgs {
     #[command(flatten)]
     pub(crate) common: CryptArgs,
 
-    /// The algorithm suite of new messages: 0x0578 (signed, the default) or 0x0478.
-    #[arg(long, value_name = "ID", default_value = "0x0578")]
-    pub(crate) suite: String,
+    #[command(flatten)]
+    pub(crate) suite: SuiteArgs,
 
     /// Encrypt the input's bytes as they are (any bytes, JSON or not) into one message, printed
     /// as with no --field: a base64 JSON string on one line. Not with --field, --ndjson or
@@ -181,16 +220,8 @@ pub(crate) struct DecryptArgs {
     #[arg(long)]
     pub(crate) allow_legacy_decrypt: bool,
 
-    /// The most encrypted data keys a message may carry; a message with more is refused before
-    /// any key is tried. Each one may cost a keyring call (with --kms-key, an AWS KMS Decrypt
-    /// request), so this bounds what one untrusted message can make decrypt do.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = DEFAULT_MAX_EDKS,
-        value_parser = clap::value_parser!(u16).range(1..)
-    )]
-    pub(crate) max_encrypted_data_keys: u16,
+    #[command(flatten)]
+    pub(crate) limit: EdkLimitArgs,
 
     /// Write the message's plaintext bytes as they are (no JSON check, no newline added). The
     /// input is one message: the JSON string or bare base64 that encrypt prints, or the binary
@@ -198,6 +229,68 @@ pub(crate) struct DecryptArgs {
     /// --field, --ndjson or --pretty.
     #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
     pub(crate) raw: bool,
+}
+
+/// What `seal` and `unseal` share: the record's layout, the context and the keys. Unseal needs
+/// the options that seal was given.
+#[derive(Args, Debug)]
+#[command(group(
+    ArgGroup::new("sealed-fields")
+        .args(["fields", "sign"])
+        .required(true)
+        .multiple(true)
+))]
+pub(crate) struct SealCommonArgs {
+    #[command(flatten)]
+    pub(crate) io: IoArgs,
+
+    /// A field to encrypt, in the Powertools dialect; repeatable. Each value it locates leaves
+    /// the record, and `{"__encrypted": "<its location>"}` stays in its place. At least one
+    /// --field or --sign is needed.
+    #[arg(long = "field", short = 'f', value_name = "F")]
+    pub(crate) fields: Vec<String>,
+
+    /// A field to sign, in the Powertools dialect; repeatable. Each value it locates stays
+    /// readable, and unseal refuses the record if one was changed, removed or added.
+    #[arg(long = "sign", value_name = "F")]
+    pub(crate) sign: Vec<String>,
+
+    /// Bind the record's message to one of its own fields: the encryption context gains KEY =
+    /// the value at PATH (a string, number or boolean, which must not be encrypted);
+    /// repeatable. A record whose bound field has another value does not unseal.
+    #[arg(long = "context-from", value_name = "KEY=PATH")]
+    pub(crate) context_from: Vec<String>,
+
+    /// The top-level member of the record that holds its message (default `__sealed`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) member: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+}
+
+/// `data-masking seal`.
+#[derive(Args, Debug)]
+pub(crate) struct SealArgs {
+    #[command(flatten)]
+    pub(crate) common: SealCommonArgs,
+
+    #[command(flatten)]
+    pub(crate) suite: SuiteArgs,
+
+    /// Do not fail when a field to encrypt matches nothing.
+    #[arg(long)]
+    pub(crate) allow_missing: bool,
+}
+
+/// `data-masking unseal`.
+#[derive(Args, Debug)]
+pub(crate) struct UnsealArgs {
+    #[command(flatten)]
+    pub(crate) common: SealCommonArgs,
+
+    #[command(flatten)]
+    pub(crate) limit: EdkLimitArgs,
 }
 
 #[derive(Args, Debug)]

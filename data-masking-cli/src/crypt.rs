@@ -16,22 +16,30 @@ use data_masking::{
 };
 use data_masking_kms::KmsKeyring;
 
-use crate::args::{CryptArgs, DecryptArgs, EncryptArgs, KeygenArgs};
+use crate::args::{
+    CryptArgs, DecryptArgs, EdkLimitArgs, EncryptArgs, KeyArgs, KeygenArgs, SuiteArgs,
+};
 use crate::pipeline::{process, process_raw};
 use crate::{Failure, io_failure};
 
 /// The largest key file read, in bytes (a key file is about 120).
 const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
 
-fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
-    let parsed = pairs
-        .iter()
+/// Each `KEY=VALUE` argument split at its first `=`; `form` names the form in the error.
+pub(crate) fn key_value_pairs<'a>(
+    args: &'a [String],
+    form: &str,
+) -> Result<Vec<(&'a str, &'a str)>, Error> {
+    args.iter()
         .map(|p| {
             p.split_once('=')
-                .ok_or_else(|| Error::InvalidContext(format!("{p:?} is not key=value")))
+                .ok_or_else(|| Error::InvalidContext(format!("{p:?} is not {form}")))
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    EncryptionContext::new(parsed)
+        .collect()
+}
+
+fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
+    EncryptionContext::new(key_value_pairs(pairs, "key=value")?)
 }
 
 /// Reads a key file. On Unix, a file whose mode lets its group or others in (`mode & 077`) is
@@ -81,7 +89,7 @@ fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure
 
 /// The keyring of the arguments: the KMS keys (if any) then each key file, the first
 /// generating data keys.
-fn keyring(a: &CryptArgs, rt: &tokio::runtime::Runtime) -> Result<Arc<dyn Keyring>, Failure> {
+fn keyring(a: &KeyArgs, rt: &tokio::runtime::Runtime) -> Result<Arc<dyn Keyring>, Failure> {
     // Key files first: a refused or broken one fails before any AWS configuration is loaded.
     let files = a
         .key_files
@@ -112,10 +120,37 @@ fn keyring(a: &CryptArgs, rt: &tokio::runtime::Runtime) -> Result<Arc<dyn Keyrin
 }
 
 /// The message options of a command.
-struct Options {
+pub(crate) struct Options {
     suite: AlgorithmSuite,
     policy: CommitmentPolicy,
     max_edks: Option<u16>,
+}
+
+impl Options {
+    /// The options of a command that makes messages (`encrypt`, `seal`): the suite of
+    /// `--suite`, key commitment required.
+    pub(crate) fn encrypting(suite: &SuiteArgs) -> Result<Self, Error> {
+        Ok(Self {
+            suite: AlgorithmSuite::parse(&suite.suite)?,
+            policy: CommitmentPolicy::RequireEncryptRequireDecrypt,
+            max_edks: None,
+        })
+    }
+
+    /// The options of a command that reads messages (`decrypt`, `unseal`): at most
+    /// `--max-encrypted-data-keys` data keys a message, key commitment required unless
+    /// `allow_legacy`.
+    pub(crate) fn decrypting(limit: &EdkLimitArgs, allow_legacy: bool) -> Self {
+        Self {
+            suite: AlgorithmSuite::default(),
+            policy: if allow_legacy {
+                CommitmentPolicy::RequireEncryptAllowDecrypt
+            } else {
+                CommitmentPolicy::RequireEncryptRequireDecrypt
+            },
+            max_edks: Some(limit.max_encrypted_data_keys),
+        }
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -125,37 +160,32 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| io_failure("cannot start the runtime", None, &e))
 }
 
-/// What encrypt and decrypt share: the runtime, the keyring, the context and the fields of the
-/// arguments.
-struct Job {
-    rt: tokio::runtime::Runtime,
+/// What encrypt, decrypt, seal and unseal share: the runtime, the keyring and the context of
+/// the arguments, and the message options.
+pub(crate) struct Job {
+    pub(crate) rt: tokio::runtime::Runtime,
     keyring: Arc<dyn Keyring>,
-    ctx: EncryptionContext,
-    fields: Option<Fields>,
+    pub(crate) ctx: EncryptionContext,
     options: Options,
 }
 
 impl Job {
-    fn new(a: &CryptArgs, options: Options) -> Result<Self, Failure> {
+    pub(crate) fn new(a: &KeyArgs, options: Options) -> Result<Self, Failure> {
         let rt = runtime()?;
         let keyring = keyring(a, &rt)?;
         let ctx = context(&a.context)?;
-        let fields = (!a.fields.is_empty())
-            .then(|| Fields::parse(&a.fields))
-            .transpose()?;
         Ok(Self {
             rt,
             keyring,
             ctx,
-            fields,
             options,
         })
     }
 
-    /// The JSON engine.
-    fn masker(&self, a: &CryptArgs) -> Result<DataMasking, Error> {
+    /// The JSON engine; a field that matches nothing fails unless `allow_missing`.
+    pub(crate) fn masker(&self, allow_missing: bool) -> Result<DataMasking, Error> {
         Ok(DataMasking::builder()
-            .raise_on_missing_field(!a.allow_missing)
+            .raise_on_missing_field(!allow_missing)
             .encryptor(self.encryptor()?)
             .build())
     }
@@ -172,6 +202,13 @@ impl Job {
     }
 }
 
+/// The fields of `--field`, if any (none: the whole value).
+fn fields_of(a: &CryptArgs) -> Result<Option<Fields>, Error> {
+    (!a.fields.is_empty())
+        .then(|| Fields::parse(&a.fields))
+        .transpose()
+}
+
 /// A message as a JSON string line: `"<base64>"` and a newline.
 fn quoted_base64(message: &[u8]) -> String {
     let mut out = String::with_capacity(message.len() * 4 / 3 + 8);
@@ -183,12 +220,7 @@ fn quoted_base64(message: &[u8]) -> String {
 
 /// `data-masking encrypt`.
 pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
-    let options = Options {
-        suite: AlgorithmSuite::parse(&a.suite)?,
-        policy: CommitmentPolicy::RequireEncryptRequireDecrypt,
-        max_edks: None,
-    };
-    let job = Job::new(&a.common, options)?;
+    let job = Job::new(&a.common.keys, Options::encrypting(&a.suite)?)?;
     let (rt, ctx) = (&job.rt, &job.ctx);
     if a.raw {
         let encryptor = job.encryptor()?;
@@ -199,8 +231,8 @@ pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
             Ok(Zeroizing::new(line))
         });
     }
-    let masker = job.masker(&a.common)?;
-    let fields = &job.fields;
+    let masker = job.masker(a.common.allow_missing)?;
+    let fields = &fields_of(&a.common)?;
     process(&a.common.io, |text| {
         rt.block_on(async {
             if let Some(f) = fields {
@@ -240,16 +272,8 @@ fn message_of(input: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
 
 /// `data-masking decrypt`.
 pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
-    let options = Options {
-        suite: AlgorithmSuite::default(),
-        policy: if a.allow_legacy_decrypt {
-            CommitmentPolicy::RequireEncryptAllowDecrypt
-        } else {
-            CommitmentPolicy::RequireEncryptRequireDecrypt
-        },
-        max_edks: Some(a.max_encrypted_data_keys),
-    };
-    let job = Job::new(&a.common, options)?;
+    let options = Options::decrypting(&a.limit, a.allow_legacy_decrypt);
+    let job = Job::new(&a.common.keys, options)?;
     let (rt, ctx) = (&job.rt, &job.ctx);
     if a.raw {
         let encryptor = job.encryptor()?;
@@ -260,8 +284,8 @@ pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
             ))
         });
     }
-    let masker = job.masker(&a.common)?;
-    let fields = &job.fields;
+    let masker = job.masker(a.common.allow_missing)?;
+    let fields = &fields_of(&a.common)?;
     process(&a.common.io, |text| {
         rt.block_on(async {
             if let Some(f) = fields {

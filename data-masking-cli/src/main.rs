@@ -1,4 +1,5 @@
-//! `data-masking`: erase, encrypt and decrypt fields of JSON documents and NDJSON streams.
+//! `data-masking`: erase, encrypt and decrypt fields of JSON documents and NDJSON streams, and
+//! seal and unseal whole records (encrypted and signed fields in one message a record).
 
 mod args;
 mod bulk;
@@ -6,6 +7,7 @@ mod crypt;
 mod erase;
 mod output;
 mod pipeline;
+mod seal;
 
 use std::io;
 use std::path::Path;
@@ -50,6 +52,8 @@ fn run(cli: Cli) -> Result<bool, Failure> {
         Command::Erase(args) => erase::erase(&args),
         Command::Encrypt(args) => crypt::encrypt(&args),
         Command::Decrypt(args) => crypt::decrypt(&args),
+        Command::Seal(args) => seal::seal(&args),
+        Command::Unseal(args) => seal::unseal(&args),
         Command::Keygen(args) => crypt::keygen(&args),
     }
 }
