@@ -28,11 +28,16 @@ pub(crate) struct Field<'a> {
 }
 
 impl Field<'_> {
-    /// Has `#[mask]`, `#[encrypt]` or `#[sensitive]`.
+    /// Has `#[mask]`, `#[encrypt]`, `#[sign]` or `#[sensitive]`.
     pub(crate) fn is_sensitive(&self) -> bool {
         !self.attrs.masks.is_empty()
             || !self.attrs.encrypts.is_empty()
+            || self.is_signed()
             || !self.attrs.nested.is_empty()
+    }
+
+    pub(crate) fn is_signed(&self) -> bool {
+        !self.attrs.signs.is_empty()
     }
 
     pub(crate) fn is_nested(&self) -> bool {

@@ -1,5 +1,6 @@
-//! Parses the attributes: ours (`#[sensitive]`, `#[mask]`, `#[encrypt]`) and the serde ones that
-//! change the JSON (`rename`, `rename_all`, `skip*`, `flatten`, `serialize_with`, `tag`, ...).
+//! Parses the attributes: ours (`#[sensitive]`, `#[mask]`, `#[encrypt]`, `#[sign]`) and the
+//! serde ones that change the JSON (`rename`, `rename_all`, `skip*`, `flatten`,
+//! `serialize_with`, `tag`, ...).
 //!
 //! Parse errors go to the [`Ctxt`]; parsing goes on, so that every error of an item is reported.
 
@@ -38,6 +39,8 @@ impl ContainerAttrs {
 pub(crate) struct FieldAttrs {
     pub(crate) masks: Vec<MaskAttr>,
     pub(crate) encrypts: Vec<EncryptAttr>,
+    /// The `sign` path of each `#[sign]`.
+    pub(crate) signs: Vec<Span>,
     /// The `sensitive` path of each `#[sensitive]`.
     pub(crate) nested: Vec<Span>,
 }
@@ -215,7 +218,10 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for attr in attrs {
         misspelled(cx, attr);
-        if attr.path().is_ident("mask") || attr.path().is_ident("encrypt") {
+        if ["mask", "encrypt", "sign"]
+            .iter()
+            .any(|name| attr.path().is_ident(name))
+        {
             cx.error_spanned_by(
                 attr,
                 "this attribute belongs on a field; on the struct, use #[sensitive(debug, context(...))]",
@@ -252,7 +258,7 @@ fn misspelled(cx: &Ctxt, attr: &Attribute) {
     let Some(name) = attr.path().get_ident().map(|i| i.unraw().to_string()) else {
         return;
     };
-    let ours = ["mask", "encrypt", "sensitive"];
+    let ours = ["mask", "encrypt", "sign", "sensitive"];
     if ours.contains(&name.as_str()) {
         return;
     }
@@ -278,6 +284,16 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 );
             }
             out.nested.push(attr.path().segments[0].ident.span());
+        } else if attr.path().is_ident("sign") {
+            if !matches!(attr.meta, syn::Meta::Path(_)) {
+                cx.error_spanned_by(
+                    &attr.meta,
+                    "#[sign] takes no arguments: the field's value is signed as it is; the \
+                     sealed record's context comes from the caller and the struct's \
+                     #[sensitive(context(...))]",
+                );
+            }
+            out.signs.push(attr.path().segments[0].ident.span());
         } else if attr.path().is_ident("mask") {
             if let Some(mask) = mask(cx, attr) {
                 out.masks.push(mask);

@@ -1,4 +1,6 @@
-//! Generates the `Sensitive` impl (and the redacted `Debug` of `#[sensitive(debug)]`).
+//! Generates the `Sensitive` impl (its masked serialization, the rules of its masked and
+//! encrypted fields, the paths of its signed fields and the struct's context entries) and the
+//! redacted `Debug` of `#[sensitive(debug)]`.
 //!
 //! The generated code names the runtime only through `::data_masking::__private` (or the path
 //! given with `#[sensitive(crate = "...")]`).
@@ -108,6 +110,11 @@ fn expand(input: &Input<'_>) -> TokenStream {
         where_clause: quote!(where #(#predicates,)*),
         serialize: serialize_body(input, &private),
         describe: describe_body(input, &private),
+        signed: signed_body(input, &private),
+        context: {
+            let entries = context_entries(input, &input.attrs.context, &private);
+            quote!(&[#(#entries,)*])
+        },
         debug: input
             .attrs
             .debug
@@ -295,6 +302,30 @@ fn describe_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
             out.push(quote! {
                 __path.push(#private::Step::name(#name));
                 <#ty as #private::Sensitive>::describe_fields(__path, __out);
+                __path.pop();
+            });
+        }
+    }
+    quote!(#(#out)*)
+}
+
+/// The body of `describe_signed`: each `#[sign]` field's path, and those of the `#[sign]`
+/// fields of each nested type under its field.
+fn signed_body(input: &Input<'_>, private: &TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    for field in &input.fields {
+        if field.serde.skip.is_some() {
+            continue;
+        }
+        let name = &field.name;
+        if field.is_signed() {
+            out.push(quote!(__out.push(__path.child(#name));));
+        }
+        if field.is_nested() {
+            let ty = field.ty;
+            out.push(quote! {
+                __path.push(#private::Step::name(#name));
+                <#ty as #private::Sensitive>::describe_signed(__path, __out);
                 __path.pop();
             });
         }

@@ -27,6 +27,8 @@ pub(crate) fn expand(node: &DeriveInput, attrs: &ContainerAttrs, error: syn::Err
             .unwrap_or_default(),
         serialize: unreachable.clone(),
         describe: unreachable.clone(),
+        signed: unreachable.clone(),
+        context: unreachable.clone(),
         debug: attrs.debug.then_some(unreachable),
     };
     quote! {

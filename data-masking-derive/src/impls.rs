@@ -18,6 +18,10 @@ pub(crate) struct Impls<'a> {
     pub(crate) serialize: TokenStream,
     /// The body of `describe_fields`, which names its arguments `__path` and `__out`.
     pub(crate) describe: TokenStream,
+    /// The body of `describe_signed`, which names its arguments `__path` and `__out`.
+    pub(crate) signed: TokenStream,
+    /// The body of `container_context`.
+    pub(crate) context: TokenStream,
     /// The body of `Debug::fmt` (its formatter is `__f`), for `#[sensitive(debug)]`.
     pub(crate) debug: Option<TokenStream>,
 }
@@ -30,6 +34,8 @@ impl ToTokens for Impls<'_> {
             where_clause,
             serialize,
             describe,
+            signed,
+            context,
             ..
         } = self;
         let (impl_generics, ty_generics, _) = self.generics.split_for_impl();
@@ -64,6 +70,17 @@ impl ToTokens for Impls<'_> {
                         __out: &mut #private::Vec<#private::SensitiveField>,
                     ) {
                         #describe
+                    }
+
+                    fn describe_signed(
+                        __path: &mut #private::FieldPath,
+                        __out: &mut #private::Vec<#private::FieldPath>,
+                    ) {
+                        #signed
+                    }
+
+                    fn container_context() -> &'static [#private::ContextEntry] {
+                        #context
                     }
                 }
                 #debug

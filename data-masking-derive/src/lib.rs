@@ -19,7 +19,7 @@ mod valid;
 use proc_macro::TokenStream;
 
 /// Derives `data_masking::Sensitive`. Documented in `data_masking::typed`.
-#[proc_macro_derive(Sensitive, attributes(sensitive, mask, encrypt))]
+#[proc_macro_derive(Sensitive, attributes(sensitive, mask, encrypt, sign))]
 pub fn derive_sensitive(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()

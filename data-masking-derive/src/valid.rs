@@ -10,9 +10,14 @@ use crate::attr::{ContextItem, ContextValue, MaskKind, closest};
 use crate::ctxt::Ctxt;
 use crate::format::FormatError;
 
-/// Context keys a caller may not set: the ESDK's own, and the field binding of the typed API
-/// (keep in sync with `data_masking::typed::FIELD_BINDING_KEY`).
-const RESERVED_KEYS: [&str; 2] = ["aws-crypto-public-key", "data-masking:field"];
+/// Context keys a caller may not set: the ESDK's own, the field binding of the typed API and
+/// the version key of a sealed record (keep in sync with `data_masking::typed::FIELD_BINDING_KEY`
+/// and `data_masking::SEAL_CONTEXT_KEY`).
+const RESERVED_KEYS: [&str; 3] = [
+    "aws-crypto-public-key",
+    "data-masking:field",
+    "data-masking:sealed",
+];
 
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
     for (what, span) in &input.serde.unsupported {
@@ -43,6 +48,17 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
     for extra in attrs.nested.iter().skip(1) {
         cx.error_at(*extra, "duplicate #[sensitive]");
     }
+    for extra in attrs.signs.iter().skip(1) {
+        cx.error_at(*extra, "duplicate #[sign]");
+    }
+    if let (Some(sign), Some(_)) = (attrs.signs.first(), attrs.encrypts.first()) {
+        cx.error_at(
+            *sign,
+            "#[sign] can't be combined with #[encrypt]: an encrypted field is authenticated by \
+             the sealed record's message already, while a signed field stays readable; keep one \
+             of them",
+        );
+    }
     if let (Some(mask), Some(_)) = (attrs.masks.first(), attrs.nested.first()) {
         cx.error_at(
             mask.span,
@@ -61,11 +77,16 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
         );
     }
     if let Some(span) = field.serde.skip {
+        let attributes = if field.is_signed() {
+            "#[mask], #[encrypt], #[sign] or #[sensitive]"
+        } else {
+            "#[mask], #[encrypt] or #[sensitive]"
+        };
         cx.error_at(
             span,
             format!(
                 "field `{}` is skipped by serde, so it never appears in the JSON: remove its \
-                 #[mask], #[encrypt] or #[sensitive]",
+                 {attributes}",
                 field.ident.unraw()
             ),
         );

@@ -1,6 +1,7 @@
 //! [`Sensitive`] for the standard containers of a `Sensitive` type: references, `Box`, `Arc`,
 //! `Option`, slices, arrays, `Vec`, `VecDeque`, and the values of `HashMap` and `BTreeMap`.
-//! Elements of a list are described under `[*]`, values of a map under `.*`.
+//! Elements of a list are described under `[*]`, values of a map under `.*`. A reference,
+//! `Box`, `Arc` or `Option` of a record also has the record's container context.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -8,6 +9,7 @@ use serde::{Serialize, Serializer};
 
 use super::field_path::FieldPath;
 use super::fields::SensitiveField;
+use super::rules::ContextEntry;
 use super::sensitive::{Masked, Sensitive};
 use crate::path::Step;
 
@@ -18,6 +20,12 @@ impl<T: ?Sized + Sensitive> Sensitive for &T {
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         T::describe_fields(path, out);
     }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        T::describe_signed(path, out);
+    }
+    fn container_context() -> &'static [ContextEntry] {
+        T::container_context()
+    }
 }
 
 impl<T: ?Sized + Sensitive> Sensitive for Box<T> {
@@ -27,6 +35,12 @@ impl<T: ?Sized + Sensitive> Sensitive for Box<T> {
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         T::describe_fields(path, out);
     }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        T::describe_signed(path, out);
+    }
+    fn container_context() -> &'static [ContextEntry] {
+        T::container_context()
+    }
 }
 
 impl<T: ?Sized + Sensitive> Sensitive for std::sync::Arc<T> {
@@ -35,6 +49,12 @@ impl<T: ?Sized + Sensitive> Sensitive for std::sync::Arc<T> {
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         T::describe_fields(path, out);
+    }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        T::describe_signed(path, out);
+    }
+    fn container_context() -> &'static [ContextEntry] {
+        T::container_context()
     }
 }
 
@@ -48,6 +68,12 @@ impl<T: Sensitive> Sensitive for Option<T> {
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         T::describe_fields(path, out);
     }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        T::describe_signed(path, out);
+    }
+    fn container_context() -> &'static [ContextEntry] {
+        T::container_context()
+    }
 }
 
 fn describe_elements<T: ?Sized + Sensitive>(
@@ -60,12 +86,25 @@ fn describe_elements<T: ?Sized + Sensitive>(
     path.pop();
 }
 
+fn describe_signed_elements<T: ?Sized + Sensitive>(
+    step: Step,
+    path: &mut FieldPath,
+    out: &mut Vec<FieldPath>,
+) {
+    path.push(step);
+    T::describe_signed(path, out);
+    path.pop();
+}
+
 impl<T: Sensitive> Sensitive for [T] {
     fn serialize_masked<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter().map(Masked::new))
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         describe_elements::<T>(Step::AnyIndex, path, out);
+    }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        describe_signed_elements::<T>(Step::AnyIndex, path, out);
     }
 }
 
@@ -81,6 +120,9 @@ impl<T: Sensitive, const N: usize> Sensitive for [T; N] {
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         describe_elements::<T>(Step::AnyIndex, path, out);
     }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        describe_signed_elements::<T>(Step::AnyIndex, path, out);
+    }
 }
 
 impl<T: Sensitive> Sensitive for Vec<T> {
@@ -89,6 +131,9 @@ impl<T: Sensitive> Sensitive for Vec<T> {
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         describe_elements::<T>(Step::AnyIndex, path, out);
+    }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        describe_signed_elements::<T>(Step::AnyIndex, path, out);
     }
 }
 
@@ -99,6 +144,9 @@ impl<T: Sensitive> Sensitive for VecDeque<T> {
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         describe_elements::<T>(Step::AnyIndex, path, out);
     }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        describe_signed_elements::<T>(Step::AnyIndex, path, out);
+    }
 }
 
 impl<K: Serialize, V: Sensitive, H> Sensitive for HashMap<K, V, H> {
@@ -108,6 +156,9 @@ impl<K: Serialize, V: Sensitive, H> Sensitive for HashMap<K, V, H> {
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         describe_elements::<V>(Step::AnyMember, path, out);
     }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        describe_signed_elements::<V>(Step::AnyMember, path, out);
+    }
 }
 
 impl<K: Serialize, V: Sensitive> Sensitive for BTreeMap<K, V> {
@@ -116,5 +167,8 @@ impl<K: Serialize, V: Sensitive> Sensitive for BTreeMap<K, V> {
     }
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>) {
         describe_elements::<V>(Step::AnyMember, path, out);
+    }
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        describe_signed_elements::<V>(Step::AnyMember, path, out);
     }
 }

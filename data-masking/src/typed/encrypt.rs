@@ -146,7 +146,7 @@ fn replace_all(json: &mut Value, planned: &[Planned], values: Vec<Value>) -> Res
 
 /// The message of a serde error that names no value (a missing, unknown or repeated field);
 /// others could quote decrypted text, so only their kind is kept.
-fn safe_reason(err: &serde_json::Error) -> String {
+pub(super) fn safe_reason(err: &serde_json::Error) -> String {
     let text = err.to_string();
     if ["missing field", "unknown field", "duplicate field"]
         .iter()
@@ -308,7 +308,11 @@ mod tests {
                 encrypt: Some(RULE),
             });
         }
-        let planned = plan(&SensitiveFields { fields }).expect("plan");
+        let planned = plan(&SensitiveFields {
+            fields,
+            ..SensitiveFields::default()
+        })
+        .expect("plan");
         let paths: Vec<String> = planned.iter().map(|p| p.path.to_string()).collect();
         assert_eq!(paths, ["inner", "other"]);
     }

@@ -1,10 +1,11 @@
-//! The description of a type's sensitive fields ([`SensitiveField`], [`SensitiveFields`]), and
-//! its use with the untyped API.
+//! The description of a type's sensitive fields ([`SensitiveField`], [`SensitiveFields`]): its
+//! masked and encrypted fields, its signed fields and its context entries; and its use with the
+//! untyped API.
 
 use serde_json::Value;
 
 use super::field_path::FieldPath;
-use super::rules::{EncryptRule, MaskRule};
+use super::rules::{ContextEntry, EncryptRule, MaskRule};
 use crate::erase::Mask;
 use crate::error::Result;
 use crate::masker::DataMasking;
@@ -40,7 +41,11 @@ impl SensitiveField {
 }
 
 /// The rules of a [`Sensitive`](super::Sensitive) type, for untyped use: [`DataMasking::erase_with`],
-/// `encrypt_fields`, Powertools `masking_rules`, the command line.
+/// `encrypt_fields`, Powertools `masking_rules`, [`seal`](Self::seal), the command line.
+///
+/// It holds the masked and encrypted fields ([`iter`](Self::iter)), the paths of the
+/// `#[sign]` fields ([`signed`](Self::signed)) and the struct's
+/// `#[sensitive(context(...))]` entries ([`context`](Self::context)).
 ///
 /// ```
 /// use data_masking::{DataMasking, Mask, Sensitive};
@@ -60,10 +65,15 @@ impl SensitiveField {
 pub struct SensitiveFields {
     /// Built by [`Sensitive::sensitive_fields`](super::Sensitive::sensitive_fields).
     pub(super) fields: Vec<SensitiveField>,
+    /// The paths of the signed fields, in declaration order.
+    pub(super) signed: Vec<FieldPath>,
+    /// The container's context entries.
+    pub(super) context: &'static [ContextEntry],
 }
 
 impl SensitiveFields {
-    /// Every described field, in declaration order.
+    /// Every masked or encrypted field, in declaration order (signed fields are in
+    /// [`signed`](Self::signed)).
     ///
     /// ```
     /// # use data_masking::Sensitive;
@@ -77,7 +87,7 @@ impl SensitiveFields {
         self.fields.iter()
     }
 
-    /// Number of described fields.
+    /// Number of masked or encrypted fields.
     ///
     /// ```
     /// # use data_masking::Sensitive;
@@ -89,7 +99,7 @@ impl SensitiveFields {
         self.fields.len()
     }
 
-    /// True when no field is sensitive.
+    /// True when no field is masked or encrypted.
     ///
     /// ```
     /// # use data_masking::Sensitive;
@@ -132,6 +142,36 @@ impl SensitiveFields {
         self.fields
             .iter()
             .filter_map(|f| f.encrypt.as_ref().map(|e| (&f.path, e)))
+    }
+
+    /// The paths of the `#[sign]` fields, those of nested types included, in declaration order.
+    ///
+    /// ```
+    /// # use data_masking::Sensitive;
+    /// #[derive(serde::Serialize, Sensitive)]
+    /// struct Order { #[sign] total: u32, #[encrypt] card: String }
+    /// #[derive(serde::Serialize, Sensitive)]
+    /// struct C { #[sign] status: String, #[sensitive] orders: Vec<Order> }
+    /// let f = C::sensitive_fields();
+    /// let signed: Vec<String> = f.signed().map(ToString::to_string).collect();
+    /// assert_eq!(signed, ["status", "orders[*].total"]);
+    /// ```
+    pub fn signed(&self) -> impl Iterator<Item = &FieldPath> {
+        self.signed.iter()
+    }
+
+    /// The entries of the type's `#[sensitive(context(...))]` (see
+    /// [`Sensitive::container_context`](super::Sensitive::container_context)).
+    ///
+    /// ```
+    /// # use data_masking::Sensitive;
+    /// #[derive(serde::Serialize, Sensitive)]
+    /// #[sensitive(context(purpose = "billing"))]
+    /// struct C { #[encrypt] a: String }
+    /// assert_eq!(C::sensitive_fields().context()[0].key, "purpose");
+    /// ```
+    pub fn context(&self) -> &'static [ContextEntry] {
+        self.context
     }
 
     /// The masked fields, each compiled with its mask: erase `value` with

@@ -1,6 +1,7 @@
 //! Typed masking and encryption: the [`Sensitive`] trait that `#[derive(Sensitive)]`
-//! implements, the masked view [`Masked`], the stored form of an encrypted record
-//! ([`Encrypted`], see [Encryption](#encryption)), and the untyped description of a type's rules
+//! implements, the masked view [`Masked`], the stored forms of a protected record
+//! ([`Encrypted`], one message per field, see [Encryption](#encryption); [`Sealed`], one message
+//! per record, see [Sealing](#sealing)), and the untyped description of a type's rules
 //! ([`SensitiveFields`]).
 //!
 //! ```
@@ -57,6 +58,7 @@
 //! | `#[mask(custom = "XXXX")]` | field | the mask, cut to the value's length; not empty |
 //! | `#[mask(regex = r"...", format = "...")]` | field | a regex rewrite, checked at compile time |
 //! | `#[encrypt]`, `#[encrypt(context(...), unbound)]` | field | encrypted at rest (see below) |
+//! | `#[sign]` | field | readable but tamper-evident in a sealed record (see [Sealing](#sealing)) |
 //! | `#[sensitive]` | field | a nested `Sensitive` type, also inside `Option`, `Vec`, arrays, maps, `Box` |
 //! | `#[sensitive(debug)]` | struct | a `Debug` that prints the masked view |
 //! | `#[sensitive(context(...))]` | struct | context entries for every encrypted field |
@@ -75,7 +77,8 @@
 //! (of non-sensitive fields), `serialize_with`, `with` and the struct `tag` are honoured;
 //! `transparent`, `into`, `remote` and `getter` are refused, as are enums, unions, tuple and unit
 //! structs. Every mistake is a compile error at the attribute that is wrong, all reported at
-//! once.
+//! once; among them a field both `#[sign]`ed and `#[encrypt]`ed, a repeated attribute, and
+//! `#[sign]` given arguments.
 //!
 //! # Encryption metadata
 //!
@@ -141,6 +144,59 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # Sealing
+//!
+//! [`DataMasking::seal_typed`] seals a record as one: it serializes the record once, takes its
+//! `#[encrypt]` fields out for placeholders naming their locations
+//! (`{"__encrypted": "$['orders'][1]['card']"}`), takes the digests of its `#[sign]` fields,
+//! which stay readable, and encrypts both into one ESDK message kept in the record's
+//! `__sealed` member, giving a [`Sealed<T>`] that serializes as that JSON (the form of the
+//! untyped [`DataMasking::seal`], with the type's [`SensitiveFields::seal`]).
+//! [`DataMasking::unseal_typed`] checks it whole and reverses it into `T`: an edited signed
+//! field, a placeholder moved, swapped or removed, or a value added under a signed path is
+//! [`Error::RecordTampered`](crate::Error::RecordTampered) naming the location.
+//!
+//! The message is bound to the caller's context, to the struct's `#[sensitive(context(...))]`
+//! entries (a literal joins the context; a sibling field's value is read from the record, so
+//! the sealed record does not unseal once that field is changed), and to the seal's version.
+//! Per-field `#[encrypt(context(...))]` entries and `unbound` do not apply to a sealed record,
+//! nor do the context entries of nested types: there is one message, and every placeholder
+//! names its own location. Fields outside `#[encrypt]` and `#[sign]` are not protected.
+//!
+//! ```
+//! use data_masking::{DataMasking, EncryptionContext, Sealed, Sensitive, keys::RawAesKeyring};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize, Sensitive, PartialEq, Debug)]
+//! #[sensitive(context(purpose = "billing", customer = customer_id))]
+//! struct Customer {
+//!     customer_id: String,
+//!     #[encrypt]
+//!     card: String,
+//!     #[sign]
+//!     credit_limit: u32,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let masker = DataMasking::builder()
+//!     .keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?)
+//!     .build();
+//! let ctx = EncryptionContext::new([("tenant", "acme")])?;
+//! let c = Customer { customer_id: "c-1".into(), card: "4111".into(), credit_limit: 500 };
+//! let text = serde_json::to_string(&masker.seal_typed(&c, &ctx).await?)?;
+//! // {"customer_id":"c-1","card":{"__encrypted":"$['card']"},"credit_limit":500,"__sealed":"AgV4..."}
+//! assert!(text.contains(r#""card":{"__encrypted":"$['card']"}"#) && !text.contains("4111"));
+//!
+//! let read: Sealed<Customer> = serde_json::from_str(&text)?;
+//! assert_eq!(masker.unseal_typed(&read, &ctx).await?, c);
+//!
+//! let raised: Sealed<Customer> = serde_json::from_str(&text.replace("500", "90000"))?;
+//! let err = masker.unseal_typed(&raised, &ctx).await.unwrap_err();
+//! assert_eq!(err.kind(), "record-tampered");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
 //! # The module
 //!
 //! One concern a file: `sensitive` (the trait and the masked view), `containers` (the trait
@@ -148,8 +204,10 @@
 //! [`MaskRule`], [`EncryptRule`]), `fields` (a type's description, [`SensitiveFields`], and its
 //! untyped use), `ser` (the masking serializer), `lazy` (masks compiled on first use, for the
 //! derive), `flat` (`#[serde(flatten)]` in the masked view), `debug` (the `Debug` notation of a
-//! masked view), `encrypted` (the stored form [`Encrypted`]), `encrypt` (typed and bound
-//! encryption). Fields are located through [`path`](crate::path), as by the untyped API.
+//! masked view), `encrypted` (the stored form [`Encrypted`]), `encrypt` (typed encryption),
+//! `sealed` (the stored form [`Sealed`]), `seal` (typed sealing and a type's
+//! [`Seal`](crate::Seal)). Fields are located through [`path`](crate::path), as by the untyped
+//! API.
 //!
 //! [`Mask::apply`]: crate::Mask::apply
 //! [`DataMasking::encrypt_typed`]: crate::DataMasking::encrypt_typed
@@ -157,6 +215,9 @@
 //! [`DataMasking::encrypt_fields`]: crate::DataMasking::encrypt_fields
 //! [`DataMasking::encrypt_fields_bound`]: crate::DataMasking::encrypt_fields_bound
 //! [`DataMasking::decrypt_fields_bound`]: crate::DataMasking::decrypt_fields_bound
+//! [`DataMasking::seal_typed`]: crate::DataMasking::seal_typed
+//! [`DataMasking::unseal_typed`]: crate::DataMasking::unseal_typed
+//! [`DataMasking::seal`]: crate::DataMasking::seal
 
 mod containers;
 mod debug;
@@ -167,6 +228,8 @@ mod fields;
 mod flat;
 mod lazy;
 mod rules;
+mod seal;
+mod sealed;
 mod sensitive;
 mod ser;
 
@@ -179,5 +242,6 @@ pub use fields::{SensitiveField, SensitiveFields};
 pub use flat::{FlatCompound, FlatMapSerializer};
 pub use lazy::{LazyMask, LazyMasked};
 pub use rules::{ContextEntry, ContextSource, EncryptRule, FIELD_BINDING_KEY, MaskRule};
+pub use sealed::Sealed;
 pub use sensitive::{Masked, Sensitive, debug_masked};
 pub use ser::{Compound, MaskSerializer, MaskWith};

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use super::debug::DebugSerialize;
 use super::field_path::FieldPath;
 use super::fields::{SensitiveField, SensitiveFields};
+use super::rules::ContextEntry;
 
 /// A type whose sensitive fields are declared on the type. Implemented by
 /// `#[derive(Sensitive)]`; the standard containers (`Option`, `Vec`, slices, arrays, `VecDeque`,
@@ -62,6 +63,48 @@ pub trait Sensitive {
     /// ```
     fn describe_fields(path: &mut FieldPath, out: &mut Vec<SensitiveField>);
 
+    /// Appends the paths of this type's `#[sign]` fields to `out`, each starting with `path`,
+    /// those of nested types included. A sealed record
+    /// ([`DataMasking::seal_typed`](crate::DataMasking::seal_typed)) keeps these fields readable
+    /// and detects any change to them. The default describes none, so a hand-written impl that
+    /// signs nothing need not write it.
+    ///
+    /// ```
+    /// use data_masking::Sensitive;
+    /// use data_masking::typed::FieldPath;
+    /// #[derive(serde::Serialize, Sensitive)]
+    /// struct Line { #[sign] price: u32 }
+    /// #[derive(serde::Serialize, Sensitive)]
+    /// struct Order { #[sign] status: String, #[sensitive] lines: Vec<Line> }
+    /// let mut out = Vec::new();
+    /// Order::describe_signed(&mut FieldPath::root().name("order"), &mut out);
+    /// let paths: Vec<String> = out.iter().map(ToString::to_string).collect();
+    /// assert_eq!(paths, ["order.status", "order.lines[*].price"]);
+    /// ```
+    fn describe_signed(path: &mut FieldPath, out: &mut Vec<FieldPath>) {
+        let _ = (path, out);
+    }
+
+    /// The entries of the struct's `#[sensitive(context(...))]`: the context every encrypted
+    /// field of `Self` is bound to, and, when `Self` is sealed whole
+    /// ([`DataMasking::seal_typed`](crate::DataMasking::seal_typed)), the context of its
+    /// record's message. The default has none.
+    ///
+    /// ```
+    /// use data_masking::Sensitive;
+    /// use data_masking::typed::{ContextEntry, ContextSource};
+    /// #[derive(serde::Serialize, Sensitive)]
+    /// #[sensitive(context(purpose = "billing", tenant))]
+    /// struct Invoice { tenant: String, #[encrypt] iban: String }
+    /// assert_eq!(Invoice::container_context(), &[
+    ///     ContextEntry { key: "purpose", source: ContextSource::Literal("billing") },
+    ///     ContextEntry { key: "tenant", source: ContextSource::Field("tenant") },
+    /// ]);
+    /// ```
+    fn container_context() -> &'static [ContextEntry] {
+        &[]
+    }
+
     /// A borrowed view that serializes (and prints) the value with its mask rules applied.
     ///
     /// ```
@@ -77,7 +120,7 @@ pub trait Sensitive {
     }
 
     /// The rules of this type as untyped fields: serde-name paths with their mask and
-    /// encryption rules.
+    /// encryption rules, the paths of the signed fields, and the struct's context entries.
     ///
     /// ```
     /// use data_masking::Sensitive;
@@ -89,7 +132,13 @@ pub trait Sensitive {
     fn sensitive_fields() -> SensitiveFields {
         let mut fields = Vec::new();
         Self::describe_fields(&mut FieldPath::root(), &mut fields);
-        SensitiveFields { fields }
+        let mut signed = Vec::new();
+        Self::describe_signed(&mut FieldPath::root(), &mut signed);
+        SensitiveFields {
+            fields,
+            signed,
+            context: Self::container_context(),
+        }
     }
 }
 
