@@ -2,7 +2,6 @@
 //! options that `encrypt` and `decrypt` use, and run over the input by the same pipeline.
 
 use data_masking::{DataMasking, Error, Seal};
-use serde_json::Value;
 
 use crate::Failure;
 use crate::args::{SealArgs, SealCommonArgs, UnsealArgs};
@@ -39,15 +38,15 @@ fn run(
     direction: Direction,
 ) -> Result<bool, Failure> {
     let (rt, ctx) = (&job.rt, &job.ctx);
+    // Sealing works on the text (only the selected values are rewritten when the fields
+    // allow); unsealing parses the record.
     process(&a.io, |text| {
-        let record: Value = serde_json::from_str(text)?;
-        let done = rt.block_on(async {
+        rt.block_on(async {
             match direction {
-                Direction::Seal => masker.seal(&record, seal, ctx).await,
-                Direction::Unseal => masker.unseal(&record, seal, ctx).await,
+                Direction::Seal => masker.seal_json(text, seal, ctx).await,
+                Direction::Unseal => masker.unseal_json(text, seal, ctx).await,
             }
-        })?;
-        Ok(serde_json::to_string(&done)?)
+        })
     })
 }
 

@@ -503,6 +503,45 @@ fn names_that_need_escaping_round_trip() {
     assert_eq!(rt().block_on(m.unseal(&sealed, &s, &ctx())).unwrap(), rec);
 }
 
+#[test]
+fn json_text_is_sealed_without_a_value_when_it_can_be_and_as_a_value_otherwise() {
+    let m = masker();
+    let s = seal();
+    let text = "{\n  \"id\": \"c-42\", \"status\": \"active\",\n  \"email\": \"jo@example.com\",\n  \"address\": {\"postcode\": \"12345\"},\n  \"orders\": [{\"card\": \"4111\", \"total\": 1.50}]\n}";
+    let sealed = rt().block_on(m.seal_json(text, &s, &ctx())).unwrap();
+    // The formatting is kept: no Value was built.
+    assert!(sealed.starts_with("{\n  \"id\": \"c-42\", \"status\": \"active\",\n  \"email\": {\"__encrypted\":\"$['email']\"},"), "{sealed}");
+    assert!(
+        sealed.contains("\"total\": 1.50}]\n,\"__sealed\":\""),
+        "{sealed}"
+    );
+    let back = rt().block_on(m.unseal_json(&sealed, &s, &ctx())).unwrap();
+    let want: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&back).unwrap(), want);
+    // An escape in the text: sealed as a Value (compact), with the same result.
+    let escaped = text.replace("jo@", "j\\u00f3@");
+    let sealed = rt().block_on(m.seal_json(&escaped, &s, &ctx())).unwrap();
+    assert!(!sealed.contains('\n'), "{sealed}");
+    let want: Value = serde_json::from_str(&escaped).unwrap();
+    let back = rt().block_on(m.unseal_json(&sealed, &s, &ctx())).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&back).unwrap(), want);
+    // Errors are the same either way.
+    for bad in [
+        "[1]",
+        "{\"a\": ",
+        "{\"__sealed\": 1, \"email\": 2}",
+        "{\"email\": {\"__encrypted\": 1}}",
+    ] {
+        let text_err = rt().block_on(m.seal_json(bad, &s, &ctx())).unwrap_err();
+        if let Ok(v) = serde_json::from_str::<Value>(bad) {
+            let value_err = rt().block_on(m.seal(&v, &s, &ctx())).unwrap_err();
+            assert_eq!(text_err.kind(), value_err.kind(), "{bad}");
+        } else {
+            assert_eq!(text_err.kind(), "invalid-json");
+        }
+    }
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;
@@ -542,8 +581,59 @@ mod props {
         prop::collection::vec(path, 1..4)
     }
 
+    /// The layout a sealed record's message holds.
+    fn layout_of(m: &DataMasking, sealed: &Value, s: &Seal) -> Value {
+        let msg = STANDARD
+            .decode(sealed["__sealed"].as_str().unwrap())
+            .unwrap();
+        let mut full = ctx();
+        for (k, f) in s.bindings() {
+            let v = &sealed[f];
+            full.insert(k, v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .unwrap();
+        }
+        full.insert(SEAL_CONTEXT_KEY, "1").unwrap();
+        let plaintext = rt().block_on(m.decrypt_bytes(&msg, &full)).unwrap();
+        serde_json::from_slice(&plaintext).unwrap()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn a_json_text_seals_as_its_value_does(r in record(), enc in paths(), sign in paths(), pretty in any::<bool>()) {
+            let m = DataMasking::builder()
+                .keyring(RawAesKeyring::new("ns", "key", &[9u8; 32]).unwrap())
+                .raise_on_missing_field(false)
+                .build();
+            let s = Seal::builder().encrypt(&enc).sign(&sign).build().unwrap();
+            let text = if pretty { serde_json::to_string_pretty(&r) } else { serde_json::to_string(&r) }.unwrap();
+            let rt = rt();
+            match (rt.block_on(m.seal_json(&text, &s, &ctx())), rt.block_on(m.seal(&r, &s, &ctx()))) {
+                (Ok(from_text), Ok(from_value)) => {
+                    let from_text: Value = serde_json::from_str(&from_text).unwrap();
+                    let mut a = from_text.clone();
+                    let mut b = from_value.clone();
+                    a.as_object_mut().unwrap().remove("__sealed");
+                    b.as_object_mut().unwrap().remove("__sealed");
+                    prop_assert_eq!(a, b);
+                    prop_assert_eq!(layout_of(&m, &from_text, &s), layout_of(&m, &from_value, &s));
+                    prop_assert_eq!(rt.block_on(m.unseal(&from_text, &s, &ctx())).unwrap(), r);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.kind(), b.kind()),
+                (a, b) => prop_assert!(false, "text {:?} value {:?}", a.map(|_| ()), b.map(|_| ())),
+            }
+        }
+
+        #[test]
+        fn json_text_bindings_match_value_bindings(id in prop_oneof![any::<i64>().prop_map(Value::from), "[a-z]{0,4}".prop_map(Value::from), any::<bool>().prop_map(Value::from)]) {
+            let m = masker();
+            let s = Seal::builder().encrypt(["a"]).bind("k", "id").build().unwrap();
+            let r = json!({"id": id, "a": 1});
+            let sealed = rt().block_on(m.seal_json(&r.to_string(), &s, &ctx())).unwrap();
+            let sealed: Value = serde_json::from_str(&sealed).unwrap();
+            prop_assert_eq!(rt().block_on(m.unseal(&sealed, &s, &ctx())).unwrap(), r);
+        }
+
         #[test]
         fn seal_then_unseal_gives_back_the_record(r in record(), enc in paths(), sign in paths()) {
             let m = DataMasking::builder()

@@ -13,7 +13,7 @@ use serde::de::{
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
-use crate::path::{Fields, Step};
+use crate::path::{Fields, Segment, Step, normalized_path};
 
 struct Key<'a>(Cow<'a, str>);
 
@@ -36,15 +36,36 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A step of the location being walked, owned (a key may be unescaped into a new string).
+#[derive(Clone)]
+pub(crate) enum At {
+    Member(String),
+    Index(usize),
+}
+
+/// A value a field selected: its byte range, the field, and (when locations are tracked) its
+/// location as an RFC 9535 normalized path.
+pub(crate) struct Hit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) field: usize,
+    pub(crate) location: String,
+    /// The steps of the location (when tracked).
+    pub(crate) at: Vec<At>,
+}
+
 /// What one walk over a text collects.
 struct Walk<'f> {
     /// Each field's steps.
     steps: &'f [&'f [Step]],
     /// The start of the text, to turn borrowed slices into offsets.
     base: usize,
-    spans: Vec<(usize, usize)>,
+    hits: Vec<Hit>,
     /// Whether each field has selected something.
     found: Vec<bool>,
+    /// The location of the value being walked, when `track` is set.
+    at: Vec<At>,
+    track: bool,
 }
 
 impl Walk<'_> {
@@ -56,7 +77,26 @@ impl Walk<'_> {
         let mut deeper = Vec::new();
         for &(f, depth) in active {
             if depth == self.steps[f].len() {
-                self.spans.push((start, start + raw.len()));
+                let (location, at) = if self.track {
+                    let at: Vec<Segment<'_>> = self
+                        .at
+                        .iter()
+                        .map(|a| match a {
+                            At::Member(m) => Segment::Member(m),
+                            At::Index(i) => Segment::Index(*i),
+                        })
+                        .collect();
+                    (normalized_path(&at), self.at.clone())
+                } else {
+                    (String::new(), Vec::new())
+                };
+                self.hits.push(Hit {
+                    start,
+                    end: start + raw.len(),
+                    field: f,
+                    location,
+                    at,
+                });
                 self.found[f] = true;
             } else {
                 deeper.push((f, depth));
@@ -148,10 +188,17 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
         // Every member is visited, repeated keys included: each occurrence is selected.
         while let Some(key) = m.next_key::<Key<'de>>()? {
             let active = self.walk.by_name(self.active, &key.0);
+            let tracked = self.walk.track && !active.is_empty();
+            if tracked {
+                self.walk.at.push(At::Member(key.0.into_owned()));
+            }
             m.next_value_seed(Child {
                 walk: self.walk,
                 active,
             })?;
+            if tracked {
+                self.walk.at.pop();
+            }
         }
         Ok(())
     }
@@ -170,9 +217,11 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
             for (idx, v) in items.iter().enumerate() {
                 let active = self.walk.by_index(self.active, idx, items.len());
                 if !active.is_empty() {
+                    self.walk.at.push(At::Index(idx));
                     self.walk
                         .selected(v.get(), &active)
                         .map_err(de::Error::custom)?;
+                    self.walk.at.pop();
                 }
             }
             return Ok(());
@@ -181,11 +230,19 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
         loop {
             // `usize::MAX`: no index from the end here, so the length does not matter.
             let active = self.walk.by_index(self.active, idx, usize::MAX);
+            let tracked = self.walk.track && !active.is_empty();
+            if tracked {
+                self.walk.at.push(At::Index(idx));
+            }
             let child = Child {
                 walk: self.walk,
                 active,
             };
-            if s.next_element_seed(child)?.is_none() {
+            let more = s.next_element_seed(child)?.is_some();
+            if tracked {
+                self.walk.at.pop();
+            }
+            if !more {
                 return Ok(());
             }
             idx += 1;
@@ -230,14 +287,34 @@ pub(crate) fn locate_spans(
 }
 
 fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool) -> Result<Spans> {
+    let (hits, found) = walk(text, steps, false)?;
+    if raise_on_missing
+        && let Some((field, _)) = fields.iter().zip(&found).find(|(_, found)| !**found)
+    {
+        return Err(Error::FieldNotFound {
+            field: field.as_str().to_owned(),
+        });
+    }
+    let ranges = outermost(hits)
+        .into_iter()
+        .map(|h| (h.start, h.end))
+        .collect();
+    Ok(Spans { ranges })
+}
+
+/// One pass over `text` that validates it and collects what each field of `steps` selects
+/// (every occurrence, nested ones included), with its location when `track` is set; and
+/// whether each field selected anything.
+pub(crate) fn walk(text: &str, steps: &[&[Step]], track: bool) -> Result<(Vec<Hit>, Vec<bool>)> {
     let mut walk = Walk {
         steps,
         base: text.as_ptr() as usize,
-        spans: Vec::new(),
+        hits: Vec::new(),
         found: vec![false; steps.len()],
+        at: Vec::new(),
+        track,
     };
     let active: Vec<(usize, usize)> = (0..steps.len()).map(|f| (f, 0)).collect();
-    // One pass validates the whole text and collects the selected spans.
     let mut d = serde_json::Deserializer::from_str(text);
     Child {
         walk: &mut walk,
@@ -245,23 +322,20 @@ fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool)
     }
     .deserialize(&mut d)?;
     d.end()?;
-    if raise_on_missing
-        && let Some((field, _)) = fields.iter().zip(&walk.found).find(|(_, found)| !**found)
-    {
-        return Err(Error::FieldNotFound {
-            field: field.as_str().to_owned(),
-        });
-    }
-    let mut found = walk.spans;
-    // Outer spans first; a span inside an earlier one (or equal to it) goes with it.
-    found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(found.len());
-    for (start, end) in found {
-        if ranges.last().is_none_or(|&(_, e)| start >= e) {
-            ranges.push((start, end));
+    Ok((walk.hits, walk.found))
+}
+
+/// The outermost of `hits`, in document order: a hit inside an earlier one (or equal to it)
+/// goes with it.
+pub(crate) fn outermost(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        if out.last().is_none_or(|h| hit.start >= h.end) {
+            out.push(hit);
         }
     }
-    Ok(Spans { ranges })
+    out
 }
 
 impl Spans {

@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::DataMasking;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
-use crate::seal::{Layout, SEAL_CONTEXT_KEY, SEAL_VERSION, Seal, open, prepare, restore};
+use crate::seal::{
+    Layout, SEAL_CONTEXT_KEY, SEAL_VERSION, Seal, open, prepare, prepare_text, restore,
+};
 
 impl DataMasking {
     /// Seals a record (a JSON object): the nodes `seal` encrypts leave it for a placeholder
@@ -55,8 +57,21 @@ impl DataMasking {
         seal: &Seal,
         context: &EncryptionContext,
     ) -> Result<Value> {
+        self.seal_with(record, seal, context, self.raise_on_missing_field())
+            .await
+    }
+
+    /// [`seal`](Self::seal), with `raise_on_missing` in place of the masker's
+    /// `raise_on_missing_field`.
+    pub(crate) async fn seal_with(
+        &self,
+        record: &Value,
+        seal: &Seal,
+        context: &EncryptionContext,
+        raise_on_missing: bool,
+    ) -> Result<Value> {
         let engine = self.engine()?;
-        let prepared = prepare(record, seal, self.raise_on_missing_field())?;
+        let prepared = prepare(record, seal, raise_on_missing)?;
         let context = seal_context(context, &prepared.bound)?;
         let plaintext = prepared.layout.encode()?;
         drop(prepared.layout);
@@ -109,6 +124,74 @@ impl DataMasking {
         let layout = Layout::decode(&plaintext)?;
         drop(plaintext);
         restore(opened.rest, layout, seal)
+    }
+
+    /// [`seal`](Self::seal) of a JSON text, giving the sealed record's JSON text. When every
+    /// field is a simple query (names, indices, `*`), no field to sign or bind lies inside or
+    /// around a field to encrypt, and the text holds no `\u` escape and no string equal to the
+    /// member or `__encrypted`, no `Value` of the text is built: one pass finds the values, the
+    /// placeholders are spliced in and the rest of the text is copied as it is, formatting
+    /// included. Otherwise the text is parsed and sealed as a `Value` (output compact). Either
+    /// way [`unseal`](Self::unseal) reads the same record back.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, Seal, keys::RawAesKeyring};
+    /// use serde_json::json;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).build();
+    /// let seal = Seal::builder().encrypt(["card"]).sign(["n"]).build()?;
+    /// let ctx = EncryptionContext::empty();
+    /// let sealed = masker.seal_json(r#"{"n": 1, "card": "4111"}"#, &seal, &ctx).await?;
+    /// assert!(sealed.starts_with(r#"{"n": 1, "card": {"__encrypted":"$['card']"},"__sealed":""#));
+    /// let back = masker.unseal_json(&sealed, &seal, &ctx).await?;
+    /// assert_eq!(back, r#"{"n":1,"card":"4111"}"#);
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn seal_json(
+        &self,
+        text: &str,
+        seal: &Seal,
+        context: &EncryptionContext,
+    ) -> Result<String> {
+        let engine = self.engine()?;
+        let Some(prepared) = prepare_text(text, seal, self.raise_on_missing_field()) else {
+            let record: Value = serde_json::from_str(text)?;
+            let sealed = self.seal(&record, seal, context).await?;
+            return Ok(serde_json::to_string(&sealed)?);
+        };
+        let prepared = prepared?;
+        let context = seal_context(context, &prepared.bound)?;
+        let message = engine.encrypt(&prepared.plaintext, &context).await?;
+        let message = STANDARD.encode(message);
+        prepared.finish(&seal.member, &message)
+    }
+
+    /// [`unseal`](Self::unseal) of a sealed record's JSON text, giving the record's compact
+    /// JSON text.
+    ///
+    /// ```
+    /// use data_masking::{DataMasking, EncryptionContext, Seal, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let masker = DataMasking::builder().keyring(RawAesKeyring::new("ns", "key", &[7u8; 32])?).build();
+    /// let seal = Seal::builder().encrypt(["a"]).build()?;
+    /// let ctx = EncryptionContext::empty();
+    /// let sealed = masker.seal_json(r#"{"a": [1, 2]}"#, &seal, &ctx).await?;
+    /// let tampered = sealed.replace("$['a']", "$['b']");
+    /// let err = masker.unseal_json(&tampered, &seal, &ctx).await.unwrap_err();
+    /// assert_eq!(err.kind(), "record-tampered");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn unseal_json(
+        &self,
+        text: &str,
+        seal: &Seal,
+        context: &EncryptionContext,
+    ) -> Result<String> {
+        let sealed: Value = serde_json::from_str(text)?;
+        let record = self.unseal(&sealed, seal, context).await?;
+        Ok(serde_json::to_string(&record)?)
     }
 }
 

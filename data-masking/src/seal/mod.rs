@@ -8,15 +8,18 @@
 //!
 //! * `spec`: what to seal ([`Seal`], built by [`SealBuilder`]);
 //! * `layout`: the plaintext of the message, versioned;
-//! * `record`: taking a record apart at seal time, and checking and restoring it at unseal time.
+//! * `record`: taking a record apart at seal time, and checking and restoring it at unseal time;
+//! * `text`: taking a JSON text apart without building a `Value`, when its fields allow.
 
 mod layout;
 mod record;
 mod spec;
+mod text;
 
 pub(crate) use layout::Layout;
 pub(crate) use record::{open, prepare, restore};
 pub use spec::{Seal, SealBuilder};
+pub(crate) use text::prepare_text;
 
 /// The member of a sealed record that holds its message, unless
 /// [`SealBuilder::member`] names another.

@@ -319,10 +319,17 @@ fn located_paths(value: &Value, targets: &Targets) -> Vec<String> {
 fn bound_value(value: &Value, field: &Field) -> std::result::Result<String, &'static str> {
     let nodes = field.path().query(value);
     match nodes.exactly_one() {
-        Ok(Value::String(s)) => Ok(s.clone()),
-        Ok(v @ (Value::Number(_) | Value::Bool(_))) => Ok(v.to_string()),
-        Ok(_) => Err("is not a string, number or boolean"),
+        Ok(node) => bound_value_of(node),
         Err(_) if nodes.is_empty() => Err("locates nothing"),
         Err(_) => Err("locates more than one value"),
+    }
+}
+
+/// The context value of a bound node: a string as is, a number or boolean as its JSON text.
+pub(super) fn bound_value_of(node: &Value) -> std::result::Result<String, &'static str> {
+    match node {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Ok(node.to_string()),
+        _ => Err("is not a string, number or boolean"),
     }
 }

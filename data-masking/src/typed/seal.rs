@@ -24,11 +24,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::encrypt::safe_reason;
 use super::field_path::FieldPath;
@@ -39,7 +36,7 @@ use super::sensitive::Sensitive;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
-use crate::seal::{SEAL_CONTEXT_KEY, SEAL_VERSION, Seal, prepare};
+use crate::seal::Seal;
 
 /// The seal of `T`, computed once per type and kept for the life of the process.
 ///
@@ -92,30 +89,6 @@ fn with_literals(
         }
     }
     Ok(out)
-}
-
-/// The context of a record's message, as `DataMasking::seal` makes it: the given one, the
-/// pairs bound from the record, and the layout version under [`SEAL_CONTEXT_KEY`].
-fn message_context(
-    context: &EncryptionContext,
-    bound: &[(String, String)],
-) -> Result<EncryptionContext> {
-    if context.get(SEAL_CONTEXT_KEY).is_some() {
-        return Err(Error::InvalidContext(format!(
-            "the key {SEAL_CONTEXT_KEY} is set by sealing"
-        )));
-    }
-    let mut ctx = context.clone();
-    for (key, value) in bound {
-        if ctx.get(key).is_some() {
-            return Err(Error::InvalidContext(format!(
-                "the key {key} is both given and bound to a field"
-            )));
-        }
-        ctx.insert(key.clone(), value.clone())?;
-    }
-    ctx.insert(SEAL_CONTEXT_KEY, SEAL_VERSION.to_string())?;
-    Ok(ctx)
 }
 
 impl SensitiveFields {
@@ -252,19 +225,9 @@ impl DataMasking {
         let context = with_literals(T::container_context(), context)?;
         let record = serde_json::to_value(value)
             .map_err(|e| Error::UnsupportedType(format!("the record does not serialize: {e}")))?;
-        let prepared = prepare(&record, &seal, false)?;
+        let sealed = self.seal_with(&record, &seal, &context, false).await?;
         drop(record);
-        let context = message_context(&context, &prepared.bound)?;
-        let plaintext = prepared.layout.encode()?;
-        drop(prepared.layout);
-        let message = self.encrypt_bytes(&plaintext, &context).await?;
-        drop(plaintext);
-        let mut rest = prepared.rest;
-        rest.insert(
-            seal.member().to_owned(),
-            Value::String(STANDARD.encode(message)),
-        );
-        Ok(Sealed::from_json(Value::Object(rest)))
+        Ok(Sealed::from_json(sealed))
     }
 
     /// Unseals a record sealed by [`seal_typed`](Self::seal_typed) with the same `context`:

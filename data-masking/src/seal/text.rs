@@ -1,0 +1,201 @@
+//! Sealing a JSON text without building a `Value` of it, for the common case: every field a
+//! simple query (names, indices, `*`), no field to sign or bind inside or around a field to
+//! encrypt, nothing that could read as a placeholder or the member. One pass of the span walker
+//! validates the text and finds every selected value with its location; the encrypted values
+//! are copied into the layout as compact JSON, the placeholders spliced in, the member appended.
+//! [`prepare_text`] gives `None` for any other text, which is then sealed as a `Value`, with
+//! the same result.
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::layout::digest;
+use super::record::bound_value_of;
+use super::spec::Seal;
+use super::{PLACEHOLDER_KEY, SEAL_VERSION};
+use crate::error::{Error, Result};
+use crate::json_text::compact_json;
+use crate::json_text::spans::{At, Hit, outermost, walk};
+use crate::path::{Field, Step};
+
+/// A JSON text taken apart: the text with its placeholders (the member not yet added), the
+/// plaintext of its message, and the context pairs read from its fields.
+pub(crate) struct PreparedText {
+    pub(crate) rest: String,
+    pub(crate) plaintext: Zeroizing<Vec<u8>>,
+    pub(crate) bound: Vec<(String, String)>,
+}
+
+impl PreparedText {
+    /// The sealed text: `rest` with `member` = `message` (base64) as its last member.
+    pub(crate) fn finish(self, member: &str, message: &str) -> Result<String> {
+        let rest = self.rest;
+        let close = rest
+            .rfind('}')
+            .ok_or_else(|| Error::UnsupportedType("only a JSON object can be sealed".into()))?;
+        let (head, tail) = rest.split_at(close);
+        let member = serde_json::to_string(member)?;
+        let mut out = String::with_capacity(rest.len() + member.len() + message.len() + 4);
+        out.push_str(head);
+        if !head.trim_end().ends_with('{') {
+            out.push(',');
+        }
+        out.push_str(&member);
+        out.push_str(":\"");
+        out.push_str(message);
+        out.push('"');
+        out.push_str(tail);
+        Ok(out)
+    }
+}
+
+/// Whether any two hits overlap (one inside or around the other, or the same).
+fn overlaps(a: &[Hit], b: &[Hit]) -> bool {
+    a.iter()
+        .any(|x| b.iter().any(|y| x.start < y.end && y.start < x.end))
+}
+
+/// Whether `steps` may go on below the location `at` (each of its first steps selects the
+/// step of `at` there, an index from the end counted as selecting any): a field that would,
+/// on the record with its placeholders, walk into a placeholder.
+fn goes_below(steps: &[Step], at: &[At]) -> bool {
+    steps.len() > at.len()
+        && steps.iter().zip(at).all(|(s, a)| match (s, a) {
+            (Step::AnyIndex | Step::AnyMember, _) => true,
+            (Step::Name(n), At::Member(m)) => n == m,
+            (Step::Index(i), At::Index(j)) => usize::try_from(*i).map_or(true, |i| i == *j),
+            _ => false,
+        })
+}
+
+/// Whether two hits share a location (a member repeated in the text).
+fn repeated(hits: &[Hit]) -> bool {
+    let mut at: Vec<&str> = hits.iter().map(|h| h.location.as_str()).collect();
+    at.sort_unstable();
+    at.windows(2).any(|w| w[0] == w[1])
+}
+
+/// Takes the JSON text `text` apart as `seal` says, or `None` when it must be sealed as a
+/// `Value` instead (see the module's documentation).
+pub(crate) fn prepare_text(
+    text: &str,
+    seal: &Seal,
+    raise_on_missing: bool,
+) -> Option<Result<PreparedText>> {
+    if !text.trim_start().starts_with('{')
+        || text.contains("\\u")
+        || text.contains(&format!("\"{PLACEHOLDER_KEY}\""))
+        || text.contains(&serde_json::to_string(&seal.member).ok()?)
+    {
+        return None;
+    }
+    let fields: Vec<&Field> = seal
+        .encrypt
+        .iter()
+        .chain(&seal.sign)
+        .chain(seal.bind.iter().map(|(_, f)| f))
+        .collect();
+    let steps: Vec<&[Step]> = fields.iter().map(|f| f.steps()).collect::<Option<_>>()?;
+    if steps.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let (hits, found) = match walk(text, &steps, true) {
+        Ok(w) => w,
+        Err(e) => return Some(Err(e)),
+    };
+    let (n_enc, n_sign) = (seal.encrypt.len(), seal.sign.len());
+    if raise_on_missing && let Some(f) = (0..n_enc).find(|&f| !found[f]) {
+        return Some(Err(Error::FieldNotFound {
+            field: seal.encrypt[f].as_str().to_owned(),
+        }));
+    }
+    let (enc, rest): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| h.field < n_enc);
+    let (sign, bind): (Vec<Hit>, Vec<Hit>) =
+        rest.into_iter().partition(|h| h.field < n_enc + n_sign);
+    let (enc, sign) = (outermost(enc), outermost(sign));
+    if repeated(&enc) || repeated(&sign) || overlaps(&enc, &sign) || overlaps(&enc, &bind) {
+        return None;
+    }
+    // A field to sign or bind that would walk into a placeholder selects there what only the
+    // record with its placeholders holds.
+    if steps[n_enc..]
+        .iter()
+        .any(|s| enc.iter().any(|e| goes_below(s, &e.at)))
+    {
+        return None;
+    }
+    let mut bound = Vec::with_capacity(seal.bind.len());
+    for (i, (key, _)) in seal.bind.iter().enumerate() {
+        let mut of_field = bind.iter().filter(|h| h.field == n_enc + n_sign + i);
+        let (Some(hit), None) = (of_field.next(), of_field.next()) else {
+            return None;
+        };
+        let value: Value = serde_json::from_str(&text[hit.start..hit.end]).ok()?;
+        bound.push((key.clone(), bound_value_of(&value).ok()?));
+    }
+    Some(take_apart(text, seal, &enc, &sign, bound))
+}
+
+/// The fields' expressions, as written.
+fn exprs(fields: &[Field]) -> Vec<&str> {
+    fields.iter().map(Field::as_str).collect()
+}
+
+fn take_apart(
+    text: &str,
+    seal: &Seal,
+    enc: &[Hit],
+    sign: &[Hit],
+    bound: Vec<(String, String)>,
+) -> Result<PreparedText> {
+    // The layout, written as `Layout::encode` writes it (members in the same order).
+    let mut p = Zeroizing::new(Vec::with_capacity(64 + text.len() / 2));
+    p.extend_from_slice(format!("{{\"v\":{SEAL_VERSION},\"encrypt\":").as_bytes());
+    serde_json::to_writer(&mut *p, &exprs(&seal.encrypt))?;
+    p.extend_from_slice(b",\"sign\":");
+    serde_json::to_writer(&mut *p, &exprs(&seal.sign))?;
+    p.extend_from_slice(b",\"bind\":");
+    let bind: std::collections::BTreeMap<&str, &str> = seal
+        .bind
+        .iter()
+        .map(|(k, f)| (k.as_str(), f.as_str()))
+        .collect();
+    serde_json::to_writer(&mut *p, &bind)?;
+    p.extend_from_slice(b",\"values\":{");
+    let mut by_location: Vec<&Hit> = enc.iter().collect();
+    by_location.sort_unstable_by(|a, b| a.location.cmp(&b.location));
+    for (i, hit) in by_location.iter().enumerate() {
+        if i > 0 {
+            p.push(b',');
+        }
+        serde_json::to_writer(&mut *p, &hit.location)?;
+        p.push(b':');
+        p.extend_from_slice(&compact_json(&text[hit.start..hit.end])?);
+    }
+    p.extend_from_slice(b"},\"digests\":");
+    let mut digests = std::collections::BTreeMap::new();
+    for hit in sign {
+        let node: Value = serde_json::from_str(&text[hit.start..hit.end])?;
+        digests.insert(hit.location.as_str(), digest(&node)?);
+    }
+    serde_json::to_writer(&mut *p, &digests)?;
+    p.push(b'}');
+
+    let mut rest = String::with_capacity(text.len() + enc.len() * 40);
+    let mut copied = 0;
+    for hit in enc {
+        rest.push_str(&text[copied..hit.start]);
+        rest.push_str("{\"");
+        rest.push_str(PLACEHOLDER_KEY);
+        rest.push_str("\":");
+        rest.push_str(&serde_json::to_string(&hit.location)?);
+        rest.push('}');
+        copied = hit.end;
+    }
+    rest.push_str(&text[copied..]);
+    Ok(PreparedText {
+        rest,
+        plaintext: p,
+        bound,
+    })
+}
