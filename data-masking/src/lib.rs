@@ -49,7 +49,7 @@ pub use path::Fields;
 pub use seal::{DEFAULT_SEAL_MEMBER, PLACEHOLDER_KEY, SEAL_CONTEXT_KEY, Seal, SealBuilder};
 pub use typed::{Encrypted, Masked, Sealed, Sensitive, SensitiveFields};
 
-/// `#[derive(Sensitive)]`: declares masked, encrypted and nested sensitive fields on a serde
+/// `#[derive(Sensitive)]`: declares masked, encrypted, signed and nested sensitive fields on a serde
 /// struct. See [`typed`] for the attributes and what is generated.
 ///
 /// ```
