@@ -19,6 +19,10 @@
 //! cache, cold: no cache) need `--kms-key ARN` and the AWS configuration from the environment
 //! (`AWS_ENDPOINT_URL` for a moto server); their KMS calls run on one multi-thread runtime.
 //!
+//! The `seal_*` and `unseal_*` workloads seal the record's five sensitive fields (nine values)
+//! with one `Seal` built once, and unseal the sealed record; their floor is one message of the
+//! size of the seal's plaintext.
+//!
 //! The record is `tests/data/bench/record.json` (override with `--record PATH`); the context is
 //! `tenant_id=acme`; the key is a raw AES-256 key with the default materials cache.
 
@@ -36,7 +40,8 @@ use aws_lc_rs::signature::{
 use clap::Parser;
 use data_masking::keys::RawAesKeyring;
 use data_masking::{
-    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Encryptor, Fields, Mask, Sensitive,
+    AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Encryptor, Fields, Mask,
+    SEAL_CONTEXT_KEY, Seal, Sensitive,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -163,6 +168,10 @@ struct Setup {
     line: String,
     line_ct_0478: String,
     enc_customer: Encrypted<Customer>,
+    /// The five sensitive fields to encrypt in a sealed record, and the record sealed.
+    seal: Seal,
+    sealed_0478: Value,
+    sealed_0578: Value,
     big: [(Value, String); 2],
     floor: Floor,
     kms: Option<Kms>,
@@ -223,6 +232,8 @@ struct Floor {
     record_bytes: Vec<u8>,
     /// The JSON of each of the nine sensitive values.
     values: Vec<Vec<u8>>,
+    /// The plaintext of a sealed record's message (the nine values and their locations).
+    seal_plaintext: Vec<u8>,
     big_bytes: [Vec<u8>; 2],
 }
 
@@ -272,6 +283,20 @@ impl Setup {
         let enc_customer = rt
             .block_on(m0478.encrypt_typed(&customer))
             .expect("encrypt_typed");
+        let seal = Seal::builder().encrypt(SENSITIVE).build().expect("seal");
+        let sealed_0478 = rt.block_on(m0478.seal(&record, &seal, &ctx)).expect("seal");
+        let sealed_0578 = rt.block_on(m0578.seal(&record, &seal, &ctx)).expect("seal");
+        let seal_plaintext = {
+            use base64::Engine as _;
+            let message = base64::engine::general_purpose::STANDARD
+                .decode(sealed_0478[seal.member()].as_str().expect("message"))
+                .expect("base64");
+            let mut full = ctx.clone();
+            full.insert(SEAL_CONTEXT_KEY, "1").expect("context");
+            rt.block_on(m0478.decrypt_bytes(&message, &full))
+                .expect("the seal's plaintext")
+                .to_vec()
+        };
         let big = BIG.map(|size| {
             let doc = json!({ "blob": "x".repeat(size) });
             let ct = rt.block_on(m0578.encrypt(&doc, &ctx)).expect("encrypt");
@@ -313,6 +338,7 @@ impl Setup {
             header: vec![0u8; 260],
             record_bytes: serde_json::to_vec(&record).expect("json"),
             values,
+            seal_plaintext,
             big_bytes: BIG.map(|size| {
                 serde_json::to_vec(&json!({ "blob": "x".repeat(size) })).expect("json")
             }),
@@ -334,6 +360,9 @@ impl Setup {
             line,
             line_ct_0478,
             enc_customer,
+            seal,
+            sealed_0478,
+            sealed_0578,
             big,
             floor,
         }
@@ -341,7 +370,7 @@ impl Setup {
 }
 
 /// The workloads: name, and what their floor is made of.
-const WORKLOADS: [(&str, &str); 27] = [
+const WORKLOADS: [(&str, &str); 31] = [
     ("kms_encrypt_warm", "none"),
     ("kms_decrypt_warm", "none"),
     ("kms_encrypt_cold", "none"),
@@ -361,6 +390,10 @@ const WORKLOADS: [(&str, &str); 27] = [
     ("decrypt_fields_0578", "crypto"),
     ("encrypt_json_0478", "crypto"),
     ("decrypt_json_0478", "crypto"),
+    ("seal_0478", "crypto"),
+    ("unseal_0478", "crypto"),
+    ("seal_0578", "crypto"),
+    ("unseal_0578", "crypto"),
     ("typed_masked", "serialize"),
     ("typed_encrypt_0478", "crypto"),
     ("typed_decrypt_0478", "crypto"),
@@ -457,6 +490,28 @@ fn op(workload: &str, s: &Setup, rt: &tokio::runtime::Runtime) {
             black_box(
                 rt.block_on(s.m0478.decrypt_json(&s.line_ct_0478, &s.fields, &s.ctx))
                     .expect("dec"),
+            );
+        }
+        "seal_0478" | "seal_0578" => {
+            let m = if workload == "seal_0478" {
+                &s.m0478
+            } else {
+                &s.m0578
+            };
+            black_box(
+                rt.block_on(m.seal(&s.record, &s.seal, &s.ctx))
+                    .expect("seal"),
+            );
+        }
+        "unseal_0478" | "unseal_0578" => {
+            let (m, sealed) = if workload == "unseal_0478" {
+                (&s.m0478, &s.sealed_0478)
+            } else {
+                (&s.m0578, &s.sealed_0578)
+            };
+            black_box(
+                rt.block_on(m.unseal(sealed, &s.seal, &s.ctx))
+                    .expect("unseal"),
             );
         }
         "typed_masked" => {
@@ -558,7 +613,9 @@ fn message_floor(f: &Floor, body: &[u8], signed: bool, encrypt: bool) {
 fn floor_op(workload: &str, s: &Setup) {
     let f = &s.floor;
     let signed = workload.ends_with("0578");
-    let encrypt = workload.starts_with("encrypt") || workload.starts_with("typed_encrypt");
+    let encrypt = workload.starts_with("encrypt")
+        || workload.starts_with("typed_encrypt")
+        || workload.starts_with("seal");
     match workload {
         "erase_fields" | "erase_whole" | "erase_dynamic" => {
             black_box(black_box(&s.record).clone());
@@ -572,6 +629,9 @@ fn floor_op(workload: &str, s: &Setup) {
         "encrypt_0478" | "decrypt_0478" | "encrypt_0578" | "decrypt_0578" | "encrypt_text_0478"
         | "decrypt_text_0478" => {
             message_floor(f, &f.record_bytes, signed, encrypt);
+        }
+        "seal_0478" | "unseal_0478" | "seal_0578" | "unseal_0578" => {
+            message_floor(f, &f.seal_plaintext, signed, encrypt);
         }
         w if w.contains("fields") || w.contains("json") || w.starts_with("typed") => {
             for v in &f.values {
