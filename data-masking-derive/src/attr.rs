@@ -14,12 +14,14 @@ use syn::{Attribute, ExprPath, Ident, LitStr, Token};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 
-/// `#[sensitive(...)]` on the struct.
+/// `#[sensitive(...)]` on the type, and the `#[mask(...)]` of a newtype.
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) debug: bool,
     pub(crate) context: Vec<ContextItem>,
     pub(crate) krate: Option<syn::Path>,
+    /// Each `#[mask(...)]` on the type, with the attribute's tokens (to span an error).
+    pub(crate) masks: Vec<(MaskAttr, TokenStream)>,
 }
 
 impl ContainerAttrs {
@@ -46,11 +48,13 @@ pub(crate) struct FieldAttrs {
 }
 
 /// One `#[mask(...)]`.
+#[derive(Clone)]
 pub(crate) struct MaskAttr {
     pub(crate) span: Span,
     pub(crate) kind: MaskKind,
 }
 
+#[derive(Clone)]
 pub(crate) enum MaskKind {
     Default,
     Dynamic,
@@ -129,7 +133,22 @@ pub(crate) struct SerdeContainer {
     pub(crate) rename: Option<String>,
     pub(crate) rename_all: Option<RenameRule>,
     pub(crate) tag: Option<String>,
+    /// `content` of an adjacently tagged enum.
+    pub(crate) content: Option<String>,
+    pub(crate) untagged: bool,
+    pub(crate) rename_all_fields: Option<RenameRule>,
     /// `transparent`, `into`, `remote`, ...: forms the masked view does not support.
+    pub(crate) unsupported: Vec<(String, Span)>,
+}
+
+/// serde's variant attributes that matter for the JSON.
+#[derive(Default)]
+pub(crate) struct SerdeVariant {
+    pub(crate) rename: Option<String>,
+    pub(crate) rename_all: Option<RenameRule>,
+    /// `skip` or `skip_serializing`: serializing the variant is an error.
+    pub(crate) skip: Option<Span>,
+    /// `serialize_with`, `with`, `untagged`: forms a variant with sensitive fields may not use.
     pub(crate) unsupported: Vec<(String, Span)>,
 }
 
@@ -218,7 +237,14 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for attr in attrs {
         misspelled(cx, attr);
-        if ["mask", "encrypt", "sign"]
+        if attr.path().is_ident("mask") {
+            if let Some(mask) = mask(cx, attr) {
+                out.masks
+                    .push((mask, quote::ToTokens::to_token_stream(attr)));
+            }
+            continue;
+        }
+        if ["encrypt", "sign"]
             .iter()
             .any(|name| attr.path().is_ident(name))
         {
@@ -457,8 +483,14 @@ pub(crate) fn serde_container(attrs: &[Attribute]) -> SerdeContainer {
                     out.rename_all =
                         serialize_side(&meta)?.and_then(|l| RenameRule::from_str(&l.value()));
                 }
+                "rename_all_fields" => {
+                    out.rename_all_fields =
+                        serialize_side(&meta)?.and_then(|l| RenameRule::from_str(&l.value()));
+                }
                 "tag" => out.tag = Some(meta.value()?.parse::<LitStr>()?.value()),
-                k @ ("transparent" | "into" | "remote" | "untagged" | "content") => {
+                "content" => out.content = Some(meta.value()?.parse::<LitStr>()?.value()),
+                "untagged" => out.untagged = true,
+                k @ ("transparent" | "into" | "remote") => {
                     out.unsupported.push((k.to_owned(), key.span()));
                     skip_value(&meta)?;
                 }
@@ -468,6 +500,50 @@ pub(crate) fn serde_container(attrs: &[Attribute]) -> SerdeContainer {
         });
     }
     out
+}
+
+/// serde's variant attributes. Errors are ignored: serde's own derive reports them.
+pub(crate) fn serde_variant(attrs: &[Attribute]) -> SerdeVariant {
+    let mut out = SerdeVariant::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            let Some(key) = meta.path.get_ident().map(Ident::unraw) else {
+                return skip_value(&meta);
+            };
+            let span = key.span();
+            match key.to_string().as_str() {
+                "rename" => out.rename = serialize_side(&meta)?.map(|l| l.value()),
+                "rename_all" => {
+                    out.rename_all =
+                        serialize_side(&meta)?.and_then(|l| RenameRule::from_str(&l.value()));
+                }
+                "skip" | "skip_serializing" => out.skip = Some(span),
+                k @ ("serialize_with" | "with" | "untagged") => {
+                    out.unsupported.push((k.to_owned(), span));
+                    skip_value(&meta)?;
+                }
+                _ => skip_value(&meta)?,
+            }
+            Ok(())
+        });
+    }
+    out
+}
+
+/// Our attributes placed on an enum variant, where they mean nothing: spans of each.
+pub(crate) fn on_variant(cx: &Ctxt, attrs: &[Attribute]) {
+    for attr in attrs {
+        misspelled(cx, attr);
+        if ["mask", "encrypt", "sign", "sensitive"]
+            .iter()
+            .any(|name| attr.path().is_ident(name))
+        {
+            cx.error_spanned_by(
+                attr,
+                "this attribute belongs on a field of the variant, not on the variant",
+            );
+        }
+    }
 }
 
 /// serde's field attributes. Errors are ignored: serde's own derive reports them.

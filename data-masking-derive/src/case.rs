@@ -1,4 +1,4 @@
-//! serde's `rename_all` rules, applied to field names as serde does.
+//! serde's `rename_all` rules, applied to field and variant names as serde does.
 
 /// A `rename_all` rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +26,37 @@ impl RenameRule {
             "SCREAMING-KEBAB-CASE" => Self::ScreamingKebab,
             _ => return None,
         })
+    }
+
+    /// The serialized name of a variant written in PascalCase.
+    pub(crate) fn apply_to_variant(self, variant: &str) -> String {
+        match self {
+            Self::Pascal => variant.to_owned(),
+            Self::Lower => variant.to_ascii_lowercase(),
+            Self::Upper => variant.to_ascii_uppercase(),
+            Self::Camel => {
+                let mut chars = variant.chars();
+                match chars.next() {
+                    Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+                    None => String::new(),
+                }
+            }
+            Self::Snake => {
+                let mut snake = String::new();
+                for (i, ch) in variant.char_indices() {
+                    if i > 0 && ch.is_uppercase() {
+                        snake.push('_');
+                    }
+                    snake.push(ch.to_ascii_lowercase());
+                }
+                snake
+            }
+            Self::ScreamingSnake => Self::Snake.apply_to_variant(variant).to_ascii_uppercase(),
+            Self::Kebab => Self::Snake.apply_to_variant(variant).replace('_', "-"),
+            Self::ScreamingKebab => Self::ScreamingSnake
+                .apply_to_variant(variant)
+                .replace('_', "-"),
+        }
     }
 
     /// The serialized name of a field written in snake case.
@@ -83,5 +114,23 @@ mod tests {
             assert_eq!(r.apply_to_field(f), want, "{rule}");
         }
         assert!(RenameRule::from_str("Camel").is_none());
+    }
+
+    #[test]
+    fn serde_variant_names() {
+        let v = "CreditCard";
+        for (rule, want) in [
+            ("lowercase", "creditcard"),
+            ("UPPERCASE", "CREDITCARD"),
+            ("PascalCase", "CreditCard"),
+            ("camelCase", "creditCard"),
+            ("snake_case", "credit_card"),
+            ("SCREAMING_SNAKE_CASE", "CREDIT_CARD"),
+            ("kebab-case", "credit-card"),
+            ("SCREAMING-KEBAB-CASE", "CREDIT-CARD"),
+        ] {
+            let r = RenameRule::from_str(rule).unwrap();
+            assert_eq!(r.apply_to_variant(v), want, "{rule}");
+        }
     }
 }

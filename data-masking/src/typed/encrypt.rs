@@ -16,6 +16,9 @@
 //!   `Vec` or re-keying a map keeps every ciphertext readable, while moving a ciphertext to
 //!   another declared field fails with [`Error::ContextMismatch`]. To bind a nested element to
 //!   its own record, give the nested type a context field (`#[encrypt(context(order_id))]`).
+//!   A field of an enum variant is bound with its variant ([`FieldPath::binding`]:
+//!   `<Card>number` for an internally tagged enum), and a field of a tagged variant is
+//!   located only where the tag names that variant.
 //!
 //! A field inside an encrypted field (`#[encrypt] #[sensitive] inner: Inner` where `Inner` has
 //! `#[encrypt]` fields) is protected by the outer message and not encrypted twice. A `None`
@@ -34,11 +37,11 @@ use super::field_path::FieldPath;
 use super::fields::{SensitiveField, SensitiveFields};
 use super::rules::{ContextSource, EncryptRule};
 use super::sensitive::Sensitive;
+use super::walk::{each, each_mut};
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::masker::DataMasking;
 use crate::masker::FIELD_BINDING_KEY;
-use crate::path::{each, each_mut};
 
 /// One encrypted field of a type, ready to locate.
 struct Planned {
@@ -87,7 +90,7 @@ fn plan(fields: &SensitiveFields) -> Result<Vec<Planned>> {
                 }
             }
             if rule.bound {
-                fixed.insert(FIELD_BINDING_KEY, path.to_string())?;
+                fixed.insert(FIELD_BINDING_KEY, path.binding())?;
             }
             Ok(Planned {
                 path: (*path).clone(),
@@ -128,7 +131,7 @@ fn replace_all(json: &mut Value, planned: &[Planned], values: Vec<Value>) -> Res
     let mut values = values.into_iter();
     let mut placed = 0usize;
     for p in planned {
-        each_mut(json, p.path.steps(), &mut |node| {
+        each_mut(json, &p.path, &mut |node| {
             if let Some(v) = values.next() {
                 *node = v;
                 placed += 1;
@@ -197,7 +200,7 @@ impl DataMasking {
         {
             let mut jobs: Vec<(&Value, EncryptionContext)> = Vec::new();
             for p in planned.iter() {
-                each(&json, p.path.steps(), &mut |node, parent| -> Result<()> {
+                each(&json, &p.path, &mut |node, parent| -> Result<()> {
                     jobs.push((node, field_context(p, parent)?));
                     Ok(())
                 })?;
@@ -255,7 +258,7 @@ impl DataMasking {
             for p in planned.iter() {
                 each(
                     encrypted.as_json(),
-                    p.path.steps(),
+                    &p.path,
                     &mut |node, parent| -> Result<()> {
                         let Value::String(text) = node else {
                             return Err(Error::DecryptValue(format!(

@@ -122,10 +122,17 @@ impl SensitiveFields {
     /// let masked: Vec<_> = f.masked().map(|(p, m)| (p.to_string(), *m)).collect();
     /// assert_eq!(masked, [("a".to_owned(), MaskRule::Custom("X"))]);
     /// ```
+    ///
+    /// A path two enum variants share with the same mask is listed once (the derive refuses
+    /// variants that share a path with other masks).
     pub fn masked(&self) -> impl Iterator<Item = (&FieldPath, &MaskRule)> {
-        self.fields
-            .iter()
-            .filter_map(|f| f.mask.as_ref().map(|m| (&f.path, m)))
+        self.fields.iter().enumerate().filter_map(|(i, f)| {
+            let mask = f.mask.as_ref()?;
+            let repeated = self.fields[..i]
+                .iter()
+                .any(|e| e.mask.as_ref() == Some(mask) && e.path.steps() == f.path.steps());
+            (!repeated).then_some((&f.path, mask))
+        })
     }
 
     /// The encrypted fields with their encryption rules.
@@ -202,9 +209,16 @@ impl SensitiveFields {
     /// # Ok::<(), data_masking::Error>(())
     /// ```
     pub fn encrypt_fields(&self) -> Result<Fields> {
+        let mut paths: Vec<&FieldPath> = Vec::new();
+        for (path, _) in self.encrypted() {
+            if !paths.iter().any(|p| p.steps() == path.steps()) {
+                paths.push(path);
+            }
+        }
         Fields::from_fields(
-            self.encrypted()
-                .map(|(p, _)| p.to_field())
+            paths
+                .into_iter()
+                .map(FieldPath::to_field)
                 .collect::<Result<Vec<_>>>()?,
         )
     }

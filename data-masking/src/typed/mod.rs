@@ -60,6 +60,7 @@
 //! | `#[encrypt]`, `#[encrypt(context(...), unbound)]` | field | encrypted at rest (see below) |
 //! | `#[sign]` | field | readable but tamper-evident in a sealed record (see [Sealing](#sealing)) |
 //! | `#[sensitive]` | field | a nested `Sensitive` type, also inside `Option`, `Vec`, arrays, maps, `Box` |
+//! | `#[mask(...)]` | newtype | the value masked wherever the type is (`struct Email(String)`) |
 //! | `#[sensitive(debug)]` | struct | a `Debug` that prints the masked view |
 //! | `#[sensitive(context(...))]` | struct | context entries for every encrypted field |
 //! | `#[sensitive(crate = "path")]` | struct | where `data_masking` is, when renamed |
@@ -73,12 +74,78 @@
 //! walked (the default mask replaces each list element). The JSON of `masked()` equals
 //! `erase_with(&to_value(&x)?, &[path], &mask)` applied for each masked field.
 //!
-//! serde's `rename`, `rename_all`, `skip`, `skip_serializing`, `skip_serializing_if`, `flatten`
-//! (of non-sensitive fields), `serialize_with`, `with` and the struct `tag` are honoured;
-//! `transparent`, `into`, `remote` and `getter` are refused, as are enums, unions, tuple and unit
-//! structs. Every mistake is a compile error at the attribute that is wrong, all reported at
-//! once; among them a field both `#[sign]`ed and `#[encrypt]`ed, a repeated attribute, and
-//! `#[sign]` given arguments.
+//! serde's `rename`, `rename_all`, `rename_all_fields`, `skip`, `skip_serializing`,
+//! `skip_serializing_if`, `flatten` (of non-sensitive fields), `serialize_with`, `with`, the
+//! struct `tag` and the enum representations (`tag`, `tag` + `content`, `untagged`) are
+//! honoured; `transparent`, `into`, `remote` and `getter` are refused (the JSON would not be the
+//! type's own), as are unions. Every mistake is a compile error at the attribute that is wrong,
+//! all reported at once; among them a field both `#[sign]`ed and `#[encrypt]`ed, a repeated
+//! attribute, and `#[sign]` given arguments.
+//!
+//! # Enums, newtypes and tuple structs
+//!
+//! The fields of enum variants (struct, tuple and newtype variants) take the same attributes;
+//! `masked()` masks the variant present, and each field's path is where serde writes it:
+//!
+//! | representation | JSON | path of `number` in `Card { number }` | binding |
+//! |---|---|---|---|
+//! | external (default) | `{"Card": {"number": ..}}` | `Card.number` | `Card.number` |
+//! | `tag = "type"` | `{"type": "Card", "number": ..}` | `number` | `<Card>number` |
+//! | `tag = "t", content = "c"` | `{"t": "Card", "c": {"number": ..}}` | `c.number` | `<Card>c.number` |
+//! | `untagged` | `{"number": ..}` | `number` | `<Card>number` |
+//!
+//! A tuple variant's fields are `Card[0]`, `Card[1]` (externally tagged), a newtype variant's
+//! value is `Card` itself. The field binding ([`FieldPath::binding`]) names the variant where
+//! the path does not, so a ciphertext of `Card.number` never decrypts as another variant's
+//! field, and a field of a tagged variant is encrypted and decrypted only where the tag names
+//! it. The tag of an internally or adjacently tagged enum with encrypted, signed or nested
+//! fields is signed in a sealed record, so its variant can't be changed. Where paths do not name
+//! the variant, two variants that write a value at the same place must declare it alike (the
+//! untyped rules could not tell them apart), and in an untagged enum an encrypted or signed
+//! value belongs to one variant only: both are compile errors, as is a context naming a field of
+//! another variant, or `#[mask]` on the value of an internally tagged newtype variant (its
+//! members join the tag's object). The members of nested types are theirs to keep apart.
+//!
+//! A tuple struct's fields are `[0]`, `[1]`, .. (as serde writes them, skipped fields left
+//! out), a newtype's field is the value itself, and `#[mask(...)]` on a newtype masks it
+//! wherever a `#[sensitive]` field holds it. Unit structs have no sensitive field.
+//!
+//! ```
+//! use data_masking::Sensitive;
+//! use serde::Serialize;
+//!
+//! #[derive(Serialize, Sensitive)]
+//! #[mask(dynamic)]
+//! struct Email(String);
+//!
+//! #[derive(Serialize, Sensitive)]
+//! #[serde(tag = "type", rename_all = "snake_case")]
+//! enum Payment {
+//!     Card { #[mask(regex = r"^(\d{4}).*$", format = "$1 ****")] #[encrypt] number: String },
+//!     Bank { #[mask(dynamic)] #[encrypt] iban: String },
+//!     Cash,
+//! }
+//!
+//! #[derive(Serialize, Sensitive)]
+//! struct Customer { #[sensitive] email: Email, #[sensitive] payment: Payment }
+//!
+//! let c = Customer {
+//!     email: Email("jo@x.io".into()),
+//!     payment: Payment::Card { number: "4111 1111".into() },
+//! };
+//! assert_eq!(
+//!     c.masked().to_string(),
+//!     r#"{"email":"****.**","payment":{"type":"card","number":"4111 ****"}}"#
+//! );
+//! let fields = Customer::sensitive_fields();
+//! let paths: Vec<(String, String)> =
+//!     fields.iter().map(|f| (f.path.to_string(), f.path.binding())).collect();
+//! assert_eq!(paths, [
+//!     ("email".into(), "email".into()),
+//!     ("payment.number".into(), "payment<card>.number".into()),
+//!     ("payment.iban".into(), "payment<bank>.iban".into()),
+//! ]);
+//! ```
 //!
 //! # Encryption metadata
 //!
@@ -204,7 +271,8 @@
 //! [`MaskRule`], [`EncryptRule`]), `fields` (a type's description, [`SensitiveFields`], and its
 //! untyped use), `ser` (the masking serializer), `lazy` (masks compiled on first use, for the
 //! derive), `flat` (`#[serde(flatten)]` in the masked view), `debug` (the `Debug` notation of a
-//! masked view), `encrypted` (the stored form [`Encrypted`]), `encrypt` (typed encryption),
+//! masked view), `walk` (the nodes a path locates, its variants checked), `encrypted` (the
+//! stored form [`Encrypted`]), `encrypt` (typed encryption),
 //! `sealed` (the stored form [`Sealed`]), `seal` (typed sealing and a type's
 //! [`Seal`](crate::Seal)). Fields are located through [`path`](crate::path), as by the untyped
 //! API.
@@ -232,6 +300,7 @@ mod seal;
 mod sealed;
 mod sensitive;
 mod ser;
+mod walk;
 
 pub use debug::{
     DebugError, DebugList, DebugMap, DebugSerialize, DebugSerializer, DebugStruct, DebugTuple,

@@ -125,15 +125,19 @@ impl SensitiveFields {
         let mut encrypt: Vec<&FieldPath> = Vec::new();
         let encrypted: Vec<&FieldPath> = self.encrypted().map(|(p, _)| p).collect();
         for path in &encrypted {
-            if !encrypted.iter().any(|outer| inside(path, outer)) && !encrypt.contains(path) {
+            if !encrypted.iter().any(|outer| inside(path, outer))
+                && !encrypt.iter().any(|e| e.steps() == path.steps())
+            {
                 encrypt.push(path);
             }
         }
         let mut sign: Vec<&FieldPath> = Vec::new();
         for path in &self.signed {
-            let covered = encrypt.iter().any(|e| *e == path || inside(path, e))
+            let covered = encrypt
+                .iter()
+                .any(|e| e.steps() == path.steps() || inside(path, e))
                 || self.signed.iter().any(|outer| inside(path, outer));
-            if !covered && !sign.contains(&path) {
+            if !covered && !sign.iter().any(|s| s.steps() == path.steps()) {
                 sign.push(path);
             }
         }
