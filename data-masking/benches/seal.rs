@@ -4,6 +4,8 @@
 //! `decrypt` and `decrypt_fields`. Suites 0x0478 and 0x0578, raw AES key, default cache; the
 //! `Seal` and the `Fields` are compiled once.
 //!
+//! The same for JSON text in and out: `seal_json` beside `encrypt_text` and `encrypt_json`.
+//!
 //! `cargo bench -p data-masking --bench seal`; each group holds the three ways of one direction.
 
 #![allow(missing_docs)]
@@ -74,6 +76,29 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 rt.block_on(m.encrypt_fields(black_box(&record), &fields, &ctx))
                     .expect("encrypt_fields")
+            });
+        });
+        g.finish();
+
+        // The same on the record's JSON text, in and out (no `Value` of the record built).
+        let text = serde_json::to_string(&record).expect("text");
+        let mut g = c.benchmark_group(format!("record text 0x{suite:04X} seal 9 values"));
+        g.bench_function("seal_json", |b| {
+            b.iter(|| {
+                rt.block_on(m.seal_json(black_box(&text), &seal, &ctx))
+                    .expect("seal_json")
+            });
+        });
+        g.bench_function("encrypt_text (whole record)", |b| {
+            b.iter(|| {
+                rt.block_on(m.encrypt_text(black_box(&text), &ctx))
+                    .expect("encrypt_text")
+            });
+        });
+        g.bench_function("encrypt_json", |b| {
+            b.iter(|| {
+                rt.block_on(m.encrypt_json(black_box(&text), &fields, &ctx))
+                    .expect("encrypt_json")
             });
         });
         g.finish();

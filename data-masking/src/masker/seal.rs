@@ -73,10 +73,8 @@ impl DataMasking {
         let engine = self.engine()?;
         let prepared = prepare(record, seal, raise_on_missing)?;
         let context = seal_context(context, &prepared.bound)?;
-        let plaintext = prepared.layout.encode()?;
-        drop(prepared.layout);
-        let message = engine.encrypt(&plaintext, &context).await?;
-        drop(plaintext);
+        let message = engine.encrypt(&prepared.plaintext, &context).await?;
+        drop(prepared.plaintext);
         let mut rest = prepared.rest;
         rest.insert(seal.member.clone(), Value::String(STANDARD.encode(message)));
         Ok(Value::Object(rest))
@@ -123,7 +121,7 @@ impl DataMasking {
         let plaintext = zeroize::Zeroizing::new(engine.decrypt(&message, &context).await?);
         let layout = Layout::decode(&plaintext)?;
         drop(plaintext);
-        restore(opened.rest, layout, seal)
+        restore(sealed, &seal.member, layout, seal)
     }
 
     /// [`seal`](Self::seal) of a JSON text, giving the sealed record's JSON text. When every

@@ -143,16 +143,6 @@ impl Targets {
         Ok((Targets(found), missing))
     }
 
-    /// The given nodes of one value, each with its tag (the nodes must be distinct).
-    pub(crate) fn of_nodes<'v>(nodes: impl IntoIterator<Item = (&'v Value, usize)>) -> Self {
-        let mut found: Vec<(usize, usize)> = nodes
-            .into_iter()
-            .map(|(v, tag)| (address(v), tag))
-            .collect();
-        found.sort_unstable();
-        Targets(found)
-    }
-
     /// Whether `v` is a target.
     pub(crate) fn contains(&self, v: &Value) -> bool {
         self.find(v).is_some()

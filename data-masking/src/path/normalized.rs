@@ -85,6 +85,43 @@ pub(crate) fn walk_located<'v>(
     go(value, &mut Vec::new(), f);
 }
 
+/// A copy of `value` (found at `at`), in which each node for which `f` gives a replacement is
+/// replaced by it (and not descended into). The first error `f` returns ends the copy.
+pub(crate) fn rebuild_at<'v, E>(
+    value: &'v Value,
+    at: &mut Vec<Segment<'v>>,
+    f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> Result<Option<Value>, E>,
+) -> Result<Value, E> {
+    if let Some(replacement) = f(value, at)? {
+        return Ok(replacement);
+    }
+    Ok(match value {
+        Value::Array(a) => {
+            let mut out = Vec::with_capacity(a.len());
+            for (i, x) in a.iter().enumerate() {
+                at.push(Segment::Index(i));
+                out.push(rebuild_at(x, at, f)?);
+                at.pop();
+            }
+            Value::Array(out)
+        }
+        Value::Object(o) => {
+            // Collected in the map's own order, which the map builds in one pass.
+            let out = o
+                .iter()
+                .map(|(k, x)| {
+                    at.push(Segment::Member(k));
+                    let x = rebuild_at(x, at, f);
+                    at.pop();
+                    Ok((k.clone(), x?))
+                })
+                .collect::<Result<serde_json::Map<_, _>, E>>()?;
+            Value::Object(out)
+        }
+        other => other.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

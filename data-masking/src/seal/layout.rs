@@ -17,15 +17,17 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use super::SEAL_VERSION;
+use super::spec::Seal;
 use crate::error::{Error, Result};
+use crate::path::Field;
 
-/// The plaintext of a record's message.
-#[derive(Debug, Serialize, Deserialize)]
+/// The plaintext of a record's message, as read.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Layout {
     pub(crate) v: u32,
@@ -36,12 +38,75 @@ pub(crate) struct Layout {
     pub(crate) digests: BTreeMap<String, String>,
 }
 
-impl Layout {
-    /// The plaintext bytes (compact JSON).
-    pub(crate) fn encode(&self) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-        Ok(zeroize::Zeroizing::new(serde_json::to_vec(self)?))
+/// The fields' expressions, as written.
+fn exprs(fields: &[Field]) -> Vec<&str> {
+    fields.iter().map(Field::as_str).collect()
+}
+
+/// Writes the plaintext of a record's message (compact JSON, members in the order above) as
+/// the record is taken apart: the fields, then each encrypted value as it is met, then the
+/// digests. Nothing is copied into an intermediate map.
+pub(crate) struct LayoutWriter {
+    buf: zeroize::Zeroizing<Vec<u8>>,
+    values: usize,
+}
+
+impl LayoutWriter {
+    /// A layout of `seal`'s fields, its values to come; `capacity` bytes reserved.
+    pub(crate) fn new(seal: &Seal, capacity: usize) -> Result<Self> {
+        let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(capacity + 64));
+        buf.extend_from_slice(format!("{{\"v\":{SEAL_VERSION},\"encrypt\":").as_bytes());
+        serde_json::to_writer(&mut *buf, &exprs(&seal.encrypt))?;
+        buf.extend_from_slice(b",\"sign\":");
+        serde_json::to_writer(&mut *buf, &exprs(&seal.sign))?;
+        buf.extend_from_slice(b",\"bind\":");
+        let bind: BTreeMap<&str, &str> = seal
+            .bind
+            .iter()
+            .map(|(k, f)| (k.as_str(), f.as_str()))
+            .collect();
+        serde_json::to_writer(&mut *buf, &bind)?;
+        buf.extend_from_slice(b",\"values\":{");
+        Ok(Self { buf, values: 0 })
     }
 
+    fn key(&mut self, location: &str) -> Result<()> {
+        if self.values > 0 {
+            self.buf.push(b',');
+        }
+        self.values += 1;
+        serde_json::to_writer(&mut *self.buf, location)?;
+        self.buf.push(b':');
+        Ok(())
+    }
+
+    /// The encrypted value at `location`.
+    pub(crate) fn value(&mut self, location: &str, value: &Value) -> Result<()> {
+        self.key(location)?;
+        serde_json::to_writer(&mut *self.buf, value)?;
+        Ok(())
+    }
+
+    /// The encrypted value at `location`, given as compact JSON text.
+    pub(crate) fn value_json(&mut self, location: &str, json: &[u8]) -> Result<()> {
+        self.key(location)?;
+        self.buf.extend_from_slice(json);
+        Ok(())
+    }
+
+    /// The plaintext, with the digests of the signed values.
+    pub(crate) fn finish(
+        mut self,
+        digests: &BTreeMap<String, String>,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.buf.extend_from_slice(b"},\"digests\":");
+        serde_json::to_writer(&mut *self.buf, digests)?;
+        self.buf.push(b'}');
+        Ok(self.buf)
+    }
+}
+
+impl Layout {
     /// Reads a decrypted plaintext; anything but a layout of version 1 is
     /// [`Error::DecryptValue`].
     pub(crate) fn decode(plaintext: &[u8]) -> Result<Self> {
@@ -49,21 +114,24 @@ impl Layout {
         struct Version {
             v: u32,
         }
-        let version: Version = serde_json::from_slice(plaintext).map_err(|_| {
-            Error::DecryptValue("the message does not hold a sealed-record layout".into())
-        })?;
-        if version.v != SEAL_VERSION {
-            return Err(Error::DecryptValue(format!(
-                "the sealed-record layout version {} is not supported (this version reads {SEAL_VERSION})",
-                version.v
-            )));
-        }
-        serde_json::from_slice(plaintext).map_err(|e| {
-            Error::DecryptValue(format!(
+        let err = match serde_json::from_slice::<Self>(plaintext) {
+            Ok(layout) if layout.v == SEAL_VERSION => return Ok(layout),
+            Ok(_) => None,
+            Err(e) => Some(e),
+        };
+        // Another version is named as such, whatever else it holds.
+        match serde_json::from_slice::<Version>(plaintext) {
+            Ok(Version { v }) if v != SEAL_VERSION => Err(Error::DecryptValue(format!(
+                "the sealed-record layout version {v} is not supported (this version reads {SEAL_VERSION})"
+            ))),
+            Ok(_) => Err(Error::DecryptValue(format!(
                 "the message does not hold a valid sealed-record layout: {}",
-                e.classify_reason()
-            ))
-        })
+                err.map_or("", |e| e.classify_reason())
+            ))),
+            Err(_) => Err(Error::DecryptValue(
+                "the message does not hold a sealed-record layout".into(),
+            )),
+        }
     }
 }
 
@@ -116,16 +184,23 @@ mod tests {
 
     #[test]
     fn only_version_1_is_read() {
-        let layout = Layout {
-            v: 1,
-            encrypt: vec!["a".into()],
-            sign: vec![],
-            bind: BTreeMap::new(),
-            values: BTreeMap::from([("$['a']".into(), json!(1))]),
-            digests: BTreeMap::new(),
-        };
-        let bytes = layout.encode().unwrap();
-        assert_eq!(Layout::decode(&bytes).unwrap().values, layout.values);
+        let seal = Seal::builder()
+            .encrypt(["a"])
+            .bind("k", "id")
+            .build()
+            .unwrap();
+        let mut w = LayoutWriter::new(&seal, 0).unwrap();
+        w.value("$['a']", &json!(1)).unwrap();
+        w.value_json("$['b']", b"[2]").unwrap();
+        let digests = BTreeMap::from([("$['s']".to_owned(), "AAAA".to_owned())]);
+        let bytes = w.finish(&digests).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            r#"{"v":1,"encrypt":["a"],"sign":[],"bind":{"k":"id"},"values":{"$['a']":1,"$['b']":[2]},"digests":{"$['s']":"AAAA"}}"#
+        );
+        let layout = Layout::decode(&bytes).unwrap();
+        assert_eq!(layout.values["$['b']"], json!([2]));
+        assert_eq!(layout.digests, digests);
         let v2 = String::from_utf8(bytes.to_vec())
             .unwrap()
             .replace("\"v\":1", "\"v\":2");

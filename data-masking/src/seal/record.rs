@@ -2,28 +2,27 @@
 //! ([`restore`]) at unseal time. Every check runs before anything is restored: a record that
 //! fails one gives back nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::layout::{Layout, digest};
+use super::PLACEHOLDER_KEY;
+use super::layout::{Layout, LayoutWriter, digest};
 use super::spec::Seal;
-use super::{PLACEHOLDER_KEY, SEAL_VERSION};
 use crate::error::{Error, Result};
-use crate::path::{Field, Segment, Targets, normalized_path, walk_located};
+use crate::path::{Field, Segment, Targets, normalized_path, rebuild_at, walk_located};
 
 /// A record taken apart: what stays (with placeholders), the plaintext of its message, and
 /// the encryption-context pairs read from its fields.
 pub(crate) struct Prepared {
     pub(crate) rest: Map<String, Value>,
-    pub(crate) layout: Layout,
+    pub(crate) plaintext: zeroize::Zeroizing<Vec<u8>>,
     pub(crate) bound: Vec<(String, String)>,
 }
 
-/// A sealed record read: what is left without the message, the message (base64), and the
-/// encryption-context pairs read from its fields.
+/// A sealed record read: its message (base64), and the encryption-context pairs read from its
+/// fields.
 pub(crate) struct Opened<'r> {
-    pub(crate) rest: Map<String, Value>,
     pub(crate) message: &'r str,
     pub(crate) bound: Vec<(String, String)>,
 }
@@ -38,6 +37,28 @@ fn tampered(path: impl Into<String>, reason: impl Into<String>) -> Error {
 /// Whether `v` is an object holding a [`PLACEHOLDER_KEY`] member.
 fn has_placeholder_key(v: &Value) -> bool {
     matches!(v, Value::Object(o) if o.contains_key(PLACEHOLDER_KEY))
+}
+
+/// The location, relative to `v`, of the first object in `v` holding a [`PLACEHOLDER_KEY`]
+/// member (`$` for `v` itself).
+fn placeholder_shaped(v: &Value) -> Option<String> {
+    let mut found = None;
+    walk_located(v, &mut |node, at| {
+        if found.is_none() && has_placeholder_key(node) {
+            found = Some(normalized_path(at));
+        }
+        found.is_none()
+    });
+    found
+}
+
+/// The error of a record holding an object of the placeholder's shape at `at` (followed by
+/// `inner`, a location relative to it, without its `$`).
+fn shaped_error(at: &str, inner: &str) -> Error {
+    Error::UnsupportedType(format!(
+        "the object at {at}{} holds a member {PLACEHOLDER_KEY:?}, which would read as a placeholder",
+        inner.strip_prefix('$').unwrap_or(inner)
+    ))
 }
 
 /// The placeholder that names `location`.
@@ -62,41 +83,35 @@ pub(crate) fn prepare(record: &Value, seal: &Seal, raise_on_missing: bool) -> Re
             seal.member
         )));
     }
-    let mut shaped = None;
-    walk_located(record, &mut |v, at| {
-        if shaped.is_none() && has_placeholder_key(v) {
-            shaped = Some(normalized_path(at));
-        }
-        shaped.is_none()
-    });
-    if let Some(at) = shaped {
-        return Err(Error::UnsupportedType(format!(
-            "the object at {at} holds a member {PLACEHOLDER_KEY:?}, which would read as a placeholder"
-        )));
-    }
-
-    let mut value = record.clone();
     let (targets, _) = Targets::locate(
-        &value,
+        record,
         seal.encrypt.iter().map(|f| (f, 0)),
         raise_on_missing,
     )?;
-    let locations = located_paths(&value, &targets);
-    if locations.first().is_some_and(|l| l == "$") {
+    if targets.contains(record) {
         return Err(Error::UnsupportedType(
             "a field to encrypt selects the whole record: encrypt it whole instead".into(),
         ));
     }
-    let mut values = BTreeMap::new();
-    let mut next = locations.into_iter();
-    targets.update(&mut value, &mut |node, _| {
-        if let Some(location) = next.next() {
-            let taken = std::mem::replace(node, placeholder(location.clone()));
-            values.insert(location, taken);
+    // One copy of the record: every object checked for the placeholder's member, every target
+    // (outermost only) copied into the layout and replaced by its placeholder.
+    let mut layout = LayoutWriter::new(seal, 256)?;
+    let value = rebuild_at(record, &mut Vec::new(), &mut |node, at| {
+        if targets.contains(node) {
+            if let Some(inner) = placeholder_shaped(node) {
+                return Err(shaped_error(&normalized_path(at), &inner));
+            }
+            let location = normalized_path(at);
+            layout.value(&location, node)?;
+            return Ok(Some(placeholder(location)));
         }
-    });
+        if has_placeholder_key(node) {
+            return Err(shaped_error(&normalized_path(at), ""));
+        }
+        Ok(None)
+    })?;
 
-    let digests = signed_digests(&value, &seal.sign)?;
+    let digests = signed_digests(&value, &seal.sign, None)?;
     let bound = seal
         .bind
         .iter()
@@ -116,18 +131,7 @@ pub(crate) fn prepare(record: &Value, seal: &Seal, raise_on_missing: bool) -> Re
     };
     Ok(Prepared {
         rest,
-        layout: Layout {
-            v: SEAL_VERSION,
-            encrypt: seal.encrypt.iter().map(|f| f.as_str().to_owned()).collect(),
-            sign: seal.sign.iter().map(|f| f.as_str().to_owned()).collect(),
-            bind: seal
-                .bind
-                .iter()
-                .map(|(k, f)| (k.clone(), f.as_str().to_owned()))
-                .collect(),
-            values,
-            digests,
-        },
+        plaintext: layout.finish(&digests)?,
         bound,
     })
 }
@@ -150,94 +154,98 @@ pub(crate) fn open<'r>(sealed: &'r Value, seal: &Seal) -> Result<Opened<'r>> {
         }
         None => return Err(tampered(member_path(), "the sealed message is missing")),
     };
-    let mut rest = object.clone();
-    rest.remove(&seal.member);
-    let view = Value::Object(rest);
     let bound = seal
         .bind
         .iter()
         .map(|(key, field)| {
-            bound_value(&view, field)
+            bound_value(sealed, field)
                 .map(|v| (key.clone(), v))
                 .map_err(|reason| {
                     tampered(field.as_str(), format!("the field bound to {key} {reason}"))
                 })
         })
         .collect::<Result<Vec<_>>>()?;
-    let Value::Object(rest) = view else {
-        unreachable!("built as an object above")
-    };
-    Ok(Opened {
-        rest,
-        message,
-        bound,
-    })
+    Ok(Opened { message, bound })
 }
 
-/// Checks `rest` (a sealed record without its message) against the `layout` its message
-/// holds, and puts the encrypted values back in place of their placeholders. Any disagreement
-/// is [`Error::RecordTampered`], naming the location.
-pub(crate) fn restore(rest: Map<String, Value>, mut layout: Layout, seal: &Seal) -> Result<Value> {
+/// Checks a sealed `record` (its member `member` left aside) against the `layout` its message
+/// holds, and returns a copy of it with the encrypted values in place of their placeholders.
+/// Any disagreement is [`Error::RecordTampered`], naming the location.
+pub(crate) fn restore(
+    sealed: &Value,
+    member: &str,
+    mut layout: Layout,
+    seal: &Seal,
+) -> Result<Value> {
     check_same_fields(&layout, seal)?;
-    let mut value = Value::Object(rest);
+    let Value::Object(record) = sealed else {
+        return Err(Error::UnsupportedType(
+            "a sealed record is a JSON object".into(),
+        ));
+    };
+    if !seal.sign.is_empty() {
+        let digests = if seal.sign.iter().all(|f| f.steps().is_some()) {
+            // Names, indices and `*` select the same nodes with the member there, but for the
+            // member itself, which is passed over.
+            signed_digests(sealed, &seal.sign, Some(member))?
+        } else {
+            let mut rest = record.clone();
+            rest.remove(member);
+            signed_digests(&Value::Object(rest), &seal.sign, None)?
+        };
+        check_digests(&layout.digests, &digests)?;
+    }
 
-    let digests = signed_digests(&value, &seal.sign)?;
-    check_digests(&layout.digests, &digests)?;
-
-    // Every placeholder, where it is and what it names.
-    let mut found: Vec<(&Value, String)> = Vec::new();
-    let mut bad: Option<Error> = None;
-    walk_located(&value, &mut |v, at| {
-        if bad.is_some() {
-            return false;
-        }
-        let Value::Object(o) = v else { return true };
+    // One copy of the record, every placeholder checked (where it is, what it names) and
+    // replaced by its value; on any failure the copy is dropped, and nothing is returned.
+    let mut check = |node: &Value, at: &[Segment<'_>]| -> Result<Option<Value>> {
+        let Value::Object(o) = node else {
+            return Ok(None);
+        };
         let Some(named) = o.get(PLACEHOLDER_KEY) else {
-            return true;
+            return Ok(None);
         };
         let location = normalized_path(at);
-        bad = match named {
-            Value::String(named) if o.len() == 1 => {
-                if *named != location {
-                    Some(tampered(
-                        location,
-                        format!("a placeholder was moved here: it names {named}"),
-                    ))
-                } else if !layout.values.contains_key(&location) {
-                    Some(tampered(
-                        location,
-                        "a placeholder was added: no encrypted value belongs here",
-                    ))
-                } else {
-                    found.push((v, location));
-                    None
-                }
-            }
-            _ => Some(tampered(location, "a placeholder was altered")),
+        let Value::String(named) = named else {
+            return Err(tampered(location, "a placeholder was altered"));
         };
-        false
-    });
-    if let Some(err) = bad {
-        return Err(err);
-    }
-    if found.len() != layout.values.len() {
-        let seen: BTreeSet<&str> = found.iter().map(|(_, l)| l.as_str()).collect();
-        if let Some(lost) = layout.values.keys().find(|l| !seen.contains(l.as_str())) {
+        if o.len() != 1 {
+            return Err(tampered(location, "a placeholder was altered"));
+        }
+        if *named != location {
             return Err(tampered(
-                lost.clone(),
-                "a placeholder was removed: the encrypted value has no place in the record",
+                location,
+                format!("a placeholder was moved here: it names {named}"),
             ));
         }
-    }
-
-    let targets = Targets::of_nodes(found.iter().enumerate().map(|(i, (v, _))| (*v, i)));
-    let locations: Vec<String> = found.into_iter().map(|(_, l)| l).collect();
-    targets.update(&mut value, &mut |node, i| {
-        if let Some(v) = layout.values.remove(&locations[i]) {
-            *node = v;
+        match layout.values.remove(&location) {
+            Some(v) => Ok(Some(v)),
+            None => Err(tampered(
+                location,
+                "a placeholder was added: no encrypted value belongs here",
+            )),
         }
-    });
-    Ok(value)
+    };
+    if has_placeholder_key(sealed) && check(sealed, &[])?.is_some() {
+        return Err(tampered("$", "a placeholder stands for the whole record"));
+    }
+    let mut out = Map::new();
+    let mut at = Vec::new();
+    for (k, v) in record {
+        if k == member {
+            continue;
+        }
+        at.push(Segment::Member(k));
+        out.insert(k.clone(), rebuild_at(v, &mut at, &mut check)?);
+        at.pop();
+    }
+    if let Some(lost) = layout.values.keys().next() {
+        return Err(tampered(
+            lost.clone(),
+            "a placeholder was removed: the encrypted value has no place in the record",
+        ));
+    }
+    Ok(Value::Object(out))
 }
 
 /// The record must be unsealed with the fields it was sealed with.
@@ -258,8 +266,13 @@ fn check_same_fields(layout: &Layout, seal: &Seal) -> Result<()> {
     )))
 }
 
-/// The digest of each node the fields to sign locate in `value`, by location.
-fn signed_digests(value: &Value, sign: &[Field]) -> Result<BTreeMap<String, String>> {
+/// The digest of each node the fields to sign locate in `value`, by location; a top-level
+/// member `skip` and what is below it are passed over.
+fn signed_digests(
+    value: &Value,
+    sign: &[Field],
+    skip: Option<&str>,
+) -> Result<BTreeMap<String, String>> {
     let mut digests = BTreeMap::new();
     if sign.is_empty() {
         return Ok(digests);
@@ -267,6 +280,11 @@ fn signed_digests(value: &Value, sign: &[Field]) -> Result<BTreeMap<String, Stri
     let (targets, _) = Targets::locate(value, sign.iter().map(|f| (f, 0)), false)?;
     let mut located = Vec::new();
     walk_located(value, &mut |v, at| {
+        if let (Some(m), [Segment::Member(k)]) = (skip, at)
+            && m == *k
+        {
+            return false;
+        }
         if targets.contains(v) {
             located.push((normalized_path(at), v));
             return false;
@@ -299,20 +317,6 @@ fn check_digests(sealed: &BTreeMap<String, String>, now: &BTreeMap<String, Strin
         ));
     }
     Ok(())
-}
-
-/// The normalized paths of the outermost targets of `value`, in document order (the order in
-/// which [`Targets::update`] visits them).
-fn located_paths(value: &Value, targets: &Targets) -> Vec<String> {
-    let mut out = Vec::new();
-    walk_located(value, &mut |v, at| {
-        if targets.contains(v) {
-            out.push(normalized_path(at));
-            return false;
-        }
-        true
-    });
-    out
 }
 
 /// The context value a bound field holds: one string, number or boolean.

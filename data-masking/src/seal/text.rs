@@ -9,10 +9,12 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::layout::digest;
+use std::collections::BTreeMap;
+
+use super::PLACEHOLDER_KEY;
+use super::layout::{LayoutWriter, digest};
 use super::record::bound_value_of;
 use super::spec::Seal;
-use super::{PLACEHOLDER_KEY, SEAL_VERSION};
 use crate::error::{Error, Result};
 use crate::json_text::compact_json;
 use crate::json_text::spans::{At, Hit, outermost, walk};
@@ -136,11 +138,6 @@ pub(crate) fn prepare_text(
     Some(take_apart(text, seal, &enc, &sign, bound))
 }
 
-/// The fields' expressions, as written.
-fn exprs(fields: &[Field]) -> Vec<&str> {
-    fields.iter().map(Field::as_str).collect()
-}
-
 fn take_apart(
     text: &str,
     seal: &Seal,
@@ -148,38 +145,16 @@ fn take_apart(
     sign: &[Hit],
     bound: Vec<(String, String)>,
 ) -> Result<PreparedText> {
-    // The layout, written as `Layout::encode` writes it (members in the same order).
-    let mut p = Zeroizing::new(Vec::with_capacity(64 + text.len() / 2));
-    p.extend_from_slice(format!("{{\"v\":{SEAL_VERSION},\"encrypt\":").as_bytes());
-    serde_json::to_writer(&mut *p, &exprs(&seal.encrypt))?;
-    p.extend_from_slice(b",\"sign\":");
-    serde_json::to_writer(&mut *p, &exprs(&seal.sign))?;
-    p.extend_from_slice(b",\"bind\":");
-    let bind: std::collections::BTreeMap<&str, &str> = seal
-        .bind
-        .iter()
-        .map(|(k, f)| (k.as_str(), f.as_str()))
-        .collect();
-    serde_json::to_writer(&mut *p, &bind)?;
-    p.extend_from_slice(b",\"values\":{");
-    let mut by_location: Vec<&Hit> = enc.iter().collect();
-    by_location.sort_unstable_by(|a, b| a.location.cmp(&b.location));
-    for (i, hit) in by_location.iter().enumerate() {
-        if i > 0 {
-            p.push(b',');
-        }
-        serde_json::to_writer(&mut *p, &hit.location)?;
-        p.push(b':');
-        p.extend_from_slice(&compact_json(&text[hit.start..hit.end])?);
+    let mut layout = LayoutWriter::new(seal, text.len() / 2)?;
+    for hit in enc {
+        layout.value_json(&hit.location, &compact_json(&text[hit.start..hit.end])?)?;
     }
-    p.extend_from_slice(b"},\"digests\":");
-    let mut digests = std::collections::BTreeMap::new();
+    let mut digests = BTreeMap::new();
     for hit in sign {
         let node: Value = serde_json::from_str(&text[hit.start..hit.end])?;
-        digests.insert(hit.location.as_str(), digest(&node)?);
+        digests.insert(hit.location.clone(), digest(&node)?);
     }
-    serde_json::to_writer(&mut *p, &digests)?;
-    p.push(b'}');
+    let plaintext = layout.finish(&digests)?;
 
     let mut rest = String::with_capacity(text.len() + enc.len() * 40);
     let mut copied = 0;
@@ -195,7 +170,7 @@ fn take_apart(
     rest.push_str(&text[copied..]);
     Ok(PreparedText {
         rest,
-        plaintext: p,
+        plaintext,
         bound,
     })
 }
