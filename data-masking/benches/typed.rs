@@ -266,9 +266,6 @@ enum Payment {
         #[mask(regex = r"\d{4} \d{4} \d{4} (\d{4})", format = r"**** **** **** \1")]
         card_number: String,
     },
-    Invoice {
-        reference: String,
-    },
 }
 
 #[derive(Serialize, Sensitive)]
@@ -290,19 +287,22 @@ fn enum_customer(c: Customer) -> EnumCustomer {
         },
         phone: c.phone,
         address: c.address,
-        orders: c.orders.into_iter().map(Status::Paid).collect(),
+        // The last order open: it keeps its id only.
+        orders: {
+            let mut orders: Vec<Status> = c.orders.into_iter().map(Status::Paid).collect();
+            if let Some(Status::Paid(last)) = orders.pop() {
+                orders.push(Status::Open {
+                    order_id: last.order_id,
+                });
+            }
+            orders
+        },
         preferences: c.preferences,
     }
 }
 
 fn typed_enum(c: &mut Criterion) {
     let customer = enum_customer(common::record());
-    if let Payment::Invoice { reference } = &customer.payment {
-        unreachable!("{reference}");
-    }
-    if let Some(Status::Open { order_id }) = customer.orders.first() {
-        unreachable!("{order_id}");
-    }
     let masked = serde_json::to_value(customer.masked()).expect("masked");
     let untyped = EnumCustomer::sensitive_fields()
         .erase(&serde_json::to_value(&customer).expect("to_value"))
