@@ -43,6 +43,17 @@ pub(crate) enum At {
     Index(usize),
 }
 
+/// What a walk keeps of each selected value's location.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Track {
+    /// Nothing.
+    Nothing,
+    /// Its normalized path.
+    Path,
+    /// Its normalized path and its steps.
+    Steps,
+}
+
 /// A value a field selected: its byte range, the field, and (when locations are tracked) its
 /// location as an RFC 9535 normalized path.
 pub(crate) struct Hit {
@@ -50,7 +61,7 @@ pub(crate) struct Hit {
     pub(crate) end: usize,
     pub(crate) field: usize,
     pub(crate) location: String,
-    /// The steps of the location (when tracked).
+    /// The steps of the location (when [`Track::Steps`]).
     pub(crate) at: Vec<At>,
 }
 
@@ -63,9 +74,9 @@ struct Walk<'f> {
     hits: Vec<Hit>,
     /// Whether each field has selected something.
     found: Vec<bool>,
-    /// The location of the value being walked, when `track` is set.
+    /// The location of the value being walked, unless nothing is tracked.
     at: Vec<At>,
-    track: bool,
+    track: Track,
 }
 
 impl Walk<'_> {
@@ -77,7 +88,9 @@ impl Walk<'_> {
         let mut deeper = Vec::new();
         for &(f, depth) in active {
             if depth == self.steps[f].len() {
-                let (location, at) = if self.track {
+                let (location, at) = if self.track == Track::Nothing {
+                    (String::new(), Vec::new())
+                } else {
                     let at: Vec<Segment<'_>> = self
                         .at
                         .iter()
@@ -86,9 +99,12 @@ impl Walk<'_> {
                             At::Index(i) => Segment::Index(*i),
                         })
                         .collect();
-                    (normalized_path(&at), self.at.clone())
-                } else {
-                    (String::new(), Vec::new())
+                    let steps = if self.track == Track::Steps {
+                        self.at.clone()
+                    } else {
+                        Vec::new()
+                    };
+                    (normalized_path(&at), steps)
                 };
                 self.hits.push(Hit {
                     start,
@@ -188,7 +204,7 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
         // Every member is visited, repeated keys included: each occurrence is selected.
         while let Some(key) = m.next_key::<Key<'de>>()? {
             let active = self.walk.by_name(self.active, &key.0);
-            let tracked = self.walk.track && !active.is_empty();
+            let tracked = self.walk.track != Track::Nothing && !active.is_empty();
             if tracked {
                 self.walk.at.push(At::Member(key.0.into_owned()));
             }
@@ -230,7 +246,7 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
         loop {
             // `usize::MAX`: no index from the end here, so the length does not matter.
             let active = self.walk.by_index(self.active, idx, usize::MAX);
-            let tracked = self.walk.track && !active.is_empty();
+            let tracked = self.walk.track != Track::Nothing && !active.is_empty();
             if tracked {
                 self.walk.at.push(At::Index(idx));
             }
@@ -287,7 +303,7 @@ pub(crate) fn locate_spans(
 }
 
 fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool) -> Result<Spans> {
-    let (hits, found) = walk(text, steps, false)?;
+    let (hits, found) = walk(text, steps, Track::Nothing)?;
     if raise_on_missing
         && let Some((field, _)) = fields.iter().zip(&found).find(|(_, found)| !**found)
     {
@@ -303,9 +319,9 @@ fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool)
 }
 
 /// One pass over `text` that validates it and collects what each field of `steps` selects
-/// (every occurrence, nested ones included), with its location when `track` is set; and
+/// (every occurrence, nested ones included), with as much of its location as `track` says; and
 /// whether each field selected anything.
-pub(crate) fn walk(text: &str, steps: &[&[Step]], track: bool) -> Result<(Vec<Hit>, Vec<bool>)> {
+pub(crate) fn walk(text: &str, steps: &[&[Step]], track: Track) -> Result<(Vec<Hit>, Vec<bool>)> {
     let mut walk = Walk {
         steps,
         base: text.as_ptr() as usize,

@@ -27,6 +27,8 @@ pub struct Seal {
     pub(crate) sign: Vec<Field>,
     pub(crate) bind: Vec<(String, Field)>,
     pub(crate) member: String,
+    /// The member's name as a JSON string.
+    pub(crate) member_json: String,
 }
 
 /// Builds a [`Seal`]; [`build`](Self::build) compiles the expressions and checks the options.
@@ -211,6 +213,7 @@ impl SealBuilder {
             encrypt: compile(self.encrypt)?,
             sign: compile(self.sign)?,
             bind,
+            member_json: serde_json::to_string(&member)?,
             member,
         })
     }

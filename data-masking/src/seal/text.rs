@@ -17,8 +17,11 @@ use super::record::bound_value_of;
 use super::spec::Seal;
 use crate::error::{Error, Result};
 use crate::json_text::compact_json;
-use crate::json_text::spans::{At, Hit, outermost, walk};
+use crate::json_text::spans::{At, Hit, Track, outermost, walk};
 use crate::path::{Field, Step};
+
+/// The placeholder's member name as it stands in a text without escapes.
+const PLACEHOLDER_NEEDLE: &str = "\"__encrypted\"";
 
 /// A JSON text taken apart: the text with its placeholders (the member not yet added), the
 /// plaintext of its message, and the context pairs read from its fields.
@@ -86,8 +89,8 @@ pub(crate) fn prepare_text(
 ) -> Option<Result<PreparedText>> {
     if !text.trim_start().starts_with('{')
         || text.contains("\\u")
-        || text.contains(&format!("\"{PLACEHOLDER_KEY}\""))
-        || text.contains(&serde_json::to_string(&seal.member).ok()?)
+        || text.contains(PLACEHOLDER_NEEDLE)
+        || text.contains(seal.member_json.as_str())
     {
         return None;
     }
@@ -101,7 +104,13 @@ pub(crate) fn prepare_text(
     if steps.iter().any(|s| s.is_empty()) {
         return None;
     }
-    let (hits, found) = match walk(text, &steps, true) {
+    // The steps of each location are needed only to check the fields to sign or bind.
+    let track = if seal.sign.is_empty() && seal.bind.is_empty() {
+        Track::Path
+    } else {
+        Track::Steps
+    };
+    let (hits, found) = match walk(text, &steps, track) {
         Ok(w) => w,
         Err(e) => return Some(Err(e)),
     };
@@ -173,4 +182,17 @@ fn take_apart(
         plaintext,
         bound,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_needle_is_the_placeholder_member_as_json() {
+        assert_eq!(
+            PLACEHOLDER_NEEDLE,
+            serde_json::to_string(PLACEHOLDER_KEY).unwrap()
+        );
+    }
 }
