@@ -18,6 +18,11 @@ use data_masking::Error;
 
 use crate::args::{Cli, Command};
 
+/// mimalloc: a parsed record and each of its messages are many small, short-lived
+/// allocations, made on every worker thread at once.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A failure: its kind (as `error[kind]`) and message.
 pub(crate) struct Failure {
     kind: &'static str,
