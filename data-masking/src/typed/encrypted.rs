@@ -4,11 +4,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::sensitive::Sensitive;
-use crate::erase::Mask;
+use super::stored::{masked_copy, stored_json};
 use crate::path::each_mut;
 
 /// A record of type `T` as stored: its JSON with every `#[encrypt]` field replaced by the base64
@@ -58,85 +57,12 @@ pub struct Encrypted<T: ?Sized> {
     record: PhantomData<fn() -> T>,
 }
 
-impl<T: ?Sized> Encrypted<T> {
-    /// Wraps stored JSON (e.g. read from a database) as an encrypted `T`. Nothing is checked
-    /// until [`DataMasking::decrypt_typed`](crate::DataMasking::decrypt_typed).
-    ///
-    /// ```
-    /// # use data_masking::{Encrypted, Sensitive};
-    /// #[derive(serde::Serialize, serde::Deserialize, Sensitive)]
-    /// struct S { #[encrypt] a: String }
-    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "AgV4..."}));
-    /// assert_eq!(e.as_json()["a"], "AgV4...");
-    /// ```
-    pub fn from_json(json: Value) -> Self {
-        Self {
-            json,
-            record: PhantomData,
-        }
-    }
-
-    /// The stored JSON.
-    ///
-    /// ```
-    /// # use data_masking::{Encrypted, Sensitive};
-    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[encrypt] a: String }
-    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "x"}));
-    /// assert!(e.as_json().is_object());
-    /// ```
-    pub fn as_json(&self) -> &Value {
-        &self.json
-    }
-
-    /// The stored JSON, by value.
-    ///
-    /// ```
-    /// # use data_masking::{Encrypted, Sensitive};
-    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[encrypt] a: String }
-    /// let e = Encrypted::<S>::from_json(serde_json::json!({"a": "x"}));
-    /// assert_eq!(e.into_json(), serde_json::json!({"a": "x"}));
-    /// ```
-    pub fn into_json(self) -> Value {
-        self.json
-    }
-}
-
-impl<T: ?Sized> Clone for Encrypted<T> {
-    fn clone(&self) -> Self {
-        Self::from_json(self.json.clone())
-    }
-}
-
-impl<T: ?Sized> PartialEq for Encrypted<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.json == other.json
-    }
-}
-
-impl<T: ?Sized> Serialize for Encrypted<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(serializer)
-    }
-}
-
-impl<'de, T: ?Sized> Deserialize<'de> for Encrypted<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Value::deserialize(deserializer).map(Self::from_json)
-    }
-}
+stored_json!(Encrypted, r#"{"name": "Jo", "card": "AgR4..."}"#);
 
 impl<T: ?Sized + Sensitive> fmt::Debug for Encrypted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields = T::sensitive_fields();
-        let mut shown = self.json.clone();
-        for (path, rule) in fields.masked() {
-            // The derive checks every regex at compile time; a hand-written rule that does not
-            // compile still hides the value.
-            let mask = rule.to_mask().unwrap_or(Mask::Default);
-            each_mut(&mut shown, path.steps(), &mut |node| {
-                *node = mask.apply(node);
-            });
-        }
+        let mut shown = masked_copy::<T>(&self.json, |_| false);
         for (path, _) in fields.encrypted() {
             each_mut(&mut shown, path.steps(), &mut |node| {
                 *node = Value::String("<encrypted>".into());

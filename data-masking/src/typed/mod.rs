@@ -300,6 +300,7 @@ mod seal;
 mod sealed;
 mod sensitive;
 mod ser;
+mod stored;
 mod walk;
 
 pub use debug::{

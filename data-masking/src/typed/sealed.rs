@@ -5,12 +5,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::sensitive::Sensitive;
-use crate::erase::Mask;
-use crate::path::each_mut;
+use super::stored::{masked_copy, stored_json};
 use crate::seal::{DEFAULT_SEAL_MEMBER, PLACEHOLDER_KEY};
 
 /// A record of type `T` as stored after sealing: its JSON with every `#[encrypt]` field
@@ -66,72 +64,10 @@ pub struct Sealed<T: ?Sized> {
     record: PhantomData<fn() -> T>,
 }
 
-impl<T: ?Sized> Sealed<T> {
-    /// Wraps stored JSON (e.g. read from a database) as a sealed `T`. Nothing is checked
-    /// until [`DataMasking::unseal_typed`](crate::DataMasking::unseal_typed).
-    ///
-    /// ```
-    /// # use data_masking::{Sealed, Sensitive};
-    /// #[derive(serde::Serialize, serde::Deserialize, Sensitive)]
-    /// struct S { #[encrypt] a: String }
-    /// let s = Sealed::<S>::from_json(serde_json::json!({"a": {"__encrypted": "$['a']"}}));
-    /// assert_eq!(s.as_json()["a"]["__encrypted"], "$['a']");
-    /// ```
-    pub fn from_json(json: Value) -> Self {
-        Self {
-            json,
-            record: PhantomData,
-        }
-    }
-
-    /// The stored JSON.
-    ///
-    /// ```
-    /// # use data_masking::{Sealed, Sensitive};
-    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[sign] a: String }
-    /// let s = Sealed::<S>::from_json(serde_json::json!({"a": "x", "__sealed": "AgV4..."}));
-    /// assert!(s.as_json().is_object());
-    /// ```
-    pub fn as_json(&self) -> &Value {
-        &self.json
-    }
-
-    /// The stored JSON, by value.
-    ///
-    /// ```
-    /// # use data_masking::{Sealed, Sensitive};
-    /// # #[derive(serde::Serialize, Sensitive)] struct S { #[sign] a: String }
-    /// let s = Sealed::<S>::from_json(serde_json::json!({"a": "x"}));
-    /// assert_eq!(s.into_json(), serde_json::json!({"a": "x"}));
-    /// ```
-    pub fn into_json(self) -> Value {
-        self.json
-    }
-}
-
-impl<T: ?Sized> Clone for Sealed<T> {
-    fn clone(&self) -> Self {
-        Self::from_json(self.json.clone())
-    }
-}
-
-impl<T: ?Sized> PartialEq for Sealed<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.json == other.json
-    }
-}
-
-impl<T: ?Sized> Serialize for Sealed<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(serializer)
-    }
-}
-
-impl<'de, T: ?Sized> Deserialize<'de> for Sealed<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Value::deserialize(deserializer).map(Self::from_json)
-    }
-}
+stored_json!(
+    Sealed,
+    r#"{"card": {"__encrypted": "$['card']"}, "__sealed": "AgR4..."}"#
+);
 
 /// Whether `v` is a placeholder: an object whose one member is [`PLACEHOLDER_KEY`].
 fn is_placeholder(v: &Value) -> bool {
@@ -140,18 +76,7 @@ fn is_placeholder(v: &Value) -> bool {
 
 impl<T: ?Sized + Sensitive> fmt::Debug for Sealed<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields = T::sensitive_fields();
-        let mut shown = self.json.clone();
-        for (path, rule) in fields.masked() {
-            // The derive checks every regex at compile time; a hand-written rule that does not
-            // compile still hides the value.
-            let mask = rule.to_mask().unwrap_or(Mask::Default);
-            each_mut(&mut shown, path.steps(), &mut |node| {
-                if !is_placeholder(node) {
-                    *node = mask.apply(node);
-                }
-            });
-        }
+        let mut shown = masked_copy::<T>(&self.json, is_placeholder);
         if let Value::Object(o) = &mut shown
             && let Some(message) = o.get_mut(DEFAULT_SEAL_MEMBER)
         {
