@@ -61,8 +61,8 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '-' || !c.is_ascii()
 }
 
-/// Appends `s` as an RFC 9535 single-quoted string literal.
-fn push_literal(out: &mut String, s: &str) {
+/// Appends `s` as an RFC 9535 single-quoted string literal (the form normalized paths use).
+pub(super) fn push_literal(out: &mut String, s: &str) {
     out.push('\'');
     for c in s.chars() {
         match c {

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::dialect::push_literal;
+
 /// One step of a concrete location: a member name or an array index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Segment<'a> {
@@ -23,24 +25,9 @@ pub(crate) fn normalized_path(segments: &[Segment<'_>]) -> String {
     for s in segments {
         match s {
             Segment::Member(name) => {
-                out.push_str("['");
-                for c in name.chars() {
-                    match c {
-                        '\'' => out.push_str("\\'"),
-                        '\\' => out.push_str("\\\\"),
-                        '\u{8}' => out.push_str("\\b"),
-                        '\u{c}' => out.push_str("\\f"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        '\t' => out.push_str("\\t"),
-                        c if c < ' ' => {
-                            // Writing to a `String` does not fail.
-                            let _ = write!(out, "\\u{:04x}", c as u32);
-                        }
-                        c => out.push(c),
-                    }
-                }
-                out.push_str("']");
+                out.push('[');
+                push_literal(&mut out, name);
+                out.push(']');
             }
             Segment::Index(i) => {
                 let _ = write!(out, "[{i}]");
