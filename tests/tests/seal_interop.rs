@@ -440,3 +440,21 @@ fn powertools_decrypts_a_sealed_record_message_to_its_layout() {
         );
     }
 }
+
+#[test]
+fn the_readme_shows_the_recipe_that_ci_runs() {
+    let root = data_masking_tests::workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let recipe =
+        std::fs::read_to_string(root.join("tests/py/sealed_records.py")).expect("the recipe");
+    let start = readme
+        .find("<summary>tests/py/sealed_records.py</summary>\n\n```python\n")
+        .expect("the recipe's block in the README");
+    let block = &readme[start..];
+    let block = &block[block.find("```python\n").expect("opening fence") + 10..];
+    let block = &block[..block.find("```\n").expect("closing fence")];
+    assert_eq!(
+        block, recipe,
+        "README.md's block differs from tests/py/sealed_records.py"
+    );
+}
