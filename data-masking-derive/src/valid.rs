@@ -45,7 +45,16 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
             if *style != Style::Named {
                 check_tuple(cx, fields);
             }
-            check_context(cx, false, &owner, fields, &[], &input.attrs.context, None);
+            check_context(
+                cx,
+                false,
+                &owner,
+                fields,
+                &[],
+                &[],
+                &input.attrs.context,
+                None,
+            );
             for field in fields {
                 for e in &field.attrs.encrypts {
                     check_context(
@@ -53,6 +62,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
                         false,
                         &owner,
                         fields,
+                        &[],
                         &input.attrs.context,
                         &e.context,
                         Some(field),
@@ -74,9 +84,14 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
                 }
             }
             // Its sibling entries are reported above.
-            check_context(cx, true, &owner, &[], &[], &input.attrs.context, None);
+            check_context(cx, true, &owner, &[], &[], &[], &input.attrs.context, None);
             for variant in variants {
-                check_variant(cx, input, &owner, variant);
+                let elsewhere: Vec<(String, &[Field<'_>])> = variants
+                    .iter()
+                    .filter(|o| o.ident != variant.ident)
+                    .map(|o| (format!("{owner}::{}", o.ident.unraw()), &o.fields[..]))
+                    .collect();
+                check_variant(cx, input, &owner, variant, &elsewhere);
             }
             check_shared_slots(cx, input, variants);
         }
@@ -99,7 +114,13 @@ fn check_tuple(cx: &Ctxt, fields: &[Field<'_>]) {
     }
 }
 
-fn check_variant(cx: &Ctxt, input: &Input<'_>, owner: &str, variant: &Variant<'_>) {
+fn check_variant(
+    cx: &Ctxt,
+    input: &Input<'_>,
+    owner: &str,
+    variant: &Variant<'_>,
+    elsewhere: &[(String, &[Field<'_>])],
+) {
     for field in &variant.fields {
         check_field(cx, field);
     }
@@ -163,6 +184,7 @@ fn check_variant(cx: &Ctxt, input: &Input<'_>, owner: &str, variant: &Variant<'_
                 true,
                 &vname,
                 &variant.fields,
+                elsewhere,
                 &input.attrs.context,
                 &e.context,
                 Some(field),
@@ -450,6 +472,7 @@ fn check_context(
     is_enum: bool,
     owner: &str,
     fields: &[Field<'_>],
+    elsewhere: &[(String, &[Field<'_>])],
     container: &[ContextItem],
     items: &[ContextItem],
     field: Option<&Field<'_>>,
@@ -473,7 +496,7 @@ fn check_context(
         if let ContextValue::Field(ident) = &item.value
             && !(is_enum && field.is_none())
         {
-            check_context_field(cx, owner, fields, ident);
+            check_context_field(cx, owner, fields, elsewhere, ident);
         }
         let Some(key) = context_key(fields, item) else {
             continue;
@@ -499,8 +522,25 @@ pub(crate) fn context_key(fields: &[Field<'_>], item: &ContextItem) -> Option<St
     }
 }
 
-fn check_context_field(cx: &Ctxt, owner: &str, fields: &[Field<'_>], ident: &syn::Ident) {
+fn check_context_field(
+    cx: &Ctxt,
+    owner: &str,
+    fields: &[Field<'_>],
+    elsewhere: &[(String, &[Field<'_>])],
+    ident: &syn::Ident,
+) {
     let Some(field) = find(fields, ident) else {
+        if let Some((other, _)) = elsewhere.iter().find(|(_, f)| find(f, ident).is_some()) {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "context names a field of another variant: `{}` is a field of `{other}`, \
+                     not of `{owner}`; a context names a sibling in the same variant",
+                    ident.unraw()
+                ),
+            );
+            return;
+        }
         let names: Vec<String> = fields
             .iter()
             .filter(|f| f.ident.is_some())

@@ -739,3 +739,67 @@ proptest! {
         });
     }
 }
+
+// ---- generics and lifetimes ----
+
+#[derive(Serialize, Sensitive)]
+#[serde(tag = "t", content = "c")]
+enum Generic<'a, T, N> {
+    Borrowed {
+        #[mask(dynamic)]
+        text: &'a str,
+        value: T,
+    },
+    Nested(#[sensitive] N),
+    Pair(#[mask] T, u8),
+    Plain(T),
+}
+
+#[derive(Serialize, Sensitive)]
+#[serde(untagged)]
+enum GenericUntagged<T> {
+    Values(#[mask] Vec<T>, u8),
+    Other { plain: T },
+}
+
+#[derive(Serialize, Sensitive)]
+struct Wrapper<'a, T>(#[mask(dynamic)] &'a str, T);
+
+#[test]
+fn generics_and_lifetimes() {
+    let text = String::from("a-b");
+    let inner = Inner {
+        id: "i".into(),
+        secret: "x.y".into(),
+    };
+    let g: Generic<'_, u32, Inner> = Generic::Borrowed {
+        text: &text,
+        value: 7,
+    };
+    assert_eq!(
+        typed(&g),
+        json!({"t": "Borrowed", "c": {"text": "*-*", "value": 7}})
+    );
+    assert_eq!(typed(&g), untyped(&g));
+    let n: Generic<'_, u32, Inner> = Generic::Nested(inner);
+    assert_eq!(
+        typed(&n),
+        json!({"t": "Nested", "c": {"id": "i", "secret": "*.*"}})
+    );
+    let p: Generic<'_, u32, Inner> = Generic::Pair(5, 1);
+    assert_eq!(typed(&p), json!({"t": "Pair", "c": ["*****", 1]}));
+    let q: Generic<'_, u32, Inner> = Generic::Plain(3);
+    assert_eq!(typed(&q), json!({"t": "Plain", "c": 3}));
+    assert_eq!(
+        paths::<Generic<'_, u32, Inner>>(),
+        ["c.text", "c.secret", "c[0]"]
+    );
+    let u = GenericUntagged::Values(vec![1, 2], 3);
+    assert_eq!(typed(&u), json!([["*****", "*****"], 3]));
+    assert_eq!(typed(&u), untyped(&u));
+    assert_eq!(
+        typed(&GenericUntagged::Other { plain: 4 }),
+        json!({"plain": 4})
+    );
+    assert_eq!(typed(&Wrapper(&text, 2)), json!(["*-*", 2]));
+}
