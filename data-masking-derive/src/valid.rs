@@ -45,28 +45,16 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
             if *style != Style::Named {
                 check_tuple(cx, fields);
             }
-            check_context(
-                cx,
-                false,
-                &owner,
+            let scope = Scope {
+                is_enum: false,
+                owner: &owner,
                 fields,
-                &[],
-                &[],
-                &input.attrs.context,
-                None,
-            );
+                elsewhere: &[],
+            };
+            check_context(cx, &scope, &[], &input.attrs.context, None);
             for field in fields {
                 for e in &field.attrs.encrypts {
-                    check_context(
-                        cx,
-                        false,
-                        &owner,
-                        fields,
-                        &[],
-                        &input.attrs.context,
-                        &e.context,
-                        Some(field),
-                    );
+                    check_context(cx, &scope, &input.attrs.context, &e.context, Some(field));
                 }
             }
         }
@@ -84,7 +72,13 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
                 }
             }
             // Its sibling entries are reported above.
-            check_context(cx, true, &owner, &[], &[], &[], &input.attrs.context, None);
+            let scope = Scope {
+                is_enum: true,
+                owner: &owner,
+                fields: &[],
+                elsewhere: &[],
+            };
+            check_context(cx, &scope, &[], &input.attrs.context, None);
             for variant in variants {
                 let elsewhere: Vec<(String, &[Field<'_>])> = variants
                     .iter()
@@ -179,16 +173,13 @@ fn check_variant(
     }
     for field in &variant.fields {
         for e in &field.attrs.encrypts {
-            check_context(
-                cx,
-                true,
-                &vname,
-                &variant.fields,
+            let scope = Scope {
+                is_enum: true,
+                owner: &vname,
+                fields: &variant.fields,
                 elsewhere,
-                &input.attrs.context,
-                &e.context,
-                Some(field),
-            );
+            };
+            check_context(cx, &scope, &input.attrs.context, &e.context, Some(field));
         }
     }
 }
@@ -463,20 +454,33 @@ fn describe(e: &FormatError) -> String {
     }
 }
 
+/// Where a context recipe is: the struct or variant (`owner`) whose `fields` are the siblings,
+/// and, for a variant, the fields of the other variants (`elsewhere`).
+#[derive(Clone, Copy)]
+struct Scope<'s, 'a> {
+    is_enum: bool,
+    owner: &'s str,
+    fields: &'s [Field<'a>],
+    elsewhere: &'s [(String, &'s [Field<'a>])],
+}
+
 /// Checks one context recipe: the container's (`field` is `None`; an enum's container entries
 /// name no sibling) or a field's, whose siblings
 /// are `fields` (of `owner`, the struct or variant) and to which the container's `container`
 /// entries apply too.
 fn check_context(
     cx: &Ctxt,
-    is_enum: bool,
-    owner: &str,
-    fields: &[Field<'_>],
-    elsewhere: &[(String, &[Field<'_>])],
+    scope: &Scope<'_, '_>,
     container: &[ContextItem],
     items: &[ContextItem],
     field: Option<&Field<'_>>,
 ) {
+    let Scope {
+        is_enum,
+        owner,
+        fields,
+        elsewhere,
+    } = *scope;
     // Keys already used: the container's entries apply to every field, so a field's keys are
     // checked against them too.
     let mut seen: HashSet<String> = HashSet::new();

@@ -772,31 +772,31 @@ fn generics_and_lifetimes() {
         id: "i".into(),
         secret: "x.y".into(),
     };
-    let g: Generic<'_, u32, Inner> = Generic::Borrowed {
+    let borrowed: Generic<'_, u32, Inner> = Generic::Borrowed {
         text: &text,
         value: 7,
     };
     assert_eq!(
-        typed(&g),
+        typed(&borrowed),
         json!({"t": "Borrowed", "c": {"text": "*-*", "value": 7}})
     );
-    assert_eq!(typed(&g), untyped(&g));
-    let n: Generic<'_, u32, Inner> = Generic::Nested(inner);
+    assert_eq!(typed(&borrowed), untyped(&borrowed));
+    let nested: Generic<'_, u32, Inner> = Generic::Nested(inner);
     assert_eq!(
-        typed(&n),
+        typed(&nested),
         json!({"t": "Nested", "c": {"id": "i", "secret": "*.*"}})
     );
-    let p: Generic<'_, u32, Inner> = Generic::Pair(5, 1);
-    assert_eq!(typed(&p), json!({"t": "Pair", "c": ["*****", 1]}));
-    let q: Generic<'_, u32, Inner> = Generic::Plain(3);
-    assert_eq!(typed(&q), json!({"t": "Plain", "c": 3}));
+    let pair: Generic<'_, u32, Inner> = Generic::Pair(5, 1);
+    assert_eq!(typed(&pair), json!({"t": "Pair", "c": ["*****", 1]}));
+    let plain: Generic<'_, u32, Inner> = Generic::Plain(3);
+    assert_eq!(typed(&plain), json!({"t": "Plain", "c": 3}));
     assert_eq!(
         paths::<Generic<'_, u32, Inner>>(),
         ["c.text", "c.secret", "c[0]"]
     );
-    let u = GenericUntagged::Values(vec![1, 2], 3);
-    assert_eq!(typed(&u), json!([["*****", "*****"], 3]));
-    assert_eq!(typed(&u), untyped(&u));
+    let values = GenericUntagged::Values(vec![1, 2], 3);
+    assert_eq!(typed(&values), json!([["*****", "*****"], 3]));
+    assert_eq!(typed(&values), untyped(&values));
     assert_eq!(
         typed(&GenericUntagged::Other { plain: 4 }),
         json!({"plain": 4})
