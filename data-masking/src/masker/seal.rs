@@ -161,8 +161,7 @@ impl DataMasking {
         let prepared = prepared?;
         let context = seal_context(context, &prepared.bound)?;
         let message = engine.encrypt(&prepared.plaintext, &context).await?;
-        let message = STANDARD.encode(message);
-        prepared.finish(&seal.member, &message)
+        prepared.finish(&seal.member_json, &message)
     }
 
     /// [`unseal`](Self::unseal) of a sealed record's JSON text, giving the record's compact

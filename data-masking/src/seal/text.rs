@@ -6,6 +6,8 @@
 //! [`prepare_text`] gives `None` for any other text, which is then sealed as a `Value`, with
 //! the same result.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -32,22 +34,23 @@ pub(crate) struct PreparedText {
 }
 
 impl PreparedText {
-    /// The sealed text: `rest` with `member` = `message` (base64) as its last member.
-    pub(crate) fn finish(self, member: &str, message: &str) -> Result<String> {
+    /// The sealed text: `rest` with the member (its name given as a JSON string) holding
+    /// `message` in base64, as its last member.
+    pub(crate) fn finish(self, member_json: &str, message: &[u8]) -> Result<String> {
         let rest = self.rest;
         let close = rest
             .rfind('}')
             .ok_or_else(|| Error::UnsupportedType("only a JSON object can be sealed".into()))?;
         let (head, tail) = rest.split_at(close);
-        let member = serde_json::to_string(member)?;
-        let mut out = String::with_capacity(rest.len() + member.len() + message.len() + 4);
+        let encoded = base64::encoded_len(message.len(), true).unwrap_or(0);
+        let mut out = String::with_capacity(rest.len() + member_json.len() + encoded + 4);
         out.push_str(head);
         if !head.trim_end().ends_with('{') {
             out.push(',');
         }
-        out.push_str(&member);
+        out.push_str(member_json);
         out.push_str(":\"");
-        out.push_str(message);
+        STANDARD.encode_string(message, &mut out);
         out.push('"');
         out.push_str(tail);
         Ok(out)
@@ -156,7 +159,13 @@ fn take_apart(
 ) -> Result<PreparedText> {
     let mut layout = LayoutWriter::new(seal, text.len() / 2)?;
     for hit in enc {
-        layout.value_json(&hit.location, &compact_json(&text[hit.start..hit.end])?)?;
+        let raw = &text[hit.start..hit.end];
+        // A string without escapes is compact as it stands.
+        if raw.starts_with('"') && !raw.contains('\\') {
+            layout.value_json(&hit.location, raw.as_bytes())?;
+        } else {
+            layout.value_json(&hit.location, &compact_json(raw)?)?;
+        }
     }
     let mut digests = BTreeMap::new();
     for hit in sign {
