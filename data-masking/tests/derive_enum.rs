@@ -803,3 +803,67 @@ fn generics_and_lifetimes() {
     );
     assert_eq!(typed(&Wrapper(&text, 2)), json!(["*-*", 2]));
 }
+
+// ---- an enum's context ----
+
+#[derive(Serialize, Deserialize, Sensitive, Clone, PartialEq, Debug)]
+#[serde(tag = "kind")]
+#[sensitive(context(purpose = "billing"))]
+enum Billed {
+    Card {
+        holder: String,
+        #[encrypt(context(owner = holder))]
+        number: String,
+    },
+}
+
+#[test]
+fn an_enums_literal_context_applies_to_every_variant_field() {
+    use data_masking::typed::{ContextEntry, ContextSource};
+    let fields = Billed::sensitive_fields();
+    let (path, rule) = fields.encrypted().next().expect("one");
+    assert_eq!(path.binding(), "<Card>number");
+    assert_eq!(
+        rule.context,
+        &[
+            ContextEntry {
+                key: "purpose",
+                source: ContextSource::Literal("billing")
+            },
+            ContextEntry {
+                key: "owner",
+                source: ContextSource::Field("holder")
+            },
+        ]
+    );
+    let m = masker();
+    block_on(async {
+        let card = Billed::Card {
+            holder: "Jo".into(),
+            number: "4111".into(),
+        };
+        let stored = round_trip(&m, &card).await;
+        let ctx = EncryptionContext::new([
+            ("purpose", "billing"),
+            ("owner", "Jo"),
+            (FIELD_BINDING_KEY, "<Card>number"),
+        ])
+        .unwrap();
+        assert_eq!(
+            m.decrypt(stored["number"].as_str().unwrap(), &ctx)
+                .await
+                .unwrap(),
+            "4111"
+        );
+        // Another holder in the stored record: the context no longer matches.
+        let mut moved = stored.clone();
+        moved["holder"] = json!("Al");
+        assert_eq!(
+            refusal::<Billed>(&m, moved).await.kind(),
+            "context-mismatch"
+        );
+        round_trip(&m, &card).await;
+        let sealed = seal_round_trip(&m, &card).await;
+        assert!(sealed["number"].is_object());
+    });
+}
