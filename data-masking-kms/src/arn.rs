@@ -74,6 +74,119 @@ impl fmt::Display for KeyArn {
 }
 
 impl KeyArn {
+    /// The ARN's parts: partition, region, account and key id.
+    fn parts(&self) -> (&str, &str, &str, &str) {
+        let mut it = self.text.splitn(6, ':').skip(1);
+        let partition = it.next().unwrap_or_default();
+        let _service = it.next();
+        let region = it.next().unwrap_or_default();
+        let account = it.next().unwrap_or_default();
+        let key_id = it
+            .next()
+            .and_then(|r| r.strip_prefix("key/"))
+            .unwrap_or_default();
+        (partition, region, account, key_id)
+    }
+
+    /// The key's partition (`aws`, `aws-cn`, `aws-us-gov`...).
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let a: KeyArn = "arn:aws-cn:kms:cn-north-1:111122223333:key/k1".parse()?;
+    /// assert_eq!(a.partition(), "aws-cn");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn partition(&self) -> &str {
+        self.parts().0
+    }
+
+    /// The key's account id.
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let a: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/k1".parse()?;
+    /// assert_eq!(a.account(), "111122223333");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn account(&self) -> &str {
+        self.parts().2
+    }
+
+    /// The key id (the resource after `key/`).
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let a: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234".parse()?;
+    /// assert_eq!(a.key_id(), "mrk-1234");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn key_id(&self) -> &str {
+        self.parts().3
+    }
+
+    /// Whether the ARN names a multi-Region key: its key id starts with `mrk-` (the ESDK's
+    /// rule).
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let mrk: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234".parse()?;
+    /// let single: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/1234".parse()?;
+    /// assert!(mrk.is_multi_region() && !single.is_multi_region());
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn is_multi_region(&self) -> bool {
+        self.key_id().starts_with("mrk-")
+    }
+
+    /// The ESDK's "AWS KMS MRK Match for Decrypt": true when both ARNs are the same, or when
+    /// both name multi-Region keys and are the same but for the Region (a key and its replica).
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let east: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234".parse()?;
+    /// let west: KeyArn = "arn:aws:kms:us-west-2:111122223333:key/mrk-1234".parse()?;
+    /// assert!(east.mrk_matches(&west));
+    /// let single: KeyArn = "arn:aws:kms:us-west-2:111122223333:key/1234".parse()?;
+    /// assert!(!single.mrk_matches(&"arn:aws:kms:us-east-1:111122223333:key/1234".parse()?));
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn mrk_matches(&self, other: &KeyArn) -> bool {
+        if self == other {
+            return true;
+        }
+        if !self.is_multi_region() || !other.is_multi_region() {
+            return false;
+        }
+        let (p1, _, a1, k1) = self.parts();
+        let (p2, _, a2, k2) = other.parts();
+        (p1, a1, k1) == (p2, a2, k2)
+    }
+
+    /// The same ARN in `region` (for a multi-Region key: the ARN of its replica there).
+    ///
+    /// ```
+    /// # use data_masking_kms::KeyArn;
+    /// let east: KeyArn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234".parse()?;
+    /// assert_eq!(
+    ///     east.in_region("eu-west-1").as_str(),
+    ///     "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234"
+    /// );
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    #[must_use]
+    pub fn in_region(&self, region: &str) -> KeyArn {
+        let text = format!(
+            "{}{region}{}",
+            &self.text[..self.region_start],
+            &self.text[self.region_end..]
+        );
+        KeyArn {
+            text,
+            region_start: self.region_start,
+            region_end: self.region_start + region.len(),
+        }
+    }
+
     /// Parses `s` as the ESDK defines a valid AWS KMS ARN (six parts separated by exactly five
     /// `:`), with a resource type of `key`; the error is the rule that `s` breaks.
     pub(crate) fn parse(s: &str) -> Result<Self, &'static str> {
@@ -149,6 +262,58 @@ mod tests {
         }
         let k: KeyArn = "arn:aws-cn:kms:cn-north-1:1:key/k".parse().unwrap();
         assert_eq!(k.region(), "cn-north-1");
+    }
+
+    fn arn(s: &str) -> KeyArn {
+        s.parse().expect("a key ARN")
+    }
+
+    /// The cases of the ESDK's "AWS KMS MRK Match for Decrypt".
+    #[test]
+    fn mrk_match_for_decrypt_follows_the_specification() {
+        let east_mrk = arn("arn:aws:kms:us-east-1:111122223333:key/mrk-abc");
+        let west_mrk = arn("arn:aws:kms:us-west-2:111122223333:key/mrk-abc");
+        // Identical identifiers match, multi-Region or not.
+        assert!(east_mrk.mrk_matches(&east_mrk.clone()));
+        let single = arn("arn:aws:kms:us-east-1:111122223333:key/abc");
+        assert!(single.mrk_matches(&single.clone()));
+        // Both multi-Region, only the Region differs: a match, both ways.
+        assert!(east_mrk.mrk_matches(&west_mrk) && west_mrk.mrk_matches(&east_mrk));
+        // Either one not multi-Region: no match.
+        let single_west = arn("arn:aws:kms:us-west-2:111122223333:key/abc");
+        assert!(!single.mrk_matches(&single_west));
+        let not_mrk_west = arn("arn:aws:kms:us-west-2:111122223333:key/abc");
+        assert!(!east_mrk.mrk_matches(&not_mrk_west));
+        assert!(!not_mrk_west.mrk_matches(&east_mrk));
+        // Both multi-Region: partition, account and resource must be equal.
+        for other in [
+            "arn:aws-cn:kms:us-west-2:111122223333:key/mrk-abc",
+            "arn:aws:kms:us-west-2:444455556666:key/mrk-abc",
+            "arn:aws:kms:us-west-2:111122223333:key/mrk-abd",
+            "arn:aws:kms:us-east-1:111122223333:key/mrk-abcd",
+        ] {
+            assert!(!east_mrk.mrk_matches(&arn(other)), "{other}");
+            assert!(!arn(other).mrk_matches(&east_mrk), "{other}");
+        }
+        // "mrk-" is a prefix of the key id, case-sensitive.
+        let upper = arn("arn:aws:kms:us-west-2:111122223333:key/MRK-abc");
+        assert!(!upper.is_multi_region());
+    }
+
+    #[test]
+    fn parts_and_region_replacement() {
+        let a = arn("arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/mrk-1");
+        assert_eq!(
+            (a.partition(), a.region(), a.account(), a.key_id()),
+            ("aws-us-gov", "us-gov-west-1", "111122223333", "mrk-1")
+        );
+        let b = a.in_region("us-gov-east-1");
+        assert_eq!(
+            b.as_str(),
+            "arn:aws-us-gov:kms:us-gov-east-1:111122223333:key/mrk-1"
+        );
+        assert_eq!(b.region(), "us-gov-east-1");
+        assert_eq!(b, arn(b.as_str()));
     }
 
     #[test]
