@@ -1,12 +1,13 @@
 //! [`EncryptorBuilder`]: the engine's options, checked once when it is built.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::{Encryptor, Engine};
 use crate::cache::{Cache, CacheLimits, Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
-use crate::message::{AlgorithmSuite, CommitmentPolicy};
+use crate::message::{AlgorithmSuite, CommitmentPolicy, RESERVED_CONTEXT_PREFIX};
 
 /// The largest frame length the Python ESDK reads (2^31 - 1).
 pub(super) const MAX_FRAME_LENGTH: u32 = i32::MAX as u32;
@@ -32,8 +33,8 @@ impl Default for Options {
 }
 
 /// Builds an [`Encryptor`]: algorithm suite, frame length, commitment policy, maximum number of
-/// encrypted data keys, cache limits and the cache's clock. Every option is checked when it
-/// builds.
+/// encrypted data keys, required encryption context keys, cache limits and the cache's clock.
+/// Every option is checked when it builds.
 ///
 /// ```
 /// use data_masking::{Encryptor, keys::RawAesKeyring, CommitmentPolicy};
@@ -51,6 +52,8 @@ pub struct EncryptorBuilder {
     /// The cache limits; none: no cache.
     cache: Option<CacheLimits>,
     clock: Option<Arc<dyn Clock>>,
+    /// The encryption context keys that are required but not stored.
+    required: BTreeSet<String>,
 }
 
 impl EncryptorBuilder {
@@ -60,7 +63,42 @@ impl EncryptorBuilder {
             options: Options::default(),
             cache: Some(CacheLimits::default()),
             clock: None,
+            required: BTreeSet::new(),
         }
+    }
+
+    /// Encryption context keys that every encrypt requires and that new messages do not store
+    /// (the ESDK's required-encryption-context CMM): the header tag authenticates their pairs,
+    /// and whoever decrypts must give them again. Encrypt fails with
+    /// [`Error::InvalidContext`] when the context lacks one of them. Decrypt needs no option:
+    /// it treats every pair of the caller's context that a message does not store as such a
+    /// pair, whichever engine made the message. Keys are added to those of earlier calls; a
+    /// key with the reserved prefix `aws-crypto-` is a configuration error when the builder
+    /// builds.
+    ///
+    /// ```
+    /// # use data_masking::{EncryptionContext, Encryptor, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let e = Encryptor::builder(RawAesKeyring::new("ns", "key", &[0u8; 32])?)
+    ///     .required_context_keys(["tenant"])
+    ///     .build()?;
+    /// let ctx = EncryptionContext::new([("tenant", "acme"), ("purpose", "billing")])?;
+    /// let m = e.encrypt(b"secret", &ctx).await?;
+    /// assert!(!m.windows(4).any(|w| w == b"acme")); // not stored
+    /// assert_eq!(e.decrypt(&m, &ctx).await?, b"secret");
+    /// let purpose_only = EncryptionContext::new([("purpose", "billing")])?;
+    /// assert!(e.decrypt(&m, &purpose_only).await.is_err());
+    /// assert_eq!(e.encrypt(b"x", &purpose_only).await.unwrap_err().kind(), "invalid-context");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn required_context_keys<I, K>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<String>,
+    {
+        self.required.extend(keys.into_iter().map(Into::into));
+        self
     }
 
     /// The algorithm suite of new messages: 0x0578 (the default, signed) or 0x0478; any other
@@ -178,7 +216,8 @@ impl EncryptorBuilder {
     }
 
     /// The encryptor; fails with [`Error::Config`] for a suite that cannot encrypt, a frame
-    /// length out of range, a maximum of 0 encrypted data keys, or cache limits of 0.
+    /// length out of range, a maximum of 0 encrypted data keys, a required context key with the
+    /// reserved prefix, or cache limits of 0.
     ///
     /// ```
     /// # use data_masking::{CacheLimits, Encryptor, keys::RawAesKeyring};
@@ -209,6 +248,16 @@ impl EncryptorBuilder {
                 "the maximum number of encrypted data keys must be at least 1".into(),
             ));
         }
+        if let Some(key) = self
+            .required
+            .iter()
+            .find(|k| k.starts_with(RESERVED_CONTEXT_PREFIX))
+        {
+            return Err(Error::Config(format!(
+                "the required context key {key:?} is reserved: the prefix \
+                 {RESERVED_CONTEXT_PREFIX} belongs to the AWS Encryption SDK"
+            )));
+        }
         if let Some(limits) = &self.cache {
             limits.validate()?;
         }
@@ -224,6 +273,7 @@ impl EncryptorBuilder {
         Encryptor::from_engine(Engine {
             keyring: self.keyring,
             options: self.options,
+            required: self.required,
             cache: self.cache.map(|l| Cache::new(l, clock)),
         })
     }

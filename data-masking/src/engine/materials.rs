@@ -1,7 +1,7 @@
 //! What the engine keeps per data key: the materials to encrypt or decrypt messages under it,
 //! how the cache finds them, and how they are made from a keyring.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
@@ -13,9 +13,12 @@ use crate::message::{AlgorithmSuite, PUBLIC_KEY_CONTEXT_KEY};
 /// Materials to encrypt messages under one data key.
 pub(super) struct Encrypting {
     pub(super) data_key: DataKey,
-    /// The stored context (the caller's and the public key) and the encrypted data keys, as
-    /// each message's header holds them: serialized once per data key.
+    /// The stored context (the caller's and the public key, less the required keys) and the
+    /// encrypted data keys, as each message's header holds them: serialized once per data key.
     pub(super) header_section: Vec<u8>,
+    /// The caller's pairs of the required keys, serialized as the header's context is: not
+    /// stored, but authenticated by each header tag (no bytes when there are none).
+    pub(super) reproduced: Vec<u8>,
     pub(super) signing: Option<SigningKey>,
 }
 
@@ -23,7 +26,8 @@ pub(super) struct Encrypting {
 pub(super) struct Decrypting {
     pub(super) data_key: DataKey,
     pub(super) verifier: Option<VerifyingKey>,
-    /// The message's encryption context (the same for every message of this entry).
+    /// The message's encryption context, stored and reproduced pairs together (the same for
+    /// every message of this entry).
     pub(super) context: BTreeMap<String, String>,
 }
 
@@ -36,7 +40,8 @@ pub(super) enum CacheKey {
         suite: u16,
         context: EncryptionContext,
     },
-    /// SHA-256 of the suite id and the header's encryption context and encrypted data keys as
+    /// SHA-256 of the suite id, the header's encryption context and encrypted data keys as
+    /// serialized, then the reproduced pairs (the caller's pairs the header does not store) as
     /// serialized: equal digests are equal keys and context (a collision-resistant digest, as
     /// the ESDK caching CMM's SHA-512 cache identifiers, at a quarter of SHA-512's cost here), so
     /// a hit needs neither parsed, and an entry costs 34 bytes of key whatever the size of the
@@ -46,12 +51,14 @@ pub(super) enum CacheKey {
 
 impl CacheKey {
     /// The key of the decryption materials of a header of `suite` whose context and encrypted
-    /// data keys serialize to `section`.
-    pub(super) fn decrypt(suite: AlgorithmSuite, section: &[u8]) -> Self {
+    /// data keys serialize to `section`, decrypted with the reproduced pairs that serialize to
+    /// `reproduced` (the section delimits itself, so the two never run together).
+    pub(super) fn decrypt(suite: AlgorithmSuite, section: &[u8], reproduced: &[u8]) -> Self {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
         h.update(suite.id().to_be_bytes());
         h.update(section);
+        h.update(reproduced);
         Self::Decrypt {
             suite: suite.id(),
             digest: h.finalize().into(),
@@ -85,14 +92,34 @@ impl Materials {
     }
 }
 
+/// Fails unless `ctx` holds every key of `required` (framework/required-encryption-context-cmm.md:
+/// the request must fail). Names keys only.
+pub(super) fn check_required(ctx: &EncryptionContext, required: &BTreeSet<String>) -> Result<()> {
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|k| ctx.get(k).is_none())
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidContext(format!(
+        "the encryption context lacks the required keys: {}",
+        missing.join(", ")
+    )))
+}
+
 /// A new data key for `suite` under `ctx`, wrapped by `keyring` (at most `max_edks` times),
-/// with a fresh signing key for signing suites.
+/// with a fresh signing key for signing suites. The keyring sees the whole context; the header
+/// stores it less the `required` keys, whose pairs its tag authenticates instead.
 pub(super) async fn make_encrypting(
     keyring: &dyn Keyring,
     suite: AlgorithmSuite,
     max_edks: Option<u16>,
     ctx: &EncryptionContext,
+    required: &BTreeSet<String>,
 ) -> Result<Encrypting> {
+    check_required(ctx, required)?;
     let signing = if suite.is_signing() {
         Some(SigningKey::generate(suite.signature())?)
     } else {
@@ -118,21 +145,26 @@ pub(super) async fn make_encrypting(
             "the keyring made {n} encrypted data keys, more than the {max} allowed"
         )));
     }
+    let (reproduced, stored): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        context.into_iter().partition(|(k, _)| required.contains(k));
     Ok(Encrypting {
         data_key,
-        header_section: format::header_section(&context, m.encrypted_data_keys())?,
+        header_section: format::header_section(&stored, m.encrypted_data_keys())?,
+        reproduced: format::serialize_context(&reproduced)?,
         signing,
     })
 }
 
 /// The data key of a message of `suite` whose header section is `section`, unwrapped by
-/// `keyring`, with the signature's verifying key.
+/// `keyring` under the stored context and the `reproduced` pairs (the caller's pairs the header
+/// does not store), with the signature's verifying key.
 pub(super) async fn make_decrypting(
     keyring: &dyn Keyring,
     suite: AlgorithmSuite,
     section: &[u8],
+    reproduced: &BTreeMap<String, String>,
 ) -> Result<Decrypting> {
-    let (context, edks) = format::parse_section(section)?;
+    let (mut context, edks) = format::parse_section(section)?;
     let public_key = context.get(PUBLIC_KEY_CONTEXT_KEY);
     let verifier = match (suite.is_signing(), public_key) {
         (true, Some(value)) => Some(VerifyingKey::from_context_value(suite.signature(), value)?),
@@ -151,6 +183,7 @@ pub(super) async fn make_decrypting(
         }
         (false, None) => None,
     };
+    context.extend(reproduced.iter().map(|(k, v)| (k.clone(), v.clone())));
     let m = keyring
         .on_decrypt(DecryptionMaterials::new(suite, context.clone()), &edks)
         .await?;

@@ -6,19 +6,19 @@
 mod builder;
 mod materials;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
 pub use builder::EncryptorBuilder;
 use builder::Options;
-use materials::{CacheKey, Materials, make_decrypting, make_encrypting};
+use materials::{CacheKey, Materials, check_required, make_decrypting, make_encrypting};
 
 use crate::cache::Cache;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
-use crate::message::format::{self, EncryptParams, MessageIds};
+use crate::message::format::{self, ContentKey, EncryptParams, Header, MessageIds};
 
 /// Encrypts bytes into AWS Encryption SDK messages and decrypts them, with a keyring and a
 /// materials cache: the one engine of the crate.
@@ -52,6 +52,8 @@ pub struct Encryptor {
 struct Engine {
     keyring: Arc<dyn Keyring>,
     options: Options,
+    /// The encryption context keys that new messages authenticate but do not store.
+    required: BTreeSet<String>,
     cache: Option<Cache<CacheKey, Materials>>,
 }
 
@@ -60,6 +62,7 @@ impl fmt::Debug for Encryptor {
         f.debug_struct("Encryptor")
             .field("keyring", &self.inner.keyring)
             .field("options", &self.inner.options)
+            .field("required_context_keys", &self.inner.required)
             .field("cache", &self.inner.cache)
             .finish_non_exhaustive()
     }
@@ -190,10 +193,17 @@ impl Encryptor {
         bytes: u64,
     ) -> Result<Arc<Materials>> {
         let e = &*self.inner;
+        check_required(ctx, &e.required)?;
         let make = || async {
-            make_encrypting(&*e.keyring, e.options.suite, e.options.max_edks, ctx)
-                .await
-                .map(Materials::Encrypt)
+            make_encrypting(
+                &*e.keyring,
+                e.options.suite,
+                e.options.max_edks,
+                ctx,
+                &e.required,
+            )
+            .await
+            .map(Materials::Encrypt)
         };
         match &e.cache {
             Some(cache) => {
@@ -215,6 +225,7 @@ impl Encryptor {
                 message_id: ids.next_id()?,
                 suite: self.inner.options.suite,
                 header_section: &materials.header_section,
+                reproduced: &materials.reproduced,
                 data_key: materials.data_key.as_bytes(),
                 signing_key: materials.signing.as_ref(),
                 frame_length: self.inner.options.frame_length,
@@ -226,8 +237,14 @@ impl Encryptor {
     /// Decrypts a message, framed or not, of any suite the commitment policy allows.
     ///
     /// Nothing is returned before the key commitment, the header tag, every frame tag and the
-    /// signature have verified. Fails with [`Error::ContextMismatch`] unless `context` equals
-    /// the message's (leaving out `aws-crypto-public-key`), with [`Error::DecryptKey`] when no
+    /// signature have verified. The pairs of `context` whose keys the message does not store
+    /// are taken as its required pairs (the ESDK's reproduced encryption context): the keyring
+    /// unwraps under them and the header tag authenticates them, so a message made with
+    /// [`EncryptorBuilder::required_context_keys`] decrypts with its whole context, and a
+    /// missing or wrong required pair fails like a wrong key. Fails with
+    /// [`Error::ContextMismatch`] unless `context` equals the message's stored pairs and
+    /// those required pairs (leaving out `aws-crypto-public-key`), or when `context` has keys
+    /// that a message without required pairs lacks; with [`Error::DecryptKey`] when no
     /// keyring unwraps a data key, and with [`Error::DecryptValue`] for anything else wrong
     /// with the message. The plaintext of a message that fails a check is zeroized; an
     /// authentic plaintext is returned as a plain vector (wrap it in [`zeroize::Zeroizing`] to
@@ -255,8 +272,41 @@ impl Encryptor {
                 "algorithm suite {suite} has no key commitment, which the commitment policy refuses"
             )));
         }
+        let reproduced = format::unstored_pairs(header.section, context.as_map())?;
+        let (entry, key) = match self.open_header(&header, &reproduced).await {
+            Ok(opened) => opened,
+            Err(err) if !reproduced.is_empty() => {
+                // Either the message has no such required pairs (then they are keys it lacks)
+                // or a required pair is missing or wrong (or the key is): say which.
+                let Ok((entry, _)) = self.open_header(&header, &BTreeMap::new()).await else {
+                    return Err(not_authenticated(err, &reproduced));
+                };
+                context.check_stored(&entry.decrypting()?.context)?;
+                return Err(Error::ContextMismatch(
+                    "the message's encryption context differs".into(),
+                ));
+            }
+            Err(err) => return Err(err),
+        };
+        let materials = entry.decrypting()?;
+        // The context is compared once it is authentic (as Powertools compares after the ESDK
+        // decrypted): a tampered header is a decrypt-value error, never a context mismatch.
+        context.check_stored(&materials.context)?;
+        format::decrypt_body(message, &header, &key, materials.verifier.as_ref())
+    }
+
+    /// The decryption materials of `header` with the `reproduced` pairs (from the cache when
+    /// it has them), and its content key once the key commitment and the header tag verified.
+    async fn open_header(
+        &self,
+        header: &Header<'_>,
+        reproduced: &BTreeMap<String, String>,
+    ) -> Result<(Arc<Materials>, ContentKey)> {
+        let e = &*self.inner;
+        let suite = header.suite;
+        let serialized = format::serialize_context(reproduced)?;
         let make = || async {
-            make_decrypting(&*e.keyring, suite, header.section)
+            make_decrypting(&*e.keyring, suite, header.section, reproduced)
                 .await
                 .map(Materials::Decrypt)
         };
@@ -265,16 +315,30 @@ impl Encryptor {
         let entry = match &e.cache {
             Some(cache) if !suite.uses_data_key_as_content_key() => {
                 cache
-                    .get(&CacheKey::decrypt(suite, header.section), make)
+                    .get(&CacheKey::decrypt(suite, header.section, &serialized), make)
                     .await?
             }
             _ => Arc::new(make().await?),
         };
-        let materials = entry.decrypting()?;
-        // The context is compared once it is authentic (as Powertools compares after the ESDK
-        // decrypted): a tampered header is a decrypt-value error, never a context mismatch.
-        let key = format::verify_header(&header, materials.data_key.as_bytes())?;
-        context.check_stored(&materials.context)?;
-        format::decrypt_body(message, &header, &key, materials.verifier.as_ref())
+        let key =
+            format::verify_header(header, entry.decrypting()?.data_key.as_bytes(), &serialized)?;
+        Ok((entry, key))
+    }
+}
+
+/// `err`, of a decrypt whose caller gave `reproduced` pairs that the message does not store,
+/// with the reason spelled out: those pairs were checked as the message's required encryption
+/// context (by the keyring and the header tag) and one of them, or the key, is wrong.
+fn not_authenticated(err: Error, reproduced: &BTreeMap<String, String>) -> Error {
+    let keys: Vec<&str> = reproduced.keys().map(String::as_str).collect();
+    let why = format!(
+        "the keys given that the message does not store ({}) were checked as its required \
+         encryption context: a missing, extra or wrong required pair fails like a wrong key",
+        keys.join(", ")
+    );
+    match err {
+        Error::DecryptKey(m) => Error::DecryptKey(format!("{m}; {why}")),
+        Error::DecryptValue(m) => Error::DecryptValue(format!("{m}; {why}")),
+        other => other,
     }
 }

@@ -18,8 +18,14 @@ pub(crate) struct ContentKey(AeadKey);
 
 /// Derives the content key of a parsed message from its data key, and checks the key
 /// commitment (in constant time) and the header authentication tag: after this, the header's
-/// fields (its encryption context above all) are authentic.
-pub(crate) fn verify_header(h: &Header<'_>, data_key: &[u8]) -> Result<ContentKey, FormatError> {
+/// fields (its encryption context above all) are authentic. `reproduced` is the serialized
+/// required pairs that the message does not store (no bytes when there are none): the tag
+/// authenticates them after the header body, so a missing or wrong one fails here.
+pub(crate) fn verify_header(
+    h: &Header<'_>,
+    data_key: &[u8],
+    reproduced: &[u8],
+) -> Result<ContentKey, FormatError> {
     let (key, commitment) = derive(h.suite, data_key, h.message_id)?;
     match (commitment.as_deref(), h.commitment) {
         (Some(expected), Some(stored)) if ct_eq(expected, stored) => {}
@@ -31,8 +37,15 @@ pub(crate) fn verify_header(h: &Header<'_>, data_key: &[u8]) -> Result<ContentKe
         }
     }
     let mut tag = h.auth_tag;
-    key.open_in_place(&h.auth_iv, h.body, &mut tag)
-        .map_err(|_| FormatError::invalid("the header authentication tag does not verify"))?;
+    let opened = if reproduced.is_empty() {
+        key.open_in_place(&h.auth_iv, h.body, &mut tag)
+    } else {
+        let mut aad = Vec::with_capacity(h.body.len() + reproduced.len());
+        aad.extend_from_slice(h.body);
+        aad.extend_from_slice(reproduced);
+        key.open_in_place(&h.auth_iv, &aad, &mut tag)
+    };
+    opened.map_err(|_| FormatError::invalid("the header authentication tag does not verify"))?;
     Ok(ContentKey(key))
 }
 

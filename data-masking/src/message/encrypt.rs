@@ -21,6 +21,10 @@ pub(crate) struct EncryptParams<'a> {
     /// The context to store (the caller's plus, for signing suites, the public key) and the
     /// encrypted data keys, as [`header_section`](super::header::header_section) writes them.
     pub(crate) header_section: &'a [u8],
+    /// The required pairs that are not stored, serialized as the header's context is (no bytes
+    /// when there are none): the header tag authenticates them after the header body
+    /// (data-format/message-header.md, header authentication).
+    pub(crate) reproduced: &'a [u8],
     pub(crate) data_key: &'a [u8],
     pub(crate) signing_key: Option<&'a SigningKey>,
     pub(crate) frame_length: u32,
@@ -66,9 +70,15 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
         header.encoded_len() + TAG_LEN + framed_len(plaintext.len(), frame_len) + footer_room,
     );
     header.encode(&mut out);
-    let tag = key
-        .seal_in_place(&[0u8; NONCE_LEN], &out, &mut [])
-        .map_err(|_| FormatError::Encrypt("encryption failed: header tag"))?;
+    let sealed = if p.reproduced.is_empty() {
+        key.seal_in_place(&[0u8; NONCE_LEN], &out, &mut [])
+    } else {
+        let mut aad = Vec::with_capacity(out.len() + p.reproduced.len());
+        aad.extend_from_slice(&out);
+        aad.extend_from_slice(p.reproduced);
+        key.seal_in_place(&[0u8; NONCE_LEN], &aad, &mut [])
+    };
+    let tag = sealed.map_err(|_| FormatError::Encrypt("encryption failed: header tag"))?;
     out.extend_from_slice(&tag);
     seal_frames(&key, &p.message_id, plaintext, p.frame_length, &mut out)?;
     if let Some(signer) = p.signing_key {

@@ -43,9 +43,23 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
     Ok(super::encrypt::encrypt(p, plaintext)?)
 }
 
-/// Checks the key commitment and the header tag; see [`super::decrypt::verify_header`].
-pub(crate) fn verify_header(h: &Header<'_>, data_key: &[u8]) -> Result<ContentKey> {
-    Ok(super::decrypt::verify_header(h, data_key)?)
+/// Checks the key commitment and the header tag, over the header body and then the serialized
+/// reproduced pairs; see [`super::decrypt::verify_header`].
+pub(crate) fn verify_header(
+    h: &Header<'_>,
+    data_key: &[u8],
+    reproduced: &[u8],
+) -> Result<ContentKey> {
+    Ok(super::decrypt::verify_header(h, data_key, reproduced)?)
+}
+
+/// The pairs of `given` that the context of `section` does not store; see
+/// [`super::header::unstored_pairs`].
+pub(crate) fn unstored_pairs(
+    section: &[u8],
+    given: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
+    Ok(super::header::unstored_pairs(section, given)?)
 }
 
 /// Decrypts and checks the body and the footer; see [`super::decrypt::decrypt_body`].

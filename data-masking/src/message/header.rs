@@ -115,6 +115,33 @@ pub(crate) fn parse_section(
     Ok((s.context.into_owned(), s.edks.into_owned()))
 }
 
+/// The pairs of `given` whose keys the encryption context of `section` (as [`header_section`]
+/// writes it) does not hold: what a decrypt treats as reproduced pairs, required and
+/// authenticated but not stored (framework/required-encryption-context-cmm.md). Reads the
+/// stored keys in place, without copying them.
+pub(crate) fn unstored_pairs(
+    section: &[u8],
+    given: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, FormatError> {
+    if given.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut r = Reader::new(section);
+    let mut ctx = r.sub16("encryption context")?;
+    let mut stored: Vec<&[u8]> = Vec::new();
+    if ctx.remaining() > 0 {
+        for _ in 0..ctx.u16("encryption context count")? {
+            stored.push(ctx.bytes16("encryption context key")?);
+            ctx.bytes16("encryption context value")?;
+        }
+    }
+    Ok(given
+        .iter()
+        .filter(|(k, _)| !stored.contains(&k.as_bytes()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect())
+}
+
 /// The parsed header of a message; borrows from the message.
 pub(crate) struct Header<'a> {
     pub(crate) suite: AlgorithmSuite,
@@ -282,6 +309,27 @@ mod tests {
         );
         let empty = header_section(&BTreeMap::new(), &edks[..1]).unwrap();
         assert_eq!(&empty[..4], &[0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn unstored_pairs_are_the_given_pairs_the_section_lacks() {
+        let stored: BTreeMap<String, String> = [("a", "1"), ("b", "2")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        let section = header_section(&stored, &[edk("a")]).unwrap();
+        let given: BTreeMap<String, String> = [("a", "other"), ("c", "3")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        let only_c: BTreeMap<String, String> = [("c".to_owned(), "3".to_owned())].into();
+        assert_eq!(unstored_pairs(&section, &given).unwrap(), only_c);
+        let bare = header_section(&BTreeMap::new(), &[edk("a")]).unwrap();
+        assert_eq!(unstored_pairs(&bare, &given).unwrap(), given);
+        assert!(
+            unstored_pairs(&section, &BTreeMap::new())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(unstored_pairs(&section[..5], &given).is_err());
     }
 
     #[test]
