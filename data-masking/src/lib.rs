@@ -50,7 +50,8 @@ pub use seal::{DEFAULT_SEAL_MEMBER, PLACEHOLDER_KEY, SEAL_CONTEXT_KEY, Seal, Sea
 pub use typed::{Encrypted, Masked, Sealed, Sensitive, SensitiveFields};
 
 /// `#[derive(Sensitive)]`: declares masked, encrypted, signed and nested sensitive fields on a
-/// serde struct. See [`typed`] for the attributes and what is generated.
+/// serde struct, enum, newtype or tuple struct. See [`typed`] for the attributes and what is
+/// generated.
 ///
 /// ```
 /// use data_masking::Sensitive;
