@@ -7,11 +7,12 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_kms::Client;
 use aws_smithy_types::timeout::TimeoutConfig;
-use data_masking::keys::{DataKey, EncryptedDataKey, Keyring, Materials};
+use data_masking::keys::{DataKey, DecryptionMaterials, EncryptedDataKey, Keyring, Materials};
 use data_masking::{Error, Result};
 
 use crate::arn::KeyArn;
 use crate::ops;
+use crate::regional;
 
 /// The provider id of every encrypted data key that KMS wrapped (as every AWS Encryption SDK).
 ///
@@ -125,13 +126,17 @@ impl Timeouts {
 #[derive(Clone)]
 pub struct KmsKeyring {
     client: Client,
+    /// The client of each key's Region, in the order of `keys`.
+    clients: Arc<[Client]>,
     keys: Arc<[KeyArn]>,
+    grant_tokens: Arc<[String]>,
 }
 
 impl fmt::Debug for KmsKeyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KmsKeyring")
             .field("keys", &self.keys)
+            .field("grant_tokens", &self.grant_tokens.len())
             .finish_non_exhaustive()
     }
 }
@@ -221,10 +226,55 @@ impl KmsKeyring {
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
-        Ok(Self {
+        Ok(Self::assemble(client, parse_keys(keys)?, Arc::new([])))
+    }
+
+    /// The keyring on `client`, with a client for each key's Region derived from it.
+    fn assemble(client: Client, keys: Arc<[KeyArn]>, grant_tokens: Arc<[String]>) -> Self {
+        let clients = keys
+            .iter()
+            .map(|k| regional::client_in(&client, k.region()))
+            .collect();
+        Self {
             client,
-            keys: parse_keys(keys)?,
-        })
+            clients,
+            keys,
+            grant_tokens,
+        }
+    }
+
+    /// The same keyring, sending `tokens` as the `GrantTokens` of every KMS call
+    /// (`GenerateDataKey`, `Encrypt`, `Decrypt`).
+    ///
+    /// ```
+    /// # use data_masking_kms::KmsKeyring;
+    /// let config = aws_config::SdkConfig::builder().build();
+    /// let k = KmsKeyring::new(&config, ["arn:aws:kms:us-east-1:111122223333:key/k1"])?
+    ///     .with_grant_tokens(["token-1"]);
+    /// assert_eq!(k.grant_tokens(), ["token-1"]);
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_grant_tokens<I>(mut self, tokens: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.grant_tokens = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The grant tokens sent with every KMS call (none by default).
+    ///
+    /// ```
+    /// # use data_masking_kms::KmsKeyring;
+    /// let config = aws_config::SdkConfig::builder().build();
+    /// let k = KmsKeyring::new(&config, ["arn:aws:kms:us-east-1:111122223333:key/k1"])?;
+    /// assert!(k.grant_tokens().is_empty());
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    pub fn grant_tokens(&self) -> &[String] {
+        &self.grant_tokens
     }
 
     /// A builder, to choose [`Timeouts`] or an endpoint.
@@ -248,6 +298,7 @@ impl KmsKeyring {
             keys: parse_keys(keys),
             timeouts: Timeouts::default(),
             endpoint_url: None,
+            grant_tokens: Vec::new(),
         }
     }
 
@@ -264,7 +315,8 @@ impl KmsKeyring {
         &self.keys
     }
 
-    /// The KMS client the keyring calls.
+    /// The KMS client the keyring was built on; each KMS call goes to a client derived from it
+    /// for the Region of the key it names (the same client when the Regions are the same).
     ///
     /// ```no_run
     /// # use data_masking_kms::KmsKeyring;
@@ -278,8 +330,9 @@ impl KmsKeyring {
     }
 
     /// The specification's filter of a message's encrypted data keys: for each one of provider
-    /// `aws-kms` that names a configured key, the index of that key and the encrypted data key, in
-    /// message order. An `aws-kms` encrypted data key whose provider info is not a valid KMS key
+    /// `aws-kms` that names a configured key (or, for a multi-Region key, one of its replicas:
+    /// [`KeyArn::mrk_matches`]), the index of that key and the encrypted data key, in message
+    /// order. An `aws-kms` encrypted data key whose provider info is not a valid KMS key
     /// ARN fails the whole decrypt (the specification's "or OnDecrypt MUST fail"), wherever it
     /// is in the list, before any KMS call.
     fn filter<'e>(
@@ -288,27 +341,36 @@ impl KmsKeyring {
     ) -> Result<Vec<(usize, &'e EncryptedDataKey)>> {
         let mut matching = Vec::new();
         for (i, edk) in edks.iter().enumerate() {
-            if edk.provider_id != PROVIDER_ID {
+            let Some(arn) = provider_arn(i, edks.len(), edk)? else {
                 continue;
-            }
-            let arn = std::str::from_utf8(&edk.provider_info)
-                .map_err(|_| "not UTF-8")
-                .and_then(KeyArn::parse)
-                .map_err(|why| {
-                    Error::DecryptKey(format!(
-                        "encrypted data key {} of {} has provider {PROVIDER_ID} but its provider \
-                         info {} is not a KMS key ARN ({why}): the message is refused",
-                        i + 1,
-                        edks.len(),
-                        shown(&edk.provider_info)
-                    ))
-                })?;
-            if let Some(k) = self.keys.iter().position(|k| *k == arn) {
+            };
+            if let Some(k) = self.keys.iter().position(|k| k.mrk_matches(&arn)) {
                 matching.push((k, edk));
             }
         }
         Ok(matching)
     }
+}
+
+/// The key ARN that the `i`th of `n` encrypted data keys names if its provider is `aws-kms`
+/// (`None` for another provider); an error when its provider info is not a KMS key ARN (the
+/// specification's "or OnDecrypt MUST fail").
+pub(crate) fn provider_arn(i: usize, n: usize, edk: &EncryptedDataKey) -> Result<Option<KeyArn>> {
+    if edk.provider_id != PROVIDER_ID {
+        return Ok(None);
+    }
+    std::str::from_utf8(&edk.provider_info)
+        .map_err(|_| "not UTF-8")
+        .and_then(KeyArn::parse)
+        .map(Some)
+        .map_err(|why| {
+            Error::DecryptKey(format!(
+                "encrypted data key {} of {n} has provider {PROVIDER_ID} but its provider \
+                 info {} is not a KMS key ARN ({why}): the message is refused",
+                i + 1,
+                shown(&edk.provider_info)
+            ))
+        })
 }
 
 /// How many characters of a provider info an error shows at most.
@@ -341,6 +403,7 @@ pub struct KmsKeyringBuilder {
     keys: Result<Arc<[KeyArn]>>,
     timeouts: Timeouts,
     endpoint_url: Option<String>,
+    grant_tokens: Vec<String>,
 }
 
 impl KmsKeyringBuilder {
@@ -370,6 +433,22 @@ impl KmsKeyringBuilder {
         self
     }
 
+    /// Grant tokens sent with every KMS call (`GenerateDataKey`, `Encrypt`, `Decrypt`).
+    ///
+    /// ```
+    /// # use data_masking_kms::KmsKeyring;
+    /// let b = KmsKeyring::builder(["arn:aws:kms:us-east-1:111122223333:key/k1"])
+    ///     .grant_tokens(["token-1", "token-2"]);
+    /// ```
+    pub fn grant_tokens<I>(mut self, tokens: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.grant_tokens = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Builds the keyring on an existing AWS configuration (its credentials, region, retries and
     /// endpoint), with these timeouts.
     ///
@@ -382,7 +461,8 @@ impl KmsKeyringBuilder {
     /// ```
     pub fn build(self, config: &SdkConfig) -> Result<KmsKeyring> {
         let keys = self.keys?;
-        Ok(finish(keys, self.timeouts, self.endpoint_url, config))
+        let client = regional::client(config, self.timeouts, self.endpoint_url);
+        Ok(KmsKeyring::assemble(client, keys, self.grant_tokens.into()))
     }
 
     /// Loads the standard AWS configuration (`aws_config::defaults` with the latest behavior
@@ -400,52 +480,64 @@ impl KmsKeyringBuilder {
             .timeout_config(self.timeouts.to_timeout_config())
             .load()
             .await;
-        Ok(finish(keys, self.timeouts, self.endpoint_url, &config))
-    }
-}
-
-fn finish(
-    keys: Arc<[KeyArn]>,
-    timeouts: Timeouts,
-    endpoint_url: Option<String>,
-    config: &SdkConfig,
-) -> KmsKeyring {
-    let mut kms =
-        aws_sdk_kms::config::Builder::from(config).timeout_config(timeouts.to_timeout_config());
-    if let Some(url) = endpoint_url {
-        kms = kms.endpoint_url(url);
-    }
-    KmsKeyring {
-        client: Client::from_conf(kms.build()),
-        keys,
+        let client = regional::client(&config, self.timeouts, self.endpoint_url);
+        Ok(KmsKeyring::assemble(client, keys, self.grant_tokens.into()))
     }
 }
 
 impl KmsKeyring {
-    /// `data_key` wrapped by KMS `Encrypt` with each of `keys`: one encrypted data key each.
+    /// `data_key` wrapped by KMS `Encrypt` with each configured key from the `from`th on: one
+    /// encrypted data key each.
     async fn encrypt_with(
         &self,
-        keys: &[KeyArn],
+        from: usize,
         materials: &Materials,
         data_key: &DataKey,
     ) -> Result<Vec<EncryptedDataKey>> {
-        let mut edks = Vec::with_capacity(keys.len());
-        for key in keys {
-            let (ciphertext, key_id) =
-                ops::encrypt(&self.client, key, data_key.as_bytes(), materials.context()).await?;
+        let mut edks = Vec::with_capacity(self.keys.len() - from);
+        for (client, key) in self.clients[from..].iter().zip(&self.keys[from..]) {
+            let (ciphertext, key_id) = ops::encrypt(
+                client,
+                key,
+                data_key.as_bytes(),
+                materials.context(),
+                &self.grant_tokens,
+            )
+            .await?;
             edks.push(encrypted_data_key(key_id, ciphertext));
         }
         Ok(edks)
     }
 
-    /// The configured key that `edk` names, if it is one of provider `aws-kms`.
-    fn key_of(&self, edk: &EncryptedDataKey) -> Option<&KeyArn> {
+    /// The index of the first configured key that `edk` names (the key itself or, for a
+    /// multi-Region key, one of its replicas), if it is one of provider `aws-kms`.
+    fn key_of(&self, edk: &EncryptedDataKey) -> Option<usize> {
         if edk.provider_id != PROVIDER_ID {
             return None;
         }
-        self.keys
-            .iter()
-            .find(|k| k.as_str().as_bytes() == edk.provider_info.as_slice())
+        let arn = std::str::from_utf8(&edk.provider_info)
+            .ok()
+            .and_then(|s| KeyArn::parse(s).ok())?;
+        self.keys.iter().position(|k| k.mrk_matches(&arn))
+    }
+
+    /// `Decrypt` of `edk` with the configured key `k`, in that key's Region.
+    async fn decrypt_with(
+        &self,
+        k: usize,
+        materials: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<DataKey> {
+        let mut plaintext = ops::decrypt(
+            &self.clients[k],
+            &self.keys[k],
+            &edk.ciphertext,
+            materials.context(),
+            &self.grant_tokens,
+        )
+        .await
+        .map_err(Error::DecryptKey)?;
+        Ok(DataKey::new(std::mem::take(&mut *plaintext)))
     }
 }
 
@@ -469,7 +561,7 @@ impl Keyring for KmsKeyring {
         materials: &Materials,
         data_key: &DataKey,
     ) -> Result<Vec<EncryptedDataKey>> {
-        self.encrypt_with(&self.keys, materials, data_key).await
+        self.encrypt_with(0, materials, data_key).await
     }
 
     /// `Decrypt` naming the configured key that `edk` names (`None` for any other).
@@ -478,13 +570,10 @@ impl Keyring for KmsKeyring {
         materials: &Materials,
         edk: &EncryptedDataKey,
     ) -> Result<Option<DataKey>> {
-        let Some(key) = self.key_of(edk) else {
+        let Some(k) = self.key_of(edk) else {
             return Ok(None);
         };
-        let mut plaintext = ops::decrypt(&self.client, key, &edk.ciphertext, materials.context())
-            .await
-            .map_err(Error::DecryptKey)?;
-        Ok(Some(DataKey::new(std::mem::take(&mut *plaintext))))
+        self.decrypt_with(k, materials, edk).await.map(Some)
     }
 
     /// `GenerateDataKey` with the first key, then `Encrypt` with each further key.
@@ -492,16 +581,22 @@ impl Keyring for KmsKeyring {
         &self,
         materials: &Materials,
     ) -> Result<(DataKey, Vec<EncryptedDataKey>)> {
-        let [generator, rest @ ..] = &self.keys[..] else {
+        let [generator, ..] = &self.keys[..] else {
             return Err(Error::EncryptKey("the KMS keyring has no key".into()));
         };
         let length = i32::try_from(materials.data_key_length())
             .map_err(|_| Error::EncryptKey("the suite's data key length is too large".into()))?;
-        let (mut plaintext, ciphertext, key_id) =
-            ops::generate_data_key(&self.client, generator, materials.context(), length).await?;
+        let (mut plaintext, ciphertext, key_id) = ops::generate_data_key(
+            &self.clients[0],
+            generator,
+            materials.context(),
+            length,
+            &self.grant_tokens,
+        )
+        .await?;
         let data_key = DataKey::new(std::mem::take(&mut *plaintext));
         let mut edks = vec![encrypted_data_key(key_id, ciphertext)];
-        edks.extend(self.encrypt_with(rest, materials, &data_key).await?);
+        edks.extend(self.encrypt_with(1, materials, &data_key).await?);
         Ok((data_key, edks))
     }
 
@@ -516,6 +611,54 @@ impl Keyring for KmsKeyring {
     /// At most one `Decrypt` per configured key and message.
     fn one_unwrap_per_key(&self) -> bool {
         true
+    }
+
+    /// The provided `on_decrypt`'s rules, with at most one `Decrypt` per configured key and
+    /// message counted per configured key (not per provider info: the encrypted data keys
+    /// naming several replicas of one multi-Region key all match the same configured key).
+    async fn on_decrypt(
+        &self,
+        materials: DecryptionMaterials,
+        edks: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        if materials.data_key().is_some() {
+            return Err(Error::DecryptKey(
+                "the decryption materials already hold a data key".into(),
+            ));
+        }
+        let mut failed = vec![false; self.keys.len()];
+        let mut reasons = crate::Reasons::default();
+        let mut skipped = 0usize;
+        for (k, edk) in self.filter(edks)? {
+            if failed[k] {
+                skipped += 1;
+                continue;
+            }
+            match self.decrypt_with(k, &materials, edk).await {
+                Ok(key) if key.as_bytes().len() == materials.data_key_length() => {
+                    return materials.with_data_key(key);
+                }
+                Ok(key) => reasons.push(format!(
+                    "KMS Decrypt with {} returned {} bytes, another length than the suite's {}",
+                    self.keys[k],
+                    key.as_bytes().len(),
+                    materials.data_key_length()
+                )),
+                Err(Error::DecryptKey(m)) => reasons.push(m),
+                Err(e) => reasons.push(e.to_string()),
+            }
+            failed[k] = true;
+        }
+        if skipped > 0 {
+            reasons.note(format!(
+                "{skipped} more encrypted data keys naming a key whose Decrypt had failed were \
+                 not tried (at most one Decrypt per key and message)"
+            ));
+        }
+        Err(reasons.into_error(&format!(
+            "no encrypted data key of the message could be unwrapped with {}",
+            self.describe_keys()
+        )))
     }
 
     fn describe_keys(&self) -> String {

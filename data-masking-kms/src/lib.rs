@@ -31,8 +31,13 @@
 //! ```
 
 mod arn;
+mod discovery;
 mod keyring;
 mod ops;
+mod reasons;
+mod regional;
+
+pub(crate) use reasons::Reasons;
 
 /// The README's Rust snippets, compiled as doc tests.
 #[cfg(doctest)]
@@ -46,6 +51,7 @@ pub use aws_config;
 /// The AWS KMS SDK this keyring is built on, re-exported so that callers build a matching
 /// client for [`KmsKeyring::with_client`].
 pub use aws_sdk_kms;
+pub use discovery::{DiscoveryFilter, KmsDiscoveryKeyring, KmsMrkDiscoveryKeyring};
 pub use keyring::{KmsKeyring, KmsKeyringBuilder, PROVIDER_ID, Timeouts};
 
 use data_masking::{CacheLimits, DataMasking, Encryptor, EncryptorBuilder, Result};

@@ -56,6 +56,11 @@ where
     }
 }
 
+/// The grant tokens of a request: none when the list is empty.
+fn tokens(grant_tokens: &[String]) -> Option<Vec<String>> {
+    (!grant_tokens.is_empty()).then(|| grant_tokens.to_vec())
+}
+
 fn context_map(
     ctx: &BTreeMap<String, String>,
 ) -> Option<std::collections::HashMap<String, String>> {
@@ -69,12 +74,14 @@ pub(crate) async fn generate_data_key(
     arn: &KeyArn,
     ctx: &BTreeMap<String, String>,
     length: i32,
+    grant_tokens: &[String],
 ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>, String), Error> {
     let out = client
         .generate_data_key()
         .key_id(arn.as_str())
         .number_of_bytes(length)
         .set_encryption_context(context_map(ctx))
+        .set_grant_tokens(tokens(grant_tokens))
         .send()
         .await
         .map_err(|e| Error::EncryptKey(describe("GenerateDataKey", arn.as_str(), &e)))?;
@@ -105,12 +112,14 @@ pub(crate) async fn encrypt(
     arn: &KeyArn,
     data_key: &[u8],
     ctx: &BTreeMap<String, String>,
+    grant_tokens: &[String],
 ) -> Result<(Vec<u8>, String), Error> {
     let out = client
         .encrypt()
         .key_id(arn.as_str())
         .plaintext(Blob::new(data_key.to_vec()))
         .set_encryption_context(context_map(ctx))
+        .set_grant_tokens(tokens(grant_tokens))
         .send()
         .await
         .map_err(|e| Error::EncryptKey(describe("Encrypt", arn.as_str(), &e)))?;
@@ -127,18 +136,21 @@ pub(crate) async fn encrypt(
     Ok((ciphertext, key_id))
 }
 
-/// `Decrypt` with `KeyId` set: unwraps a data key, and checks that KMS used exactly `arn`.
+/// `Decrypt` with `KeyId` set to `arn` (on a client of `arn`'s Region): unwraps a data key, and
+/// checks that KMS used exactly `arn`.
 pub(crate) async fn decrypt(
     client: &Client,
     arn: &KeyArn,
     ciphertext: &[u8],
     ctx: &BTreeMap<String, String>,
+    grant_tokens: &[String],
 ) -> Result<Zeroizing<Vec<u8>>, String> {
     let out = client
         .decrypt()
         .key_id(arn.as_str())
         .ciphertext_blob(Blob::new(ciphertext.to_vec()))
         .set_encryption_context(context_map(ctx))
+        .set_grant_tokens(tokens(grant_tokens))
         .send()
         .await
         .map_err(|e| describe("Decrypt", arn.as_str(), &e))?;
