@@ -207,6 +207,12 @@ pub(crate) struct EncryptArgs {
     /// --pretty.
     #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
     pub(crate) raw: bool,
+
+    /// A --context key whose pair the messages authenticate but do not store (the AWS
+    /// Encryption SDK's required encryption context); repeatable. Every --context must hold
+    /// it; decrypt needs the pair again, through the usual --context.
+    #[arg(long = "required-context-key", value_name = "KEY")]
+    pub(crate) required_context_keys: Vec<String>,
 }
 
 /// `data-masking decrypt`.

@@ -124,6 +124,8 @@ pub(crate) struct Options {
     suite: AlgorithmSuite,
     policy: CommitmentPolicy,
     max_edks: Option<u16>,
+    /// The context keys that new messages authenticate but do not store.
+    required: Vec<String>,
 }
 
 impl Options {
@@ -134,7 +136,15 @@ impl Options {
             suite: AlgorithmSuite::parse(&suite.suite)?,
             policy: CommitmentPolicy::RequireEncryptRequireDecrypt,
             max_edks: None,
+            required: Vec::new(),
         })
+    }
+
+    /// These options, with new messages authenticating but not storing the pairs of `keys`
+    /// (`--required-context-key`).
+    pub(crate) fn with_required(mut self, keys: &[String]) -> Self {
+        self.required = keys.to_vec();
+        self
     }
 
     /// The options of a command that reads messages (`decrypt`, `unseal`): at most
@@ -149,6 +159,7 @@ impl Options {
                 CommitmentPolicy::RequireEncryptRequireDecrypt
             },
             max_edks: Some(limit.max_encrypted_data_keys),
+            required: Vec::new(),
         }
     }
 }
@@ -194,7 +205,8 @@ impl Job {
     fn encryptor(&self) -> Result<Encryptor, Error> {
         let mut b = Encryptor::builder_shared(Arc::clone(&self.keyring))
             .algorithm_suite(self.options.suite)
-            .commitment_policy(self.options.policy);
+            .commitment_policy(self.options.policy)
+            .required_context_keys(self.options.required.iter().cloned());
         if let Some(max) = self.options.max_edks {
             b = b.max_encrypted_data_keys(max);
         }
@@ -220,7 +232,8 @@ fn quoted_base64(message: &[u8]) -> String {
 
 /// `data-masking encrypt`.
 pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
-    let job = Job::new(&a.common.keys, Options::encrypting(&a.suite)?)?;
+    let options = Options::encrypting(&a.suite)?.with_required(&a.required_context_keys);
+    let job = Job::new(&a.common.keys, options)?;
     let (rt, ctx) = (&job.rt, &job.ctx);
     if a.raw {
         let encryptor = job.encryptor()?;
