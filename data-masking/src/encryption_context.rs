@@ -165,8 +165,9 @@ impl EncryptionContext {
         &self.0
     }
 
-    /// Checks the caller's context against the one stored in a message: equal, once
-    /// `aws-crypto-public-key` is left out (Powertools' rule). The error names keys, never values.
+    /// Checks the caller's context against a message's: its stored pairs and the required pairs
+    /// that it authenticated without storing them. Equal, once `aws-crypto-public-key` is left
+    /// out (Powertools' rule). The error names keys, never values.
     pub(crate) fn check_stored(&self, stored: &BTreeMap<String, String>) -> Result<()> {
         let stored_keys = stored.iter().filter(|(k, _)| *k != PUBLIC_KEY_CONTEXT_KEY);
         let mut missing = Vec::new();
