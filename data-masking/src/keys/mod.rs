@@ -2,7 +2,9 @@
 //!
 //! A [`Keyring`] generates and wraps data keys on encrypt and unwraps them on decrypt, always
 //! given the encryption context. [`RawAesKeyring`] wraps them with a local AES key (byte-compatible
-//! with the ESDK raw AES keyring), [`MultiKeyring`] combines keyrings, and the
+//! with the ESDK raw AES keyring), [`RawRsaKeyring`] with a local RSA key pair (the ESDK raw RSA
+//! keyring; a public key alone only encrypts), [`KeyFile`] reads the JSON key file of either,
+//! [`MultiKeyring`] combines keyrings, and the
 //! `data-masking-kms` crate provides the AWS KMS keyring. Implement the trait's two required
 //! methods (wrap a data key, unwrap one encrypted data key) to plug your own.
 
@@ -11,6 +13,7 @@ mod keyring;
 mod materials;
 mod multi;
 mod raw_aes;
+mod raw_rsa;
 
 use std::fmt;
 
@@ -18,10 +21,12 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
+pub use key_file::KeyFile;
 pub use keyring::Keyring;
 pub use materials::{DecryptionMaterials, EncryptionMaterials, Materials};
 pub use multi::MultiKeyring;
 pub use raw_aes::RawAesKeyring;
+pub use raw_rsa::{RawRsaKeyring, RsaPadding};
 
 pub use crate::message::EncryptedDataKey;
 

@@ -16,6 +16,7 @@ pub(crate) mod aead;
 pub(crate) mod ecdsa;
 pub(crate) mod hkdf;
 pub(crate) mod random;
+pub(crate) mod rsa;
 
 #[cfg(all(feature = "aws-lc", not(feature = "rustcrypto")))]
 mod aws_lc;
