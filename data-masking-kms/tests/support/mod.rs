@@ -45,6 +45,47 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         .await
 }
 
+/// The AWS configuration for the test endpoint in `region`.
+pub async fn sdk_config_in(endpoint: &str, region: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
+/// Creates a multi-Region primary key in `config`'s Region and returns its ARN (`.../mrk-...`).
+pub async fn create_multi_region_key(config: &SdkConfig) -> String {
+    let kms = aws_sdk_kms::Client::new(config);
+    let out = kms
+        .create_key()
+        .description("data-masking-kms multi-Region test key")
+        .multi_region(true)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateKey (multi-Region) at the test endpoint failed: {e:?}"));
+    out.key_metadata
+        .and_then(|m| m.arn)
+        .expect("CreateKey returned a key ARN")
+}
+
+/// Replicates the multi-Region key `arn` into `region`; returns the replica's ARN. (The request
+/// names the key by its id: moto's `ReplicateKey` does not resolve a key ARN.)
+pub async fn replicate_key(config: &SdkConfig, arn: &str, region: &str) -> String {
+    let kms = aws_sdk_kms::Client::new(config);
+    let key_id = arn.rsplit_once("key/").map_or(arn, |(_, id)| id);
+    let out = kms
+        .replicate_key()
+        .key_id(key_id)
+        .replica_region(region)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ReplicateKey at the test endpoint failed: {e:?}"));
+    out.replica_key_metadata
+        .and_then(|m| m.arn)
+        .expect("ReplicateKey returned the replica's ARN")
+}
+
 /// Creates a symmetric KMS key through the SDK and returns its ARN.
 pub async fn create_key(config: &SdkConfig) -> String {
     let kms = aws_sdk_kms::Client::new(config);
@@ -75,6 +116,43 @@ struct State {
     upstream: String,
     mode: AtomicU8,
     counts: Mutex<HashMap<String, usize>>,
+    requests: Mutex<Vec<Request>>,
+    /// Whether Decrypt of a known ciphertext is answered as AWS answers for a multi-Region key.
+    replicas: std::sync::atomic::AtomicBool,
+    /// The data keys of the ciphertexts that KMS returned, by `CiphertextBlob`.
+    wrapped: Mutex<HashMap<String, Wrapped>>,
+}
+
+/// A data key wrapped through the proxy: the key ARN KMS reported, the plaintext (base64) and
+/// the encryption context of the request.
+#[derive(Clone)]
+struct Wrapped {
+    key_id: String,
+    plaintext: Value,
+    context: Value,
+}
+
+/// The key ARN without its Region: what a multi-Region key and its replicas share.
+fn without_region(arn: &str) -> Option<String> {
+    let p: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, partition, _, _, account, resource] = p[..] else {
+        return None;
+    };
+    resource
+        .strip_prefix("key/mrk-")
+        .map(|id| format!("{partition}:{account}:{id}"))
+}
+
+/// A request the proxy forwarded: what a keyring sent to KMS.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The operation (`Decrypt`...), from `X-Amz-Target`.
+    pub operation: String,
+    /// The Region the request is signed for (the SigV4 credential scope of `Authorization`),
+    /// which is the Region that KMS (and moto) serves it in.
+    pub region: String,
+    /// The JSON request body (`KeyId`, `GrantTokens`, `EncryptionContext`...).
+    pub body: Value,
 }
 
 /// A small HTTP/1.1 proxy on 127.0.0.1 in front of the KMS endpoint that counts the requests it
@@ -100,6 +178,9 @@ impl Proxy {
             upstream: host_port,
             mode: AtomicU8::new(Mode::Up as u8),
             counts: Mutex::new(HashMap::new()),
+            requests: Mutex::new(Vec::new()),
+            replicas: std::sync::atomic::AtomicBool::new(false),
+            wrapped: Mutex::new(HashMap::new()),
         });
         let st = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -128,9 +209,26 @@ impl Proxy {
         counts.get(operation).copied().unwrap_or(0)
     }
 
-    /// Forgets the counts.
+    /// Forgets the counts and the recorded requests.
     pub fn reset(&self) {
         self.state.counts.lock().expect("counts").clear();
+        self.state.requests.lock().expect("requests").clear();
+    }
+
+    /// Makes the proxy stand in for what moto lacks of multi-Region keys: a `Decrypt` of a
+    /// ciphertext that a multi-Region key returned through this proxy, naming that key or one of
+    /// its replicas (same partition, account and `mrk-` id, any Region) with the same encryption
+    /// context, is answered as AWS answers it (replicas share key material): the data key, and
+    /// the requested key ARN as `KeyId`. The request is recorded and counted all the same; any
+    /// other request goes to moto. (moto 5.2.5 cannot decrypt any ciphertext of a multi-Region
+    /// key: its ciphertext format holds 36 bytes of key id, and its `mrk-` ids have 40.)
+    pub fn stand_in_for_replicas(&self, on: bool) {
+        self.state.replicas.store(on, Ordering::SeqCst);
+    }
+
+    /// The requests forwarded so far, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.requests.lock().expect("requests").clone()
     }
 
     /// Changes what the proxy does with the following requests.
@@ -176,6 +274,48 @@ fn with_close(head: &str) -> String {
     out
 }
 
+/// Records the data key of a `GenerateDataKey` or `Encrypt` answer of a multi-Region key.
+fn remember(st: &State, op: &str, request: &Value, response: &[u8]) {
+    let Ok(answer) = serde_json::from_slice::<Value>(response) else {
+        return;
+    };
+    let plaintext = match op {
+        "GenerateDataKey" => answer["Plaintext"].clone(),
+        "Encrypt" => request["Plaintext"].clone(),
+        _ => return,
+    };
+    let (Some(blob), Some(key_id)) = (answer["CiphertextBlob"].as_str(), answer["KeyId"].as_str())
+    else {
+        return;
+    };
+    if without_region(key_id).is_none() || !plaintext.is_string() {
+        return;
+    }
+    st.wrapped.lock().expect("wrapped").insert(
+        blob.to_owned(),
+        Wrapped {
+            key_id: key_id.to_owned(),
+            plaintext,
+            context: request["EncryptionContext"].clone(),
+        },
+    );
+}
+
+/// AWS's answer to a `Decrypt` of a recorded multi-Region ciphertext by the key or a replica.
+fn replica_answer(st: &State, request: &Value) -> Option<Value> {
+    let blob = request["CiphertextBlob"].as_str()?;
+    let requested = request["KeyId"].as_str()?;
+    let wrapped = st.wrapped.lock().expect("wrapped").get(blob).cloned()?;
+    let same_key = without_region(requested)? == without_region(&wrapped.key_id)?;
+    (same_key && request["EncryptionContext"] == wrapped.context).then(|| {
+        serde_json::json!({
+            "KeyId": requested,
+            "Plaintext": wrapped.plaintext,
+            "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+        })
+    })
+}
+
 async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
     if st.mode.load(Ordering::SeqCst) == Mode::Down as u8 {
         return Ok(()); // dropped: the connection closes at once
@@ -209,11 +349,44 @@ async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
         m if m == Mode::Down as u8 => return Ok(()),
         _ => {}
     }
+    let mut pending: Option<(String, Value)> = None;
     if let Some((_, target)) = hs.iter().find(|(k, _)| k == "x-amz-target") {
         let op = target.rsplit('.').next().unwrap_or(target).to_owned();
-        *st.counts.lock().expect("counts").entry(op).or_default() += 1;
+        *st.counts
+            .lock()
+            .expect("counts")
+            .entry(op.clone())
+            .or_default() += 1;
+        let region = hs
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .and_then(|(_, v)| v.split("Credential=").nth(1))
+            .and_then(|c| c.split('/').nth(2))
+            .unwrap_or_default()
+            .to_owned();
+        let body = serde_json::from_slice(&buf[head_end + 4..head_end + 4 + length])
+            .unwrap_or(Value::Null);
+        st.requests.lock().expect("requests").push(Request {
+            operation: op.clone(),
+            region,
+            body: body.clone(),
+        });
+        let stand_in = op == "Decrypt" && st.replicas.load(Ordering::SeqCst);
+        if let Some(answer) = stand_in.then(|| replica_answer(st, &body)).flatten() {
+            let text = answer.to_string();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n",
+                text.len()
+            );
+            conn.write_all(head.as_bytes()).await?;
+            conn.write_all(text.as_bytes()).await?;
+            return conn.shutdown().await;
+        }
+        pending = Some((op, body));
     }
     let mut up = TcpStream::connect(&st.upstream).await?;
+    let request = pending;
     up.write_all(with_close(&head).as_bytes()).await?;
     up.write_all(&buf[head_end + 4..head_end + 4 + length])
         .await?;
@@ -223,11 +396,15 @@ async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
         return Ok(());
     };
     let resp_head = String::from_utf8_lossy(&resp[..resp_head_end]).into_owned();
+    if let Some((op, body)) = request {
+        remember(st, &op, &body, &resp[resp_head_end + 4..]);
+    }
     conn.write_all(with_close(&resp_head).as_bytes()).await?;
     conn.write_all(&resp[resp_head_end + 4..]).await?;
     conn.shutdown().await
 }
 
+#[allow(unused_imports)] // not every test target runs the oracle
 pub use data_masking_tests::python;
 
 /// The KMS oracle script (`tests/py/kms_oracle.py` of the workspace).
