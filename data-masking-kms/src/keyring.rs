@@ -720,6 +720,41 @@ mod tests {
     }
 
     #[test]
+    fn filter_matches_a_multi_region_key_in_any_region_and_a_single_region_key_exactly() {
+        let replica = "arn:aws:kms:us-west-2:111122223333:key/mrk-1";
+        let single = "arn:aws:kms:us-west-2:111122223333:key/k1";
+        let config = aws_config::SdkConfig::builder().build();
+        let keyring = KmsKeyring::new(&config, [single, replica]).expect("two key ARNs");
+        let edks = [
+            edk(
+                PROVIDER_ID,
+                b"arn:aws:kms:us-east-1:111122223333:key/mrk-1",
+                0,
+            ),
+            edk(PROVIDER_ID, b"arn:aws:kms:us-east-1:111122223333:key/k1", 1),
+            edk(
+                PROVIDER_ID,
+                b"arn:aws:kms:eu-west-1:444455556666:key/mrk-1",
+                2,
+            ),
+            edk(
+                PROVIDER_ID,
+                b"arn:aws:kms:eu-west-1:111122223333:key/mrk-1",
+                3,
+            ),
+            edk(PROVIDER_ID, single.as_bytes(), 4),
+            edk(PROVIDER_ID, replica.as_bytes(), 5),
+        ];
+        let kept: Vec<(usize, u8)> = keyring
+            .filter(&edks)
+            .expect("key ARNs")
+            .into_iter()
+            .map(|(k, e)| (k, e.ciphertext[0]))
+            .collect();
+        assert_eq!(kept, [(1, 0), (1, 3), (0, 4), (1, 5)]);
+    }
+
+    #[test]
     fn filter_fails_on_an_aws_kms_key_whose_provider_info_is_not_a_key_arn() {
         let long = format!("{}{}", "x".repeat(500), "TAIL");
         let bad: [&[u8]; 8] = [

@@ -18,7 +18,8 @@
 
 mod support;
 
-use data_masking::keys::Keyring;
+use data_masking::AlgorithmSuite;
+use data_masking::keys::{DecryptionMaterials, EncryptedDataKey, Keyring};
 use data_masking::{DataMasking, EncryptionContext, Encryptor};
 use data_masking_kms::{
     DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring, Timeouts,
@@ -365,4 +366,40 @@ async fn mrk_discovery_keyring_decrypts_in_its_own_region_only() {
         "encrypt-key"
     );
     assert!(s.take().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_keyring_makes_one_decrypt_per_configured_key_whatever_replicas_a_message_names() {
+    let Some(s) = Setup::get().await else { return };
+    let reader = s.strict(&[&s.replica], PRIMARY_REGION).await;
+    // Encrypted data keys naming the key in five Regions (moto refuses the first, as it refuses
+    // any multi-Region ciphertext): one Decrypt, in the replica's Region, naming the replica.
+    let edks: Vec<EncryptedDataKey> = [
+        PRIMARY_REGION,
+        "eu-west-1",
+        REPLICA_REGION,
+        "ap-south-1",
+        "sa-east-1",
+    ]
+    .iter()
+    .map(|region| EncryptedDataKey {
+        provider_id: data_masking_kms::PROVIDER_ID.into(),
+        provider_info: s.primary.replace(PRIMARY_REGION, region).into_bytes(),
+        ciphertext: vec![7; 64],
+    })
+    .collect();
+    let materials = DecryptionMaterials::new(AlgorithmSuite::default(), Default::default());
+    let err = reader.on_decrypt(materials, &edks).await.unwrap_err();
+    assert_eq!(err.kind(), "decrypt-key", "{err}");
+    assert!(
+        err.to_string()
+            .contains("4 more encrypted data keys naming a key whose Decrypt had failed"),
+        "{err}"
+    );
+    let requests = s.take();
+    assert_eq!(
+        calls(&requests),
+        [call("Decrypt", REPLICA_REGION, &s.replica)]
+    );
+    assert_grant_tokens(&requests);
 }
