@@ -25,6 +25,7 @@ use data_masking_kms::{
     DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring, Timeouts,
 };
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use support::{Proxy, Request};
 
 const PRIMARY_REGION: &str = "us-east-1";
@@ -388,7 +389,7 @@ async fn strict_keyring_makes_one_decrypt_per_configured_key_whatever_replicas_a
         ciphertext: vec![7; 64],
     })
     .collect();
-    let materials = DecryptionMaterials::new(AlgorithmSuite::default(), Default::default());
+    let materials = DecryptionMaterials::new(AlgorithmSuite::default(), BTreeMap::new());
     let err = reader.on_decrypt(materials, &edks).await.unwrap_err();
     assert_eq!(err.kind(), "decrypt-key", "{err}");
     assert!(
