@@ -14,7 +14,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{DataKey, Keyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
+use super::{
+    DataKey, EncryptedDataKey, Keyring, Materials, RawAesKeyring, RawRsaKeyring, RsaPadding,
+};
 use crate::error::{Error, Result};
 use crate::primitives::rsa::PrivateKey;
 
@@ -85,6 +87,46 @@ impl KeyFile {
         match self {
             KeyFile::Aes(k) => Arc::new(k),
             KeyFile::Rsa(k) => Arc::new(k),
+        }
+    }
+}
+
+/// A key file is the keyring it holds: every method is that keyring's.
+///
+/// ```
+/// # use data_masking::keys::{KeyFile, Keyring, RawAesKeyring};
+/// let k = KeyFile::from_json(&RawAesKeyring::generate_key_json("ns", "k")?)?;
+/// assert_eq!(k.describe_keys(), "the raw AES key ns/k");
+/// # Ok::<(), data_masking::Error>(())
+/// ```
+#[async_trait::async_trait]
+impl Keyring for KeyFile {
+    async fn wrap_data_key(
+        &self,
+        materials: &Materials,
+        data_key: &DataKey,
+    ) -> Result<Vec<EncryptedDataKey>> {
+        match self {
+            KeyFile::Aes(k) => k.wrap_data_key(materials, data_key).await,
+            KeyFile::Rsa(k) => k.wrap_data_key(materials, data_key).await,
+        }
+    }
+
+    async fn unwrap_data_key(
+        &self,
+        materials: &Materials,
+        edk: &EncryptedDataKey,
+    ) -> Result<Option<DataKey>> {
+        match self {
+            KeyFile::Aes(k) => k.unwrap_data_key(materials, edk).await,
+            KeyFile::Rsa(k) => k.unwrap_data_key(materials, edk).await,
+        }
+    }
+
+    fn describe_keys(&self) -> String {
+        match self {
+            KeyFile::Aes(k) => k.describe_keys(),
+            KeyFile::Rsa(k) => k.describe_keys(),
         }
     }
 }
