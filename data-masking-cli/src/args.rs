@@ -168,6 +168,36 @@ pub(crate) struct KeyArgs {
     /// with --key-file.
     #[arg(long = "kms-key", value_name = "ARN")]
     pub(crate) kms_keys: Vec<String>,
+
+    /// Decrypt (decrypt and unseal only) with AWS KMS discovery: each encrypted data key of
+    /// provider aws-kms is tried with the KMS key its ARN names, in that key's Region, after any
+    /// --kms-key and --key-file. Limit it to your keys with --discovery-partition and
+    /// --discovery-account.
+    #[arg(long)]
+    pub(crate) kms_discovery: bool,
+
+    /// The AWS partition of the keys --kms-discovery may use (aws, aws-cn, aws-us-gov); with
+    /// --discovery-account.
+    #[arg(
+        long,
+        value_name = "PARTITION",
+        requires_all = ["kms_discovery", "discovery_accounts"]
+    )]
+    pub(crate) discovery_partition: Option<String>,
+
+    /// An AWS account id whose keys --kms-discovery may use; repeatable; with
+    /// --discovery-partition.
+    #[arg(
+        long = "discovery-account",
+        value_name = "ACCOUNT",
+        requires_all = ["kms_discovery", "discovery_partition"]
+    )]
+    pub(crate) discovery_accounts: Vec<String>,
+
+    /// An AWS KMS grant token, sent with every KMS call of --kms-key and --kms-discovery;
+    /// repeatable.
+    #[arg(long = "grant-token", value_name = "TOKEN")]
+    pub(crate) grant_tokens: Vec<String>,
 }
 
 /// The algorithm suite of new messages (`encrypt` and `seal`).

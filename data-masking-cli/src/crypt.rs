@@ -14,7 +14,7 @@ use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
 use data_masking::{
     AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Encryptor, Error, Fields,
 };
-use data_masking_kms::KmsKeyring;
+use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring};
 
 use crate::args::{
     CryptArgs, DecryptArgs, EdkLimitArgs, EncryptArgs, KeyArgs, KeygenArgs, SuiteArgs,
@@ -87,9 +87,31 @@ fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure
     Ok(RawAesKeyring::from_key_json(&text)?)
 }
 
-/// The keyring of the arguments: the KMS keys (if any) then each key file, the first
-/// generating data keys.
-fn keyring(a: &KeyArgs, rt: &tokio::runtime::Runtime) -> Result<Arc<dyn Keyring>, Failure> {
+/// The keyring of the arguments: the KMS keys (if any), each key file, then KMS discovery (when
+/// `decrypting`), the first generating data keys.
+fn keyring(
+    a: &KeyArgs,
+    decrypting: bool,
+    rt: &tokio::runtime::Runtime,
+) -> Result<Arc<dyn Keyring>, Failure> {
+    if a.kms_discovery && !decrypting {
+        return Err(Error::Config(
+            "--kms-discovery only decrypts (decrypt, unseal): give --kms-key ARN to encrypt".into(),
+        )
+        .into());
+    }
+    if !a.grant_tokens.is_empty() && a.kms_keys.is_empty() && !a.kms_discovery {
+        return Err(Error::Config(
+            "--grant-token is sent with KMS calls: give --kms-key ARN or --kms-discovery".into(),
+        )
+        .into());
+    }
+    let filter = if a.discovery_accounts.is_empty() {
+        None
+    } else {
+        let partition = a.discovery_partition.as_deref().unwrap_or("aws");
+        Some(DiscoveryFilter::new(partition, &a.discovery_accounts)?)
+    };
     // Key files first: a refused or broken one fails before any AWS configuration is loaded.
     let files = a
         .key_files
@@ -98,9 +120,19 @@ fn keyring(a: &KeyArgs, rt: &tokio::runtime::Runtime) -> Result<Arc<dyn Keyring>
         .collect::<Result<Vec<_>, _>>()?;
     let mut keyrings: Vec<Arc<dyn Keyring>> = Vec::new();
     if !a.kms_keys.is_empty() {
-        keyrings.push(Arc::new(rt.block_on(KmsKeyring::from_env(&a.kms_keys))?));
+        let kms = KmsKeyring::builder(&a.kms_keys).grant_tokens(a.grant_tokens.iter().cloned());
+        keyrings.push(Arc::new(rt.block_on(kms.load())?));
     }
     keyrings.extend(files);
+    if a.kms_discovery {
+        let mut discovery = rt
+            .block_on(KmsDiscoveryKeyring::from_env())
+            .with_grant_tokens(a.grant_tokens.iter().cloned());
+        if let Some(filter) = filter {
+            discovery = discovery.with_filter(filter);
+        }
+        keyrings.push(Arc::new(discovery));
+    }
     let mut keyrings = keyrings.into_iter();
     let Some(first) = keyrings.next() else {
         return Err(Error::Config(
@@ -183,7 +215,7 @@ pub(crate) struct Job {
 impl Job {
     pub(crate) fn new(a: &KeyArgs, options: Options) -> Result<Self, Failure> {
         let rt = runtime()?;
-        let keyring = keyring(a, &rt)?;
+        let keyring = keyring(a, options.max_edks.is_some(), &rt)?;
         let ctx = context(&a.context)?;
         Ok(Self {
             rt,
