@@ -126,6 +126,17 @@ impl fmt::Display for DiscoveryFilter {
     }
 }
 
+/// Whether `region`, taken from a message header, has the form of an AWS Region (lower-case
+/// letters, digits and `-`): the discovery keyring sends a request there, so a Region that would
+/// make another host name is passed over without a call.
+fn plausible_region(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 32
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// The error of encrypting with a discovery keyring.
 fn decrypt_only(what: &str) -> Error {
     Error::EncryptKey(format!(
@@ -302,9 +313,10 @@ impl KmsDiscoveryKeyring {
         &self.grant_tokens
     }
 
-    /// The key that `arn` names may be used: no filter, or the filter allows it.
+    /// The key that `arn` names may be used: no filter, or the filter allows it, and its Region
+    /// has the form of an AWS Region (the call goes there).
     fn allowed(&self, arn: &KeyArn) -> bool {
-        self.filter.as_ref().is_none_or(|f| f.allows(arn))
+        plausible_region(arn.region()) && self.filter.as_ref().is_none_or(|f| f.allows(arn))
     }
 
     /// The client for `region`: the configured one, a cached one, or a new one.
@@ -687,6 +699,16 @@ mod tests {
         assert_eq!(
             all.select_encrypted_data_keys(&edks).expect("ARNs").len(),
             4
+        );
+        // But not one whose Region would make another host name: no call goes there.
+        let odd = [
+            edk("arn:aws:kms:evil.example/x:111122223333:key/k1"),
+            edk("arn:aws:kms:US-EAST-1:111122223333:key/k1"),
+        ];
+        assert!(
+            all.select_encrypted_data_keys(&odd)
+                .expect("ARNs")
+                .is_empty()
         );
         // A provider info that is not a key ARN fails, filter or not.
         let bad = [edk(MINE), edk("alias/x")];

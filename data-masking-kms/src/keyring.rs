@@ -86,12 +86,16 @@ impl Timeouts {
 /// * **Decrypt** (strict mode): the message's encrypted data keys are first filtered, before any
 ///   KMS call. One of provider `aws-kms` whose provider info is not a valid KMS key ARN (not
 ///   UTF-8, not an ARN, an alias ARN) fails the decrypt with [`Error::DecryptKey`], as the AWS
-///   Encryption SDK specification requires, instead of being skipped. Only those whose ARN is one
-///   of the configured keys are tried, in message order, each with `Decrypt` naming that `KeyId`
-///   and passing the context; KMS must report exactly that key, and the data key must have the
-///   suite's length. The first success wins; the failures are collected into the
+///   Encryption SDK specification requires, instead of being skipped. Only those whose ARN
+///   matches a configured key are tried (the same ARN, or for a multi-Region `mrk-` key the same
+///   key in any Region: [`KeyArn::mrk_matches`]), in message order, each with `Decrypt` naming
+///   the configured key as `KeyId`, in that key's Region, and passing the context; KMS must
+///   report exactly the configured key, and the data key must have the suite's length. The first success wins; the failures are collected into the
 ///   [`Error::DecryptKey`]. Materials that already hold a data key are refused, as the
 ///   specification requires.
+/// * **Regions and grant tokens**: every call goes to the Region of the key it names (the
+///   keyring's client for its own Region, a client with its settings and the key's Region
+///   otherwise), and carries the grant tokens, if any ([`KmsKeyringBuilder::grant_tokens`]).
 /// * **At most one `Decrypt` per configured key and message.** Key ARNs are public (every message
 ///   header names them), so anyone can write a message holding thousands of encrypted data keys
 ///   that name your key; each would cost a KMS call, billed and counted against your request
@@ -206,8 +210,10 @@ impl KmsKeyring {
         Self::builder(keys).build(config)
     }
 
-    /// A keyring on an existing KMS client, used as it is (its timeouts, retries and endpoint are
-    /// the client's own: give it a timeout configuration, e.g. [`Timeouts::to_timeout_config`]).
+    /// A keyring on an existing KMS client, used as it is for the keys of its Region (its
+    /// timeouts, retries and endpoint are the client's own: give it a timeout configuration,
+    /// e.g. [`Timeouts::to_timeout_config`]); for a key of another Region, a client with the
+    /// same settings and that Region.
     ///
     /// ```no_run
     /// # use data_masking_kms::{KmsKeyring, Timeouts};

@@ -5,6 +5,12 @@
 //! with each further key) and unwraps them in strict mode (`Decrypt` naming the configured key).
 //! Messages are byte-compatible with Powertools for AWS Lambda (Python) and every AWS Encryption
 //! SDK using the same keys. [`data_masking()`] builds a cached [`DataMasking`] in one call.
+//! A multi-Region key (`mrk-...`) matches its replicas in every Region on decrypt, and each call
+//! goes to its key's Region.
+//!
+//! [`KmsDiscoveryKeyring`] and [`KmsMrkDiscoveryKeyring`] (bound to one Region) decrypt with the
+//! key that each encrypted data key names, within a [`DiscoveryFilter`] of partition and
+//! accounts; they never encrypt. All three send grant tokens with every KMS call when given.
 //!
 //! Decrypting costs at most one KMS `Decrypt` per configured key and message, whatever the message
 //! holds; [`data_masking()`] also refuses messages with more than
