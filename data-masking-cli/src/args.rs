@@ -151,9 +151,10 @@ pub(crate) struct KeyArgs {
     #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
     pub(crate) context: Vec<String>,
 
-    /// A local key file (`data-masking keygen` makes one); repeat it to wrap each data key with
-    /// several keys (the first generates it). Decrypt tries each. On Unix a key file that its
-    /// group or others may access (mode & 077, e.g. 0644) is refused: `chmod 600 PATH`.
+    /// A local key file, AES or RSA (`data-masking keygen` makes one); repeat it to wrap each
+    /// data key with several keys (the first generates it). Decrypt tries each. On Unix a key
+    /// file that its group or others may access (mode & 077, e.g. 0644) is refused:
+    /// `chmod 600 PATH` (not the file of an RSA public key alone, which only encrypts).
     #[arg(long = "key-file", short = 'k', value_name = "PATH")]
     pub(crate) key_files: Vec<PathBuf>,
 
@@ -329,8 +330,37 @@ pub(crate) struct UnsealArgs {
     pub(crate) limit: EdkLimitArgs,
 }
 
+/// The kind of key `keygen` makes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyType {
+    /// A 256-bit AES key (the raw AES keyring).
+    Aes,
+    /// An RSA key pair (the raw RSA keyring).
+    Rsa,
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct KeygenArgs {
+    /// The kind of key: aes, a 256-bit AES key, or rsa, an RSA key pair whose public half is
+    /// also written alone (see --public-output).
+    #[arg(long = "type", value_enum, default_value = "aes")]
+    pub(crate) key_type: KeyType,
+
+    /// With --type rsa: the padding, pkcs1, oaep-sha1, oaep-sha256 (the default), oaep-sha384 or
+    /// oaep-sha512.
+    #[arg(long, value_name = "PADDING")]
+    pub(crate) padding: Option<data_masking::keys::RsaPadding>,
+
+    /// With --type rsa: the modulus length, 2048, 3072 or 4096 (the default).
+    #[arg(long)]
+    pub(crate) bits: Option<usize>,
+
+    /// With --type rsa: where to write the key file of the public half, which only encrypts
+    /// (mode 0644; never overwritten). By default beside --output: NAME.public.json for
+    /// NAME.json.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) public_output: Option<PathBuf>,
+
     /// The key namespace (the provider id of its wrapped data keys).
     #[arg(long)]
     pub(crate) namespace: String,

@@ -22,7 +22,8 @@ use crate::args::{
 use crate::pipeline::{process, process_raw};
 use crate::{Failure, io_failure};
 
-/// The largest key file read, in bytes (a key file is about 120).
+/// The largest key file read, in bytes (an AES key file is about 120, an RSA-4096 one about
+/// 5,000).
 const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
 
 /// Each `KEY=VALUE` argument split at its first `=`; `form` names the form in the error.
@@ -42,36 +43,32 @@ fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
     EncryptionContext::new(key_value_pairs(pairs, "key=value")?)
 }
 
-/// Reads a key file. On Unix, a file whose mode lets its group or others in (`mode & 077`) is
-/// refused, unless `allow_open` (then a warning is printed). The mode is read from the opened
-/// file, so it is the mode of the file that is read.
-fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure> {
+/// Reads a key file (AES or RSA). On Unix, a file holding a secret key whose mode lets its group
+/// or others in (`mode & 077`) is refused, unless `allow_open` (then a warning is printed); the
+/// file of an RSA public key alone holds no secret and may be readable by all. The mode is read
+/// from the opened file, so it is the mode of the file that is read.
+fn read_key_file(path: &Path, allow_open: bool) -> Result<data_masking::keys::KeyFile, Failure> {
+    use data_masking::keys::KeyFile;
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Config(format!("cannot read the key file {}: {e}", path.display()))
     };
     let file = File::open(path).map_err(|e| unreadable(&e))?;
     let meta = file.metadata().map_err(|e| unreadable(&e))?;
     #[cfg(unix)]
-    {
+    let open_mode = {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o7777;
-        if mode & 0o077 != 0 {
+        (mode & 0o077 != 0).then(|| {
             let what = format!(
                 "the key file {} has mode {mode:04o}: its group or others may read it",
                 path.display()
             );
             let fix = format!("make it private with `chmod 600 {}`", path.display());
-            if !allow_open {
-                return Err(Error::Config(format!(
-                    "{what}; {fix} (or give --allow-open-key-file to use it anyway)"
-                ))
-                .into());
-            }
-            eprintln!("warning: {what}; used because of --allow-open-key-file ({fix})");
-        }
-    }
+            (what, fix)
+        })
+    };
     #[cfg(not(unix))]
-    let _ = allow_open;
+    let open_mode: Option<(String, String)> = None;
     // Sized up front so the text is not moved (leaving an unwiped copy) while it is read.
     let size = usize::try_from(meta.len().min(MAX_KEY_FILE_BYTES)).unwrap_or(0);
     let mut text = Zeroizing::new(String::with_capacity(size + 64));
@@ -84,7 +81,18 @@ fn read_key_file(path: &Path, allow_open: bool) -> Result<RawAesKeyring, Failure
         ))
         .into());
     }
-    Ok(RawAesKeyring::from_key_json(&text)?)
+    let key = KeyFile::from_json(&text);
+    let secret = !matches!(&key, Ok(KeyFile::Rsa(k)) if !k.can_decrypt());
+    if let Some((what, fix)) = open_mode.filter(|_| secret) {
+        if !allow_open {
+            return Err(Error::Config(format!(
+                "{what}; {fix} (or give --allow-open-key-file to use it anyway)"
+            ))
+            .into());
+        }
+        eprintln!("warning: {what}; used because of --allow-open-key-file ({fix})");
+    }
+    Ok(key?)
 }
 
 /// The keyring of the arguments: the KMS keys (if any), each key file, then KMS discovery (when
@@ -349,20 +357,17 @@ pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
 
 /// `data-masking keygen`.
 pub(crate) fn keygen(a: &KeygenArgs) -> Result<bool, Failure> {
-    let text = RawAesKeyring::generate_key_json(&a.namespace, &a.name)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    if a.key_type == crate::args::KeyType::Rsa {
+        return keygen_rsa(a);
     }
-    let mut file = options
-        .open(&a.output)
-        .map_err(|e| io_failure("cannot create", Some(&a.output), &e))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .map_err(|e| io_failure("cannot write", Some(&a.output), &e))?;
+    if a.padding.is_some() || a.bits.is_some() || a.public_output.is_some() {
+        return Err(Error::Config(
+            "--padding, --bits and --public-output are for --type rsa".into(),
+        )
+        .into());
+    }
+    let text = RawAesKeyring::generate_key_json(&a.namespace, &a.name)?;
+    write_new_file(&a.output, text.as_bytes(), 0o600)?;
     eprintln!(
         "wrote a new 256-bit key {}/{} to {} (mode 0600); keep it secret",
         a.namespace,
@@ -370,4 +375,58 @@ pub(crate) fn keygen(a: &KeygenArgs) -> Result<bool, Failure> {
         a.output.display()
     );
     Ok(true)
+}
+
+/// `data-masking keygen --type rsa`: the key file of the pair, and the key file of its public
+/// half (`NAME.public.json` beside `NAME.json` unless --public-output says where).
+fn keygen_rsa(a: &KeygenArgs) -> Result<bool, Failure> {
+    use data_masking::keys::{RawRsaKeyring, RsaPadding};
+    let padding = a.padding.unwrap_or(RsaPadding::OaepSha256);
+    let bits = a.bits.unwrap_or(4096);
+    let public_path = a.public_output.clone().unwrap_or_else(|| {
+        let out = a.output.to_string_lossy();
+        let stem = out.strip_suffix(".json").unwrap_or(&out);
+        format!("{stem}.public.json").into()
+    });
+    if public_path == a.output {
+        return Err(Error::Config("--public-output must differ from --output".into()).into());
+    }
+    if public_path.exists() {
+        return Err(io_failure(
+            "cannot create",
+            Some(&public_path),
+            &std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+        ));
+    }
+    let (key, public) = RawRsaKeyring::generate_key_json(&a.namespace, &a.name, padding, bits)?;
+    write_new_file(&a.output, key.as_bytes(), 0o600)?;
+    write_new_file(&public_path, public.as_bytes(), 0o644)?;
+    eprintln!(
+        "wrote a new {bits}-bit RSA key pair {}/{} (padding {padding}) to {} (mode 0600; keep it \
+         secret) and its public half to {} (it only encrypts: give it to producers)",
+        a.namespace,
+        a.name,
+        a.output.display(),
+        public_path.display()
+    );
+    Ok(true)
+}
+
+/// Writes `text` and a newline to a new file of `mode` (on Unix); never overwrites.
+fn write_new_file(path: &Path, text: &[u8], mode: u32) -> Result<(), Failure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = options
+        .open(path)
+        .map_err(|e| io_failure("cannot create", Some(path), &e))?;
+    file.write_all(text)
+        .and_then(|()| file.write_all(b"\n"))
+        .map_err(|e| io_failure("cannot write", Some(path), &e))
 }
