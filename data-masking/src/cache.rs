@@ -4,11 +4,19 @@
 //! Each entry is filled once (concurrent callers wait for the same keyring call) and its use is
 //! counted under a short lock that is never held across an await, so the limits are exact under
 //! concurrent use.
+//!
+//! Entries are partitioned by the keyrings that made them: a keyring that can be taken out of
+//! use (a tenant's keyring in a [`TenantKeyring`](crate::keys::TenantKeyring)) notes its
+//! [`Liveness`] while it makes an entry, the entry keeps those notes, and an entry any of whose
+//! keyrings has been retired is never used again: it is dropped (with its data key) on the next
+//! lookup of the cache, and a lookup that finds it while it is still filling makes a new one
+//! through the keyring, which then fails.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -95,10 +103,68 @@ impl Clock for SystemClock {
     }
 }
 
+/// How many keyrings have been retired in this process: a cache that sees it change drops
+/// its entries of retired keyrings.
+static RETIREMENTS: AtomicU64 = AtomicU64::new(0);
+
+/// Whether a keyring is still in use, shared by the keyring's owner and the cache entries made
+/// with it.
+#[derive(Debug, Default)]
+pub(crate) struct Liveness(AtomicBool);
+
+impl Liveness {
+    /// Takes the keyring out of use: no cache entry made with it is used again.
+    pub(crate) fn retire(&self) {
+        // The flag is set before the count moves, so a cache that sees the new count sees it.
+        if !self.0.swap(true, Ordering::SeqCst) {
+            RETIREMENTS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether the keyring is still in use.
+    pub(crate) fn is_live(&self) -> bool {
+        !self.0.load(Ordering::SeqCst)
+    }
+}
+
+tokio::task_local! {
+    /// The keyrings noted while a cache entry is being made.
+    static USED: RefCell<Vec<Arc<Liveness>>>;
+}
+
+/// Notes that the keyring of `live` takes part in making the cache entry being made on this
+/// task, if any (outside a cache fill it does nothing).
+pub(crate) fn note_used(live: &Arc<Liveness>) {
+    // Outside a fill there is nothing to note.
+    let _ = USED.try_with(|used| used.borrow_mut().push(Arc::clone(live)));
+}
+
+/// The output of `fut`, with the keyrings noted while it ran.
+async fn recording<F: Future>(fut: F) -> (F::Output, Vec<Arc<Liveness>>) {
+    USED.scope(RefCell::new(Vec::new()), async {
+        let out = fut.await;
+        let used = USED.with(RefCell::take);
+        (out, used)
+    })
+    .await
+}
+
+/// A filled entry: its value and the keyrings that made it.
+struct Filled<V> {
+    value: Arc<V>,
+    keyrings: Vec<Arc<Liveness>>,
+}
+
+impl<V> Filled<V> {
+    fn is_live(&self) -> bool {
+        self.keyrings.iter().all(|k| k.is_live())
+    }
+}
+
 struct Slot<V> {
     created: Duration,
     last_used: AtomicU64,
-    value: OnceCell<Arc<V>>,
+    value: OnceCell<Filled<V>>,
     /// Messages and bytes encrypted with this entry.
     usage: Mutex<(u64, u64)>,
 }
@@ -116,11 +182,13 @@ pub(crate) struct Cache<K, V> {
     tick: AtomicU64,
 }
 
-/// The entries, and the creation time of the oldest (so that a lookup knows without a scan
-/// whether any entry has expired).
+/// The entries, the creation time of the oldest (so that a lookup knows without a scan
+/// whether any entry has expired) and the count of retired keyrings when they were last
+/// checked.
 struct Slots<K, V> {
     map: HashMap<K, Arc<Slot<V>>>,
     oldest: Duration,
+    retirements: u64,
 }
 
 impl<K, V> fmt::Debug for Cache<K, V> {
@@ -144,18 +212,27 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
             slots: Mutex::new(Slots {
                 map: HashMap::new(),
                 oldest: Duration::ZERO,
+                retirements: RETIREMENTS.load(Ordering::SeqCst),
             }),
             tick: AtomicU64::new(0),
         }
     }
 
     /// The live slot for `key`, or a new empty one (not yet counted against the capacity:
-    /// see [`admit`](Self::admit)). Expired entries are purged first.
+    /// see [`admit`](Self::admit)). Expired entries and those of retired keyrings are purged
+    /// first.
     fn slot(&self, key: &K) -> Arc<Slot<V>> {
         let now = self.clock.now();
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
         let max_age = self.limits.max_age;
         let mut slots = lock(&self.slots);
+        let retirements = RETIREMENTS.load(Ordering::SeqCst);
+        if retirements != slots.retirements {
+            slots.retirements = retirements;
+            slots
+                .map
+                .retain(|_, s| s.value.get().is_none_or(Filled::is_live));
+        }
         if !slots.map.is_empty() && now.saturating_sub(slots.oldest) >= max_age {
             slots
                 .map
@@ -208,8 +285,9 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
     }
 
     /// The value of `slot` (filled by `make` when empty); a slot whose fill fails is removed,
-    /// one this call filled is admitted.
-    async fn fill<F, Fut>(&self, key: &K, slot: &Arc<Slot<V>>, make: F) -> Result<Arc<V>>
+    /// one this call filled is admitted. `None` when a keyring that made the value has been
+    /// retired: the slot is removed, and the caller looks up again.
+    async fn fill<F, Fut>(&self, key: &K, slot: &Arc<Slot<V>>, make: F) -> Result<Option<Arc<V>>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V>>,
@@ -219,16 +297,24 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
             .value
             .get_or_try_init(|| async {
                 filled_here = true;
-                make().await.map(Arc::new)
+                let (made, keyrings) = recording(make()).await;
+                made.map(|v| Filled {
+                    value: Arc::new(v),
+                    keyrings,
+                })
             })
             .await;
         match value {
-            Ok(v) => {
-                let v = Arc::clone(v);
+            Ok(filled) if filled.is_live() => {
+                let v = Arc::clone(&filled.value);
                 if filled_here {
                     self.admit(slot);
                 }
-                Ok(v)
+                Ok(Some(v))
+            }
+            Ok(_) => {
+                self.forget(key, slot);
+                Ok(None)
             }
             Err(e) => {
                 self.forget(key, slot);
@@ -264,7 +350,9 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         }
         loop {
             let slot = self.slot(key);
-            let value = self.fill(key, &slot, &make).await?;
+            let Some(value) = self.fill(key, &slot, &make).await? else {
+                continue;
+            };
             {
                 let mut usage = lock(&slot.usage);
                 let (count, used) = *usage;
@@ -279,14 +367,19 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> {
         }
     }
 
-    /// The cached value for `key`, made by `make` when absent or expired.
+    /// The cached value for `key`, made by `make` when absent, expired or made by a keyring
+    /// since retired.
     pub(crate) async fn get<F, Fut>(&self, key: &K, make: F) -> Result<Arc<V>>
     where
-        F: FnOnce() -> Fut,
+        F: Fn() -> Fut,
         Fut: Future<Output = Result<V>>,
     {
-        let slot = self.slot(key);
-        self.fill(key, &slot, make).await
+        loop {
+            let slot = self.slot(key);
+            if let Some(value) = self.fill(key, &slot, &make).await? {
+                return Ok(value);
+            }
+        }
     }
 
     /// Number of entries.
@@ -400,6 +493,43 @@ mod tests {
                 2,
                 "100 failing keys evicted neither good entry"
             );
+        });
+    }
+
+    #[test]
+    fn entries_of_a_retired_keyring_are_dropped_and_never_used() {
+        rt().block_on(async {
+            let cache: Cache<u32, usize> =
+                Cache::new(CacheLimits::default(), Arc::new(Manual::default()));
+            let keyring = Mutex::new(Arc::new(Liveness::default()));
+            let made = AtomicUsize::new(0);
+            let tagged = || async {
+                note_used(&lock(&keyring));
+                Ok(made.fetch_add(1, Ordering::SeqCst))
+            };
+            let plain = || async { Ok(100) };
+            assert_eq!(*cache.get(&1, tagged).await.unwrap(), 0);
+            assert_eq!(*cache.get(&1, tagged).await.unwrap(), 0, "a hit");
+            cache.get_for_encrypt(&2, 1, 1, tagged).await.unwrap();
+            cache.get(&3, plain).await.unwrap();
+            assert_eq!(cache.len(), 3);
+            let old = std::mem::take(&mut *lock(&keyring));
+            old.retire();
+            assert!(!old.is_live());
+            cache.get(&3, plain).await.unwrap();
+            assert_eq!(
+                cache.len(),
+                1,
+                "any lookup drops the retired keyring's entries"
+            );
+            assert_eq!(*cache.get(&1, tagged).await.unwrap(), 2, "made again");
+            // Retired while an entry is used: the next use makes it again.
+            let live = Arc::clone(&lock(&keyring));
+            live.retire();
+            *lock(&keyring) = Arc::new(Liveness::default());
+            assert_eq!(*cache.get(&1, tagged).await.unwrap(), 3);
+            // Outside a fill, noting does nothing.
+            note_used(&live);
         });
     }
 

@@ -14,6 +14,7 @@ mod materials;
 mod multi;
 mod raw_aes;
 mod raw_rsa;
+mod tenant;
 
 use std::fmt;
 
@@ -27,6 +28,7 @@ pub use materials::{DecryptionMaterials, EncryptionMaterials, Materials};
 pub use multi::MultiKeyring;
 pub use raw_aes::RawAesKeyring;
 pub use raw_rsa::{RawRsaKeyring, RsaPadding};
+pub use tenant::TenantKeyring;
 
 pub use crate::message::EncryptedDataKey;
 
