@@ -4,8 +4,9 @@
 //! given the encryption context. [`RawAesKeyring`] wraps them with a local AES key (byte-compatible
 //! with the ESDK raw AES keyring), [`RawRsaKeyring`] with a local RSA key pair (the ESDK raw RSA
 //! keyring; a public key alone only encrypts), [`KeyFile`] reads the JSON key file of either,
-//! [`MultiKeyring`] combines keyrings, and the
-//! `data-masking-kms` crate provides the AWS KMS keyring. Implement the trait's two required
+//! [`MultiKeyring`] combines keyrings, [`TenantKeyring`] picks one keyring per tenant from the
+//! encryption context (and retires a tenant, cached data keys included), and the
+//! `data-masking-kms` crate provides the AWS KMS keyrings. Implement the trait's two required
 //! methods (wrap a data key, unwrap one encrypted data key) to plug your own.
 
 mod key_file;
