@@ -8,6 +8,10 @@ from aws_encryption_sdk.identifiers import CommitmentPolicy, EncryptionKeyType, 
 from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
 from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
 from aws_lambda_powertools.utilities.data_masking import DataMasking
+from aws_lambda_powertools.utilities.data_masking.constants import (
+    CACHE_CAPACITY, MAX_CACHE_AGE_SECONDS, MAX_MESSAGES_ENCRYPTED)
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 BIN, RECORD = sys.argv[1], sys.argv[2]
 TIME = float(os.environ.get("BENCH_TIME", "0.5"))
@@ -30,6 +34,52 @@ class P(RawMasterKeyProvider):
 
 p = P()
 p.add_master_key(b"key")
+
+# Raw RSA (OAEP-SHA256, a 2048-bit key generated at start-up), as the library's RawRsaKeyring.
+RSA_PEM = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+class RsaP(RawMasterKeyProvider):
+    provider_id = "bench-rsa"
+
+    def _get_raw_key(self, key_id):
+        return WrappingKey(wrapping_algorithm=WrappingAlgorithm.RSA_OAEP_SHA256_MGF1,
+                           wrapping_key=RSA_PEM, wrapping_key_type=EncryptionKeyType.PRIVATE)
+
+
+rsa_p = RsaP()
+rsa_p.add_master_key(b"rsa")
+# Multi: the raw AES key generates, the raw RSA key wraps the data key too.
+multi_p = P()
+multi_p.add_master_key(b"key")
+multi_p.add_master_key_provider(rsa_p)
+
+
+# Tenants: the ESDK has no tenant keyring; the nearest is a provider per tenant picked by the
+# context's tenant_id.
+class TenantP(RawMasterKeyProvider):
+    provider_id = "tenants"
+
+    def _get_raw_key(self, key_id):
+        k = {b"acme": b"\x01", b"globex": b"\x02"}[key_id] * 32
+        return WrappingKey(wrapping_algorithm=WrappingAlgorithm.AES_256_GCM_IV12_TAG16_NO_PADDING,
+                           wrapping_key=k, wrapping_key_type=EncryptionKeyType.SYMMETRIC)
+
+
+tenant_p = {}
+for t in ("acme", "globex"):
+    tenant_p[t] = TenantP()
+    tenant_p[t].add_master_key(t.encode())
+
+
+def caching(mkp):
+    """The ESDK's caching materials manager with Powertools' cache settings (its warm path)."""
+    return aws_encryption_sdk.CachingCryptoMaterialsManager(
+        master_key_provider=mkp, cache=aws_encryption_sdk.LocalCryptoMaterialsCache(CACHE_CAPACITY),
+        max_age=MAX_CACHE_AGE_SECONDS, max_messages_encrypted=MAX_MESSAGES_ENCRYPTED)
+
+
 client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 SUITES = {"0478": aws_encryption_sdk.Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
           "0578": aws_encryption_sdk.Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384}
@@ -44,6 +94,18 @@ def enc(value, suite):
 
 def dec(text):
     pt, _ = client.decrypt(source=base64.b64decode(text), key_provider=p)
+    return json.loads(pt)
+
+
+# The same with another key provider or materials manager (a caching one for warm).
+def enc_with(value, how, suite="0478"):
+    ct, _ = client.encrypt(source=json.dumps(value).encode(), algorithm=SUITES[suite],
+                           encryption_context=CTX, **how)
+    return base64.b64encode(ct).decode()
+
+
+def dec_with(text, how):
+    pt, _ = client.decrypt(source=base64.b64decode(text), **how)
     return json.loads(pt)
 
 
@@ -77,6 +139,24 @@ for s in SUITES:
            lambda s=s: [enc(v, s) for v in vals], "closest"),
           (f"unseal_{s}", f"unseal 9 values of the record, 0x{s} (Py: ESDK ×9)",
            lambda s=s: [dec(c) for c in fct[s]], "closest")]
+
+
+# Other keyrings than raw AES, suite 0x0478: encrypt and decrypt of the record, warm (the
+# library's default cache; Python: the ESDK's caching materials manager with Powertools' cache
+# settings) and cold (no cache; Python: the ESDK on the key provider).
+tenant_mkp = tenant_p[CTX["tenant_id"]]
+for kind, label, mkp, py_note, py_label in (
+        ("rsa", "raw RSA OAEP-SHA256 2048", rsa_p, "ESDK raw RSA", ""),
+        ("multi", "multi (raw AES generator + raw RSA)", multi_p, "ESDK multi provider", ""),
+        ("tenant", "tenant (2 tenants, raw AES)", tenant_mkp, "nearest",
+         " (Py: none; nearest: ESDK on the tenant's raw AES key)")):
+    kct = enc_with(rec, {"key_provider": mkp})
+    for temp, how in (("warm", {"materials_manager": caching(mkp)}), ("cold", {"key_provider": mkp})):
+        cache = "warm cache" if temp == "warm" else "no cache"
+        W += [(f"{kind}_encrypt_{temp}_0478", f"encrypt record, {label}, 0x0478, {cache}{py_label}",
+               lambda how=how: enc_with(rec, how), py_note),
+              (f"{kind}_decrypt_{temp}_0478", f"decrypt record, {label}, 0x0478, {cache}{py_label}",
+               lambda how=how, kct=kct: dec_with(kct, how), py_note)]
 
 
 def fields_of_line(line, f):
@@ -132,6 +212,19 @@ if os.environ.get("AWS_ENDPOINT_URL"):
           ("kms_decrypt_warm", "KMS (moto) decrypt record, warm cache", lambda: dm_kms.decrypt(kct_warm, **CTX), ""),
           ("kms_encrypt_cold", "KMS (moto) encrypt record, no cache", lambda: kms_enc(rec), "ESDK"),
           ("kms_decrypt_cold", "KMS (moto) decrypt record, no cache", lambda: kms_dec(kct_cold), "ESDK")]
+    # The discovery keyring (decrypt only) of the record encrypted with the KMS key, filtered to
+    # its partition and account: the ESDK's discovery provider, with its caching materials
+    # manager for warm (Powertools has no discovery mode).
+    from aws_encryption_sdk.key_providers.kms import DiscoveryFilter
+    arn_parts = ARN.split(":")
+    disc_mkp = aws_encryption_sdk.DiscoveryAwsKmsMasterKeyProvider(
+        discovery_filter=DiscoveryFilter(account_ids=[arn_parts[4]], partition=arn_parts[1]))
+    disc_warm = {"materials_manager": caching(disc_mkp)}
+    disc_cold = {"key_provider": disc_mkp}
+    W += [("kms_discovery_decrypt_warm", "KMS (moto) discovery keyring, decrypt record, warm cache "
+           "(Py: ESDK discovery provider + caching CMM)", lambda: dec_with(kct_cold, disc_warm), "ESDK"),
+          ("kms_discovery_decrypt_cold", "KMS (moto) discovery keyring, decrypt record, no cache "
+           "(Py: ESDK discovery provider)", lambda: dec_with(kct_cold, disc_cold), "ESDK")]
 
 only = os.environ.get("BENCH_ONLY")
 if only:
@@ -177,4 +270,6 @@ print(f"\n{CORES} cores; {REPS} alternations of {TIME} s per side and workload, 
       f"ratio = Rust 1 thread / Python; Rust × floor = Rust 1-thread time per op / bare-primitive time "
       f"(crypto: HKDF-SHA512 + AES-256-GCM + ECDSA P-384; clone: deep clone of the record; serialize: "
       f"serde_json of the plain struct). KMS: a moto server on loopback (no network latency; moto's own CPU shares the cores). "
+      f"Raw RSA, multi, tenant and discovery warm rows: Python through the ESDK's caching materials manager with "
+      f"Powertools' cache settings; their floor leaves the keyring out. "
       f"Run time {time.time() - t0:.0f} s.")

@@ -19,6 +19,17 @@
 //! cache, cold: no cache) need `--kms-key ARN` and the AWS configuration from the environment
 //! (`AWS_ENDPOINT_URL` for a moto server); their KMS calls run on one multi-thread runtime.
 //!
+//! The `kms_discovery_*` workloads decrypt the record (encrypted with the KMS keyring) with a
+//! `KmsDiscoveryKeyring` filtered to the key's partition and account, warm and cold; they never
+//! encrypt.
+//!
+//! The `rsa_*`, `multi_*` and `tenant_*` workloads encrypt and decrypt the record with suite
+//! 0x0478, warm (default cache) and cold (no cache), on other keyrings than raw AES: a raw RSA
+//! key (OAEP-SHA256, 2048 bits, generated at start-up), a multi keyring (raw AES generator and
+//! that raw RSA key), and a tenant keyring of two tenants on raw AES keys (the context names
+//! `acme`). Their floor is the message's primitives without the keyring, so the ratio shows the
+//! keyring's cost.
+//!
 //! The `seal_*` and `unseal_*` workloads seal the record's five sensitive fields (nine values)
 //! with one `Seal` built once, and unseal the sealed record; their floor is one message of the
 //! size of the seal's plaintext.
@@ -28,6 +39,7 @@
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -38,7 +50,9 @@ use aws_lc_rs::signature::{
     UnparsedPublicKey,
 };
 use clap::Parser;
-use data_masking::keys::RawAesKeyring;
+use data_masking::keys::{
+    Keyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding, TenantKeyring,
+};
 use data_masking::{
     AlgorithmSuite, DataMasking, Encrypted, EncryptionContext, Encryptor, Fields, Mask,
     SEAL_CONTEXT_KEY, Seal, Sensitive,
@@ -175,6 +189,97 @@ struct Setup {
     big: [(Value, String); 2],
     floor: Floor,
     kms: Option<Kms>,
+    /// The maskers of the `rsa_*`, `multi_*` and `tenant_*` workloads, built only for them.
+    keyrings: Option<Keyrings>,
+}
+
+/// A warm (default cache) and a cold (no cache) masker on one keyring, suite 0x0478, and the
+/// record encrypted by each.
+struct WarmCold {
+    warm: DataMasking,
+    cold: DataMasking,
+    ct_warm: String,
+    ct_cold: String,
+}
+
+impl WarmCold {
+    fn new(
+        keyring: Arc<dyn Keyring>,
+        record: &Value,
+        ctx: &EncryptionContext,
+        rt: &tokio::runtime::Runtime,
+    ) -> Self {
+        let build = |k, cache: bool| {
+            let b = Encryptor::builder_shared(k)
+                .algorithm_suite(AlgorithmSuite::from_id(0x0478).expect("suite"));
+            let b = if cache { b } else { b.no_cache() };
+            DataMasking::builder()
+                .encryptor(b.build().expect("masker"))
+                .build()
+        };
+        let warm = build(Arc::clone(&keyring), true);
+        let cold = build(keyring, false);
+        let ct_warm = rt.block_on(warm.encrypt(record, ctx)).expect("encrypt");
+        let ct_cold = rt.block_on(cold.encrypt(record, ctx)).expect("encrypt");
+        WarmCold {
+            warm,
+            cold,
+            ct_warm,
+            ct_cold,
+        }
+    }
+
+    /// One encrypt or decrypt of the record, warm or cold.
+    fn op(&self, s: &Setup, rt: &tokio::runtime::Runtime, encrypt: bool, warm: bool) {
+        let (m, ct) = if warm {
+            (&self.warm, &self.ct_warm)
+        } else {
+            (&self.cold, &self.ct_cold)
+        };
+        if encrypt {
+            black_box(rt.block_on(m.encrypt(&s.record, &s.ctx)).expect("enc"));
+        } else {
+            black_box(rt.block_on(m.decrypt(ct, &s.ctx)).expect("dec"));
+        }
+    }
+}
+
+/// The maskers of the keyring workloads.
+struct Keyrings {
+    rsa: WarmCold,
+    multi: WarmCold,
+    tenant: WarmCold,
+}
+
+impl Keyrings {
+    fn new(record: &Value, ctx: &EncryptionContext, rt: &tokio::runtime::Runtime) -> Self {
+        let (key, _) =
+            RawRsaKeyring::generate_key_json("bench", "rsa", RsaPadding::OaepSha256, 2048)
+                .expect("RSA key");
+        let rsa: Arc<dyn Keyring> =
+            Arc::new(RawRsaKeyring::from_key_json(&key).expect("RSA keyring"));
+        let aes = RawAesKeyring::new("bench", "key", &[1u8; 32]).expect("key");
+        let multi = MultiKeyring::new(aes).with_shared(Arc::clone(&rsa));
+        let tenant = TenantKeyring::new("tenant_id")
+            .with_tenant(
+                "acme",
+                RawAesKeyring::new("tenants", "acme", &[1u8; 32]).expect("key"),
+            )
+            .with_tenant(
+                "globex",
+                RawAesKeyring::new("tenants", "globex", &[2u8; 32]).expect("key"),
+            );
+        Keyrings {
+            rsa: WarmCold::new(rsa, record, ctx, rt),
+            multi: WarmCold::new(Arc::new(multi), record, ctx, rt),
+            tenant: WarmCold::new(Arc::new(tenant), record, ctx, rt),
+        }
+    }
+}
+
+/// Whether `w` is a `rsa_*`, `multi_*` or `tenant_*` workload.
+fn keyring_workload(w: &str) -> bool {
+    w.starts_with("rsa_") || w.starts_with("multi_") || w.starts_with("tenant_")
 }
 
 /// The KMS workloads' maskers (one with the default cache, one without) and ciphertexts.
@@ -184,6 +289,9 @@ struct Kms {
     cold: DataMasking,
     ct_warm: String,
     ct_cold: String,
+    /// Discovery keyring maskers (default cache, no cache): decrypt only, of `ct_cold`.
+    discovery_warm: DataMasking,
+    discovery_cold: DataMasking,
 }
 
 impl Kms {
@@ -192,7 +300,7 @@ impl Kms {
             .enable_all()
             .build()
             .expect("runtime");
-        let (warm, cold) = rt.block_on(async {
+        let (warm, cold, discovery_warm, discovery_cold) = rt.block_on(async {
             let keyring = data_masking_kms::KmsKeyring::from_env([arn])
                 .await
                 .expect("KMS keyring");
@@ -205,7 +313,22 @@ impl Kms {
                         .expect("masker"),
                 )
                 .build();
-            (warm, cold)
+            let discovery = data_masking_kms::KmsDiscoveryKeyring::from_env().await;
+            // The filter of the key's partition and account (arn:PARTITION:kms:REGION:ACCOUNT:...).
+            let parts: Vec<&str> = arn.split(':').collect();
+            let discovery = discovery.with_filter(
+                data_masking_kms::DiscoveryFilter::new(parts[1], [parts[4]]).expect("filter"),
+            );
+            let discovery_warm = DataMasking::builder().keyring(discovery.clone()).build();
+            let discovery_cold = DataMasking::builder()
+                .encryptor(
+                    Encryptor::builder(discovery)
+                        .no_cache()
+                        .build()
+                        .expect("masker"),
+                )
+                .build();
+            (warm, cold, discovery_warm, discovery_cold)
         });
         let ct_warm = rt.block_on(warm.encrypt(record, ctx)).expect("encrypt");
         let ct_cold = rt.block_on(cold.encrypt(record, ctx)).expect("encrypt");
@@ -215,6 +338,8 @@ impl Kms {
             cold,
             ct_warm,
             ct_cold,
+            discovery_warm,
+            discovery_cold,
         }
     }
 }
@@ -258,7 +383,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 impl Setup {
-    fn new(record_path: &std::path::Path, kms_key: Option<&str>) -> Self {
+    fn new(record_path: &std::path::Path, kms_key: Option<&str>, workload: Option<&str>) -> Self {
         let text = std::fs::read_to_string(record_path)
             .unwrap_or_else(|e| panic!("{}: {e}", record_path.display()));
         let record: Value = serde_json::from_str(&text).expect("record is JSON");
@@ -344,8 +469,12 @@ impl Setup {
             }),
         };
         let kms = kms_key.map(|arn| Kms::new(arn, &record, &ctx));
+        let keyrings = workload
+            .is_some_and(keyring_workload)
+            .then(|| Keyrings::new(&record, &ctx, &rt));
         Setup {
             kms,
+            keyrings,
             record,
             customer,
             fields,
@@ -370,11 +499,25 @@ impl Setup {
 }
 
 /// The workloads: name, and what their floor is made of.
-const WORKLOADS: [(&str, &str); 31] = [
+const WORKLOADS: [(&str, &str); 45] = [
     ("kms_encrypt_warm", "none"),
     ("kms_decrypt_warm", "none"),
     ("kms_encrypt_cold", "none"),
     ("kms_decrypt_cold", "none"),
+    ("kms_discovery_decrypt_warm", "none"),
+    ("kms_discovery_decrypt_cold", "none"),
+    ("rsa_encrypt_warm_0478", "crypto"),
+    ("rsa_decrypt_warm_0478", "crypto"),
+    ("rsa_encrypt_cold_0478", "crypto"),
+    ("rsa_decrypt_cold_0478", "crypto"),
+    ("multi_encrypt_warm_0478", "crypto"),
+    ("multi_decrypt_warm_0478", "crypto"),
+    ("multi_encrypt_cold_0478", "crypto"),
+    ("multi_decrypt_cold_0478", "crypto"),
+    ("tenant_encrypt_warm_0478", "crypto"),
+    ("tenant_decrypt_warm_0478", "crypto"),
+    ("tenant_encrypt_cold_0478", "crypto"),
+    ("tenant_decrypt_cold_0478", "crypto"),
     ("erase_fields", "clone"),
     ("erase_whole", "clone"),
     ("erase_dynamic", "clone"),
@@ -532,6 +675,26 @@ fn op(workload: &str, s: &Setup, rt: &tokio::runtime::Runtime) {
                     .expect("dec"),
             );
         }
+        w if w.starts_with("kms_discovery_decrypt") => {
+            let k = s.kms.as_ref().expect("the kms_* workloads need --kms-key");
+            let m = if w.ends_with("warm") {
+                &k.discovery_warm
+            } else {
+                &k.discovery_cold
+            };
+            black_box(k.rt.block_on(m.decrypt(&k.ct_cold, &s.ctx)).expect("dec"));
+        }
+        w if keyring_workload(w) => {
+            let k = s.keyrings.as_ref().expect("keyrings");
+            let wc = if w.starts_with("rsa_") {
+                &k.rsa
+            } else if w.starts_with("multi_") {
+                &k.multi
+            } else {
+                &k.tenant
+            };
+            wc.op(s, rt, w.contains("_encrypt_"), w.contains("_warm_"));
+        }
         w if w.starts_with("kms_") => {
             let k = s.kms.as_ref().expect("the kms_* workloads need --kms-key");
             let (m, ct) = if w.ends_with("warm") {
@@ -633,6 +796,9 @@ fn floor_op(workload: &str, s: &Setup) {
         "seal_0478" | "unseal_0478" | "seal_0578" | "unseal_0578" => {
             message_floor(f, &f.seal_plaintext, signed, encrypt);
         }
+        w if keyring_workload(w) => {
+            message_floor(f, &f.record_bytes, false, w.contains("_encrypt_"));
+        }
         w if w.contains("fields") || w.contains("json") || w.starts_with("typed") => {
             for v in &f.values {
                 message_floor(f, v, signed, encrypt);
@@ -727,6 +893,7 @@ fn main() {
     let setup = Setup::new(
         &args.record.clone().unwrap_or_else(default_record),
         args.kms_key.as_deref(),
+        args.workload.as_deref(),
     );
     let time = Duration::from_secs_f64(args.time);
     if args.scaling {
