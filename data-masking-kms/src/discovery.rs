@@ -11,6 +11,7 @@ use data_masking::{Error, Result};
 
 use crate::arn::KeyArn;
 use crate::keyring::{Timeouts, provider_arn};
+use crate::options::{filter_methods, grant_token_methods};
 use crate::{ops, regional};
 
 /// How many Regions' clients a [`KmsDiscoveryKeyring`] keeps; a client for a further Region is
@@ -202,6 +203,18 @@ pub struct KmsDiscoveryKeyring {
     regional: Arc<Mutex<HashMap<String, Client>>>,
 }
 
+grant_token_methods!(
+    KmsDiscoveryKeyring,
+    "every `Decrypt`",
+    "# let config = aws_config::SdkConfig::builder().build();",
+    "KmsDiscoveryKeyring::new(&config)"
+);
+filter_methods!(
+    KmsDiscoveryKeyring,
+    "# let config = aws_config::SdkConfig::builder().build();",
+    "KmsDiscoveryKeyring::new(&config)"
+);
+
 impl fmt::Debug for KmsDiscoveryKeyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KmsDiscoveryKeyring")
@@ -257,60 +270,6 @@ impl KmsDiscoveryKeyring {
             grant_tokens: Arc::new([]),
             regional: Arc::default(),
         }
-    }
-
-    /// The same keyring, with a discovery filter.
-    ///
-    /// ```
-    /// # use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring};
-    /// let config = aws_config::SdkConfig::builder().build();
-    /// let keyring = KmsDiscoveryKeyring::new(&config)
-    ///     .with_filter(DiscoveryFilter::new("aws", ["111122223333"])?);
-    /// assert_eq!(keyring.filter().unwrap().partition(), "aws");
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    #[must_use]
-    pub fn with_filter(mut self, filter: DiscoveryFilter) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-
-    /// The same keyring, sending `tokens` as the `GrantTokens` of every `Decrypt`.
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsDiscoveryKeyring;
-    /// let config = aws_config::SdkConfig::builder().build();
-    /// let keyring = KmsDiscoveryKeyring::new(&config).with_grant_tokens(["token-1"]);
-    /// assert_eq!(keyring.grant_tokens(), ["token-1"]);
-    /// ```
-    #[must_use]
-    pub fn with_grant_tokens<I>(mut self, tokens: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<String>,
-    {
-        self.grant_tokens = tokens.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The discovery filter, if any.
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsDiscoveryKeyring;
-    /// assert!(KmsDiscoveryKeyring::new(&aws_config::SdkConfig::builder().build()).filter().is_none());
-    /// ```
-    pub fn filter(&self) -> Option<&DiscoveryFilter> {
-        self.filter.as_ref()
-    }
-
-    /// The grant tokens sent with every `Decrypt`.
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsDiscoveryKeyring;
-    /// assert!(KmsDiscoveryKeyring::new(&aws_config::SdkConfig::builder().build()).grant_tokens().is_empty());
-    /// ```
-    pub fn grant_tokens(&self) -> &[String] {
-        &self.grant_tokens
     }
 
     /// The key that `arn` names may be used: no filter, or the filter allows it, and its Region
@@ -426,6 +385,18 @@ pub struct KmsMrkDiscoveryKeyring {
     grant_tokens: Arc<[String]>,
 }
 
+grant_token_methods!(
+    KmsMrkDiscoveryKeyring,
+    "every `Decrypt`",
+    "# let config = aws_config::SdkConfig::builder().region(aws_config::Region::new(\"us-west-2\")).build();",
+    "KmsMrkDiscoveryKeyring::new(&config)?"
+);
+filter_methods!(
+    KmsMrkDiscoveryKeyring,
+    "# let config = aws_config::SdkConfig::builder().region(aws_config::Region::new(\"us-west-2\")).build();",
+    "KmsMrkDiscoveryKeyring::new(&config)?"
+);
+
 impl fmt::Debug for KmsMrkDiscoveryKeyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KmsMrkDiscoveryKeyring")
@@ -496,41 +467,6 @@ impl KmsMrkDiscoveryKeyring {
         })
     }
 
-    /// The same keyring, with a discovery filter.
-    ///
-    /// ```
-    /// # use data_masking_kms::{DiscoveryFilter, KmsMrkDiscoveryKeyring};
-    /// # let config = aws_config::SdkConfig::builder().region(aws_config::Region::new("us-west-2")).build();
-    /// let keyring = KmsMrkDiscoveryKeyring::new(&config)?
-    ///     .with_filter(DiscoveryFilter::new("aws", ["111122223333"])?);
-    /// assert!(keyring.filter().is_some());
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    #[must_use]
-    pub fn with_filter(mut self, filter: DiscoveryFilter) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-
-    /// The same keyring, sending `tokens` as the `GrantTokens` of every `Decrypt`.
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsMrkDiscoveryKeyring;
-    /// # let config = aws_config::SdkConfig::builder().region(aws_config::Region::new("us-west-2")).build();
-    /// let keyring = KmsMrkDiscoveryKeyring::new(&config)?.with_grant_tokens(["token-1"]);
-    /// assert_eq!(keyring.grant_tokens(), ["token-1"]);
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    #[must_use]
-    pub fn with_grant_tokens<I>(mut self, tokens: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<String>,
-    {
-        self.grant_tokens = tokens.into_iter().map(Into::into).collect();
-        self
-    }
-
     /// The Region the keyring calls.
     ///
     /// ```
@@ -541,30 +477,6 @@ impl KmsMrkDiscoveryKeyring {
     /// ```
     pub fn region(&self) -> &str {
         &self.region
-    }
-
-    /// The discovery filter, if any.
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsMrkDiscoveryKeyring;
-    /// # let config = aws_config::SdkConfig::builder().region(aws_config::Region::new("us-west-2")).build();
-    /// assert!(KmsMrkDiscoveryKeyring::new(&config)?.filter().is_none());
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn filter(&self) -> Option<&DiscoveryFilter> {
-        self.filter.as_ref()
-    }
-
-    /// The grant tokens sent with every `Decrypt`.
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsMrkDiscoveryKeyring;
-    /// # let config = aws_config::SdkConfig::builder().region(aws_config::Region::new("us-west-2")).build();
-    /// assert!(KmsMrkDiscoveryKeyring::new(&config)?.grant_tokens().is_empty());
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn grant_tokens(&self) -> &[String] {
-        &self.grant_tokens
     }
 
     /// The key ARN that `Decrypt` names for an encrypted data key naming `arn`, if the keyring

@@ -1,5 +1,6 @@
 //! The KMS keyring: data keys generated and wrapped by AWS KMS, unwrapped in strict mode.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,11 +8,12 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_kms::Client;
 use aws_smithy_types::timeout::TimeoutConfig;
-use data_masking::keys::{DataKey, DecryptionMaterials, EncryptedDataKey, Keyring, Materials};
+use data_masking::keys::{DataKey, EncryptedDataKey, Keyring, Materials};
 use data_masking::{Error, Result};
 
 use crate::arn::KeyArn;
 use crate::ops;
+use crate::options::grant_token_methods;
 use crate::regional;
 
 /// The provider id of every encrypted data key that KMS wrapped (as every AWS Encryption SDK).
@@ -136,6 +138,13 @@ pub struct KmsKeyring {
     grant_tokens: Arc<[String]>,
 }
 
+grant_token_methods!(
+    KmsKeyring,
+    "every KMS call (`GenerateDataKey`, `Encrypt`, `Decrypt`)",
+    "# let config = aws_config::SdkConfig::builder().build();",
+    "KmsKeyring::new(&config, [\"arn:aws:kms:us-east-1:111122223333:key/k1\"])?"
+);
+
 impl fmt::Debug for KmsKeyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KmsKeyring")
@@ -247,40 +256,6 @@ impl KmsKeyring {
             keys,
             grant_tokens,
         }
-    }
-
-    /// The same keyring, sending `tokens` as the `GrantTokens` of every KMS call
-    /// (`GenerateDataKey`, `Encrypt`, `Decrypt`).
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsKeyring;
-    /// let config = aws_config::SdkConfig::builder().build();
-    /// let k = KmsKeyring::new(&config, ["arn:aws:kms:us-east-1:111122223333:key/k1"])?
-    ///     .with_grant_tokens(["token-1"]);
-    /// assert_eq!(k.grant_tokens(), ["token-1"]);
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    #[must_use]
-    pub fn with_grant_tokens<I>(mut self, tokens: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<String>,
-    {
-        self.grant_tokens = tokens.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The grant tokens sent with every KMS call (none by default).
-    ///
-    /// ```
-    /// # use data_masking_kms::KmsKeyring;
-    /// let config = aws_config::SdkConfig::builder().build();
-    /// let k = KmsKeyring::new(&config, ["arn:aws:kms:us-east-1:111122223333:key/k1"])?;
-    /// assert!(k.grant_tokens().is_empty());
-    /// # Ok::<(), data_masking::Error>(())
-    /// ```
-    pub fn grant_tokens(&self) -> &[String] {
-        &self.grant_tokens
     }
 
     /// A builder, to choose [`Timeouts`] or an endpoint.
@@ -619,52 +594,18 @@ impl Keyring for KmsKeyring {
         true
     }
 
-    /// The provided `on_decrypt`'s rules, with at most one `Decrypt` per configured key and
-    /// message counted per configured key (not per provider info: the encrypted data keys
-    /// naming several replicas of one multi-Region key all match the same configured key).
-    async fn on_decrypt(
-        &self,
-        materials: DecryptionMaterials,
-        edks: &[EncryptedDataKey],
-    ) -> Result<DecryptionMaterials> {
-        if materials.data_key().is_some() {
-            return Err(Error::DecryptKey(
-                "the decryption materials already hold a data key".into(),
-            ));
+    /// The configured key an encrypted data key names: the encrypted data keys naming several
+    /// replicas of one multi-Region key all name the same configured key, so a failed `Decrypt`
+    /// with it is not tried again for the others.
+    fn wrapping_key_of<'e>(&self, edk: &'e EncryptedDataKey) -> Cow<'e, [u8]> {
+        let configured = std::str::from_utf8(&edk.provider_info)
+            .ok()
+            .and_then(|info| KeyArn::parse(info).ok())
+            .and_then(|arn| self.keys.iter().find(|k| k.mrk_matches(&arn)));
+        match configured {
+            Some(key) => Cow::Owned(key.to_string().into_bytes()),
+            None => Cow::Borrowed(&edk.provider_info),
         }
-        let mut failed = vec![false; self.keys.len()];
-        let mut reasons = crate::Reasons::default();
-        let mut skipped = 0usize;
-        for (k, edk) in self.filter(edks)? {
-            if failed[k] {
-                skipped += 1;
-                continue;
-            }
-            match self.decrypt_with(k, &materials, edk).await {
-                Ok(key) if key.as_bytes().len() == materials.data_key_length() => {
-                    return materials.with_data_key(key);
-                }
-                Ok(key) => reasons.push(format!(
-                    "KMS Decrypt with {} returned {} bytes, another length than the suite's {}",
-                    self.keys[k],
-                    key.as_bytes().len(),
-                    materials.data_key_length()
-                )),
-                Err(Error::DecryptKey(m)) => reasons.push(m),
-                Err(e) => reasons.push(e.to_string()),
-            }
-            failed[k] = true;
-        }
-        if skipped > 0 {
-            reasons.note(format!(
-                "{skipped} more encrypted data keys naming a key whose Decrypt had failed were \
-                 not tried (at most one Decrypt per key and message)"
-            ));
-        }
-        Err(reasons.into_error(&format!(
-            "no encrypted data key of the message could be unwrapped with {}",
-            self.describe_keys()
-        )))
     }
 
     fn describe_keys(&self) -> String {

@@ -40,10 +40,8 @@ mod arn;
 mod discovery;
 mod keyring;
 mod ops;
-mod reasons;
+mod options;
 mod regional;
-
-pub(crate) use reasons::Reasons;
 
 /// The README's Rust snippets, compiled as doc tests.
 #[cfg(doctest)]

@@ -1,6 +1,7 @@
 //! The `Keyring` trait: a narrow required core (wrap a data key, unwrap one encrypted data key)
 //! and the provided `on_encrypt` / `on_decrypt` that own the keyring interface's rules.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
@@ -182,6 +183,22 @@ pub trait Keyring: Send + Sync + fmt::Debug {
         false
     }
 
+    /// Which wrapping key an encrypted data key names, for the rule of
+    /// [`one_unwrap_per_key`](Self::one_unwrap_per_key): by default its provider info. A keyring
+    /// whose keys several provider infos name (the KMS keyring: a multi-Region key and its
+    /// replicas in other Regions) gives the key they all name.
+    ///
+    /// ```
+    /// # use data_masking::keys::{EncryptedDataKey, Keyring, RawAesKeyring};
+    /// let keyring = RawAesKeyring::new("ns", "key", &[9u8; 32])?;
+    /// let edk = EncryptedDataKey { provider_id: "ns".into(), provider_info: b"key".to_vec(), ciphertext: vec![] };
+    /// assert_eq!(&*keyring.wrapping_key_of(&edk), b"key");
+    /// # Ok::<(), data_masking::Error>(())
+    /// ```
+    fn wrapping_key_of<'e>(&self, edk: &'e EncryptedDataKey) -> Cow<'e, [u8]> {
+        Cow::Borrowed(&edk.provider_info)
+    }
+
     /// How a decrypt error names this keyring's keys ("the raw AES key ns/key"); by default its
     /// `Debug` form.
     ///
@@ -252,10 +269,10 @@ pub trait Keyring: Send + Sync + fmt::Debug {
         }
         let once = self.one_unwrap_per_key();
         let mut failures = Failures::default();
-        let mut failed_keys: HashSet<(&str, &[u8])> = HashSet::new();
+        let mut failed_keys: HashSet<(&str, Cow<'_, [u8]>)> = HashSet::new();
         let mut skipped = 0usize;
         for edk in self.select_encrypted_data_keys(edks)? {
-            let key_name = (edk.provider_id.as_str(), edk.provider_info.as_slice());
+            let key_name = (edk.provider_id.as_str(), self.wrapping_key_of(edk));
             if once && failed_keys.contains(&key_name) {
                 skipped += 1;
                 continue;
@@ -398,6 +415,10 @@ impl<K: Keyring + ?Sized> Keyring for Arc<K> {
 
     fn one_unwrap_per_key(&self) -> bool {
         (**self).one_unwrap_per_key()
+    }
+
+    fn wrapping_key_of<'e>(&self, edk: &'e EncryptedDataKey) -> Cow<'e, [u8]> {
+        (**self).wrapping_key_of(edk)
     }
 
     fn describe_keys(&self) -> String {
