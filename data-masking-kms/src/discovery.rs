@@ -11,7 +11,7 @@ use data_masking::{Error, Result};
 
 use crate::arn::KeyArn;
 use crate::keyring::{Timeouts, provider_arn};
-use crate::options::{filter_methods, grant_token_methods};
+use crate::options::{discovery_keyring, filter_methods, grant_token_methods};
 use crate::{ops, regional};
 
 /// How many Regions' clients a [`KmsDiscoveryKeyring`] keeps; a client for a further Region is
@@ -278,6 +278,21 @@ impl KmsDiscoveryKeyring {
         plausible_region(arn.region()) && self.filter.as_ref().is_none_or(|f| f.allows(arn))
     }
 
+    /// Where `Decrypt` goes for an encrypted data key naming `arn`, and the key it names:
+    /// the key's own Region and the key itself, if the keyring may try it.
+    fn target(&self, arn: &KeyArn) -> Option<(Client, KeyArn)> {
+        self.allowed(arn)
+            .then(|| (self.client_in(arn.region()), arn.clone()))
+    }
+
+    /// How errors name the keyring.
+    fn describe(&self) -> String {
+        match &self.filter {
+            Some(f) => format!("the KMS discovery keyring ({f})"),
+            None => "the KMS discovery keyring (no discovery filter)".into(),
+        }
+    }
+
     /// The client for `region`: the configured one, a cached one, or a new one.
     fn client_in(&self, region: &str) -> Client {
         if regional::region_of(&self.client).as_deref() == Some(region) {
@@ -298,61 +313,7 @@ impl KmsDiscoveryKeyring {
     }
 }
 
-#[async_trait::async_trait]
-impl Keyring for KmsDiscoveryKeyring {
-    /// Fails: a discovery keyring only decrypts.
-    async fn wrap_data_key(&self, _: &Materials, _: &DataKey) -> Result<Vec<EncryptedDataKey>> {
-        Err(decrypt_only("a KMS discovery keyring"))
-    }
-
-    /// Fails: a discovery keyring only decrypts.
-    async fn generate_data_key(&self, _: &Materials) -> Result<(DataKey, Vec<EncryptedDataKey>)> {
-        Err(decrypt_only("a KMS discovery keyring"))
-    }
-
-    /// `Decrypt` naming the key of `edk`'s provider info, in its Region (`None` for another
-    /// provider, or a key that the filter does not allow).
-    async fn unwrap_data_key(
-        &self,
-        materials: &Materials,
-        edk: &EncryptedDataKey,
-    ) -> Result<Option<DataKey>> {
-        let Some(arn) = provider_arn(0, 1, edk)?.filter(|a| self.allowed(a)) else {
-            return Ok(None);
-        };
-        let client = self.client_in(arn.region());
-        decrypt(&client, &arn, materials, edk, &self.grant_tokens)
-            .await
-            .map(Some)
-    }
-
-    /// The encrypted data keys of provider `aws-kms` that the filter allows, before any KMS
-    /// call; one whose provider info is not a key ARN fails the decrypt.
-    fn select_encrypted_data_keys<'e>(
-        &self,
-        edks: &'e [EncryptedDataKey],
-    ) -> Result<Vec<&'e EncryptedDataKey>> {
-        let mut kept = Vec::new();
-        for (i, edk) in edks.iter().enumerate() {
-            if provider_arn(i, edks.len(), edk)?.is_some_and(|a| self.allowed(&a)) {
-                kept.push(edk);
-            }
-        }
-        Ok(kept)
-    }
-
-    /// At most one `Decrypt` per named key and message.
-    fn one_unwrap_per_key(&self) -> bool {
-        true
-    }
-
-    fn describe_keys(&self) -> String {
-        match &self.filter {
-            Some(f) => format!("the KMS discovery keyring ({f})"),
-            None => "the KMS discovery keyring (no discovery filter)".into(),
-        }
-    }
-}
+discovery_keyring!(KmsDiscoveryKeyring, "a KMS discovery keyring");
 
 /// The AWS KMS multi-Region-aware discovery keyring, bound to one Region (ESDK "AWS KMS MRK
 /// Discovery Keyring"): decrypts an encrypted data key of provider `aws-kms` that names a key
@@ -479,6 +440,26 @@ impl KmsMrkDiscoveryKeyring {
         &self.region
     }
 
+    /// Where `Decrypt` goes for an encrypted data key naming `arn` (this Region), and the key
+    /// it names, if the keyring may try it.
+    fn target(&self, arn: &KeyArn) -> Option<(Client, KeyArn)> {
+        self.request_key(arn).map(|key| (self.client.clone(), key))
+    }
+
+    /// How errors name the keyring.
+    fn describe(&self) -> String {
+        match &self.filter {
+            Some(f) => format!(
+                "the KMS multi-Region discovery keyring of {} ({f})",
+                self.region
+            ),
+            None => format!(
+                "the KMS multi-Region discovery keyring of {} (no discovery filter)",
+                self.region
+            ),
+        }
+    }
+
     /// The key ARN that `Decrypt` names for an encrypted data key naming `arn`, if the keyring
     /// may try it: the filter allows it, and it is a key of this Region or a multi-Region key
     /// (then in this Region).
@@ -507,66 +488,10 @@ impl KmsMrkDiscoveryKeyring {
     }
 }
 
-#[async_trait::async_trait]
-impl Keyring for KmsMrkDiscoveryKeyring {
-    /// Fails: a discovery keyring only decrypts.
-    async fn wrap_data_key(&self, _: &Materials, _: &DataKey) -> Result<Vec<EncryptedDataKey>> {
-        Err(decrypt_only("a KMS multi-Region discovery keyring"))
-    }
-
-    /// Fails: a discovery keyring only decrypts.
-    async fn generate_data_key(&self, _: &Materials) -> Result<(DataKey, Vec<EncryptedDataKey>)> {
-        Err(decrypt_only("a KMS multi-Region discovery keyring"))
-    }
-
-    /// `Decrypt` in this Region naming [`request_key`](Self::request_key) of `edk`'s provider
-    /// info (`None` for another provider, or a key the keyring may not try).
-    async fn unwrap_data_key(
-        &self,
-        materials: &Materials,
-        edk: &EncryptedDataKey,
-    ) -> Result<Option<DataKey>> {
-        let Some(key_id) = provider_arn(0, 1, edk)?.and_then(|a| self.request_key(&a)) else {
-            return Ok(None);
-        };
-        decrypt(&self.client, &key_id, materials, edk, &self.grant_tokens)
-            .await
-            .map(Some)
-    }
-
-    /// The encrypted data keys of provider `aws-kms` that the keyring may try, before any KMS
-    /// call; one whose provider info is not a key ARN fails the decrypt.
-    fn select_encrypted_data_keys<'e>(
-        &self,
-        edks: &'e [EncryptedDataKey],
-    ) -> Result<Vec<&'e EncryptedDataKey>> {
-        let mut kept = Vec::new();
-        for (i, edk) in edks.iter().enumerate() {
-            if provider_arn(i, edks.len(), edk)?.is_some_and(|a| self.request_key(&a).is_some()) {
-                kept.push(edk);
-            }
-        }
-        Ok(kept)
-    }
-
-    /// At most one `Decrypt` per named key and message.
-    fn one_unwrap_per_key(&self) -> bool {
-        true
-    }
-
-    fn describe_keys(&self) -> String {
-        match &self.filter {
-            Some(f) => format!(
-                "the KMS multi-Region discovery keyring of {} ({f})",
-                self.region
-            ),
-            None => format!(
-                "the KMS multi-Region discovery keyring of {} (no discovery filter)",
-                self.region
-            ),
-        }
-    }
-}
+discovery_keyring!(
+    KmsMrkDiscoveryKeyring,
+    "a KMS multi-Region discovery keyring"
+);
 
 #[cfg(test)]
 mod tests {

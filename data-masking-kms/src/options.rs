@@ -77,3 +77,74 @@ macro_rules! filter_methods {
 }
 
 pub(crate) use {filter_methods, grant_token_methods};
+
+/// The `Keyring` of the discovery keyring `$ty` (`$what` in its errors): decrypt only; an
+/// `aws-kms` encrypted data key is tried when `$ty::target` gives where to send `Decrypt` and
+/// the key to name; one whose provider info is not a key ARN fails the decrypt before any
+/// call; at most one `Decrypt` per named key and message.
+macro_rules! discovery_keyring {
+    ($ty:ident, $what:literal) => {
+        #[async_trait::async_trait]
+        impl Keyring for $ty {
+            /// Fails: a discovery keyring only decrypts.
+            async fn wrap_data_key(
+                &self,
+                _: &Materials,
+                _: &DataKey,
+            ) -> Result<Vec<EncryptedDataKey>> {
+                Err(decrypt_only($what))
+            }
+
+            /// Fails: a discovery keyring only decrypts.
+            async fn generate_data_key(
+                &self,
+                _: &Materials,
+            ) -> Result<(DataKey, Vec<EncryptedDataKey>)> {
+                Err(decrypt_only($what))
+            }
+
+            /// `Decrypt` naming the key the target gives (`None` for another provider, or a
+            /// key the keyring may not try).
+            async fn unwrap_data_key(
+                &self,
+                materials: &Materials,
+                edk: &EncryptedDataKey,
+            ) -> Result<Option<DataKey>> {
+                let Some((client, key)) = provider_arn(0, 1, edk)?.and_then(|a| self.target(&a))
+                else {
+                    return Ok(None);
+                };
+                decrypt(&client, &key, materials, edk, &self.grant_tokens)
+                    .await
+                    .map(Some)
+            }
+
+            /// The encrypted data keys of provider `aws-kms` the keyring may try, before any
+            /// KMS call; one whose provider info is not a key ARN fails the decrypt.
+            fn select_encrypted_data_keys<'e>(
+                &self,
+                edks: &'e [EncryptedDataKey],
+            ) -> Result<Vec<&'e EncryptedDataKey>> {
+                let mut kept = Vec::new();
+                for (i, edk) in edks.iter().enumerate() {
+                    if provider_arn(i, edks.len(), edk)?.is_some_and(|a| self.target(&a).is_some())
+                    {
+                        kept.push(edk);
+                    }
+                }
+                Ok(kept)
+            }
+
+            /// At most one `Decrypt` per named key and message.
+            fn one_unwrap_per_key(&self) -> bool {
+                true
+            }
+
+            fn describe_keys(&self) -> String {
+                self.describe()
+            }
+        }
+    };
+}
+
+pub(crate) use discovery_keyring;
