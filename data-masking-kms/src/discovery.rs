@@ -10,8 +10,9 @@ use data_masking::keys::{DataKey, EncryptedDataKey, Keyring, Materials};
 use data_masking::{Error, Result};
 
 use crate::arn::KeyArn;
-use crate::keyring::{Timeouts, provider_arn};
+use crate::keyring::provider_arn;
 use crate::options::{discovery_keyring, filter_methods, grant_token_methods};
+use crate::regional::Timeouts;
 use crate::{ops, regional};
 
 /// How many Regions' clients a [`KmsDiscoveryKeyring`] keeps; a client for a further Region is

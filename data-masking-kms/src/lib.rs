@@ -56,7 +56,8 @@ pub use aws_config;
 /// client for [`KmsKeyring::with_client`].
 pub use aws_sdk_kms;
 pub use discovery::{DiscoveryFilter, KmsDiscoveryKeyring, KmsMrkDiscoveryKeyring};
-pub use keyring::{KmsKeyring, KmsKeyringBuilder, PROVIDER_ID, Timeouts};
+pub use keyring::{KmsKeyring, KmsKeyringBuilder, PROVIDER_ID};
+pub use regional::Timeouts;
 
 use data_masking::{CacheLimits, DataMasking, Encryptor, EncryptorBuilder, Result};
 

@@ -1,9 +1,64 @@
-//! KMS clients per Region: every call goes to the Region of the key it names.
+//! KMS clients: their timeouts, and one per Region (every call goes to the Region of the key it
+//! names).
+
+use std::time::Duration;
 
 use aws_config::{Region, SdkConfig};
 use aws_sdk_kms::Client;
+use aws_smithy_types::timeout::TimeoutConfig;
 
-use crate::keyring::Timeouts;
+/// Timeouts of every KMS call, so that a KMS endpoint that does not answer never hangs a Lambda
+/// invocation. The SDK's standard retries (3 attempts, exponential backoff) run inside
+/// `operation`.
+///
+/// The defaults suit Lambda: connect 2 s, one attempt 5 s, the whole call with its retries 10 s.
+///
+/// ```
+/// use data_masking_kms::Timeouts;
+/// use std::time::Duration;
+/// let t = Timeouts::default();
+/// assert_eq!(t.connect, Duration::from_secs(2));
+/// assert_eq!(t.attempt, Duration::from_secs(5));
+/// assert_eq!(t.operation, Duration::from_secs(10));
+/// let fast = Timeouts { operation: Duration::from_secs(3), ..Timeouts::default() };
+/// # assert_eq!(fast.connect, Duration::from_secs(2));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection (TCP and TLS).
+    pub connect: Duration,
+    /// One attempt of a call, from sending the request to reading the whole response.
+    pub attempt: Duration,
+    /// A whole call, retries included.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(2),
+            attempt: Duration::from_secs(5),
+            operation: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The SDK timeout configuration for these timeouts.
+    ///
+    /// ```
+    /// use data_masking_kms::Timeouts;
+    /// let c = Timeouts::default().to_timeout_config();
+    /// assert_eq!(c.operation_timeout(), Some(std::time::Duration::from_secs(10)));
+    /// ```
+    pub fn to_timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
 
 /// A KMS client on `config` with `timeouts`, sending to `endpoint_url` when one is given.
 pub(crate) fn client(
