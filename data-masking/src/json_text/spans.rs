@@ -233,11 +233,16 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
             for (idx, v) in items.iter().enumerate() {
                 let active = self.walk.by_index(self.active, idx, items.len());
                 if !active.is_empty() {
-                    self.walk.at.push(At::Index(idx));
+                    let tracked = self.walk.track != Track::Nothing;
+                    if tracked {
+                        self.walk.at.push(At::Index(idx));
+                    }
                     self.walk
                         .selected(v.get(), &active)
                         .map_err(de::Error::custom)?;
-                    self.walk.at.pop();
+                    if tracked {
+                        self.walk.at.pop();
+                    }
                 }
             }
             return Ok(());

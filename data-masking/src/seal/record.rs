@@ -126,8 +126,11 @@ pub(crate) fn prepare(record: &Value, seal: &Seal, raise_on_missing: bool) -> Re
                 })
         })
         .collect::<Result<Vec<_>>>()?;
+    // The root is an object and never a target, so the copy is an object too.
     let Value::Object(rest) = value else {
-        unreachable!("the record is an object and its root is never replaced")
+        return Err(Error::UnsupportedType(
+            "only a JSON object can be sealed".into(),
+        ));
     };
     Ok(Prepared {
         rest,
@@ -136,7 +139,7 @@ pub(crate) fn prepare(record: &Value, seal: &Seal, raise_on_missing: bool) -> Re
     })
 }
 
-/// Reads a sealed record: its message and, without it, the rest; and its bound context pairs.
+/// Reads a sealed record: its message and its bound context pairs.
 pub(crate) fn open<'r>(sealed: &'r Value, seal: &Seal) -> Result<Opened<'r>> {
     let Value::Object(object) = sealed else {
         return Err(Error::UnsupportedType(
