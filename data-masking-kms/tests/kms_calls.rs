@@ -1,0 +1,219 @@
+//! The KMS calls of each KMS keyring, counted at the endpoint (the recording proxy in front of
+//! moto's server), with the materials cache on (the default limits) and off: the strict
+//! keyring on a single-Region key, the strict keyring on a multi-Region replica, the discovery
+//! keyring and the multi-Region discovery keyring bound to one Region.
+//!
+//! Each reader decrypts the same [`N`] messages, written under one data key (one writer with
+//! the cache on: one `GenerateDataKey`). With the cache a reader makes one `Decrypt` for all of
+//! them; without it, one per message. Writers make one `GenerateDataKey` per data key with the
+//! cache, one per message without; the discovery keyrings never encrypt and make no call trying.
+//!
+//! moto cannot decrypt a multi-Region key's ciphertext (see `tests/mrk.rs`), so for messages of
+//! a multi-Region key the proxy stands in for that `Decrypt` (counted all the same); every other
+//! call is moto's. Without `AWS_ENDPOINT_URL` (a plain `cargo test`) each test prints a note and
+//! returns; `./scripts/test` starts moto and sets it.
+
+mod support;
+
+use std::sync::Arc;
+
+use data_masking::keys::Keyring;
+use data_masking::{DataMasking, EncryptionContext, Encryptor};
+use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring};
+use serde_json::{Value, json};
+use support::Proxy;
+
+/// Messages each reader decrypts.
+const N: usize = 20;
+const PRIMARY_REGION: &str = "us-east-1";
+const REPLICA_REGION: &str = "us-west-2";
+
+/// A single-Region key, a multi-Region key with its replica, and a proxy in front of moto.
+struct Setup {
+    single: String,
+    primary: String,
+    replica: String,
+    account: String,
+    proxy: Proxy,
+}
+
+impl Setup {
+    async fn get() -> Option<Setup> {
+        let endpoint = support::endpoint()?;
+        let config = support::sdk_config_in(&endpoint, PRIMARY_REGION).await;
+        let single = support::create_key(&config).await;
+        let primary = support::create_multi_region_key(&config).await;
+        let replica = support::replicate_key(&config, &primary, REPLICA_REGION).await;
+        let account = single.split(':').nth(4).expect("account").to_owned();
+        let proxy = Proxy::start(&endpoint).await;
+        Some(Setup {
+            single,
+            primary,
+            replica,
+            account,
+            proxy,
+        })
+    }
+
+    /// The configuration in `region`, sending to the proxy.
+    async fn config(&self, region: &str) -> aws_config::SdkConfig {
+        support::sdk_config_in(self.proxy.url(), region).await
+    }
+
+    async fn strict(&self, key: &str) -> Arc<dyn Keyring> {
+        let config = self.config(PRIMARY_REGION).await;
+        Arc::new(KmsKeyring::new(&config, [key]).expect("a keyring"))
+    }
+
+    fn filter(&self) -> DiscoveryFilter {
+        DiscoveryFilter::new("aws", [self.account.as_str()]).expect("a filter")
+    }
+
+    async fn discovery(&self) -> Arc<dyn Keyring> {
+        let config = self.config(REPLICA_REGION).await;
+        Arc::new(KmsDiscoveryKeyring::new(&config).with_filter(self.filter()))
+    }
+
+    async fn mrk_discovery(&self, region: &str) -> Arc<dyn Keyring> {
+        let config = self.config(region).await;
+        let keyring = KmsMrkDiscoveryKeyring::new(&config).expect("a Region");
+        Arc::new(keyring.with_filter(self.filter()))
+    }
+
+    /// The calls of `operation` since the last call, and forgets every count.
+    fn take(&self, operation: &str) -> usize {
+        let n = self.proxy.count(operation);
+        self.proxy.reset();
+        n
+    }
+
+    /// [`N`] messages written with `key` under one data key (a cached writer); the writer's
+    /// one `GenerateDataKey` is checked and forgotten.
+    async fn messages(&self, key: &str) -> Vec<String> {
+        let writer = masker(self.strict(key).await, true);
+        let mut out = Vec::with_capacity(N);
+        for i in 0..N {
+            out.push(writer.encrypt(&value(i), &ctx()).await.expect("encrypt"));
+        }
+        assert_eq!(self.take("GenerateDataKey"), 1, "one data key for {key}");
+        out
+    }
+
+    /// The `Decrypt` calls of a reader on `keyring` decrypting `messages`, with the cache and
+    /// without; each message decrypts to its value.
+    async fn decrypts(&self, keyring: &Arc<dyn Keyring>, messages: &[String]) -> [usize; 2] {
+        let mut counts = [0; 2];
+        for (cached, count) in [true, false].into_iter().zip(&mut counts) {
+            let reader = masker(Arc::clone(keyring), cached);
+            for (i, m) in messages.iter().enumerate() {
+                assert_eq!(reader.decrypt(m, &ctx()).await.expect("decrypt"), value(i));
+            }
+            *count = self.take("Decrypt");
+        }
+        counts
+    }
+
+    /// The `GenerateDataKey` calls of a writer on `keyring` encrypting [`N`] messages, with the
+    /// cache and without.
+    async fn generates(&self, keyring: &Arc<dyn Keyring>) -> [usize; 2] {
+        let mut counts = [0; 2];
+        for (cached, count) in [true, false].into_iter().zip(&mut counts) {
+            let writer = masker(Arc::clone(keyring), cached);
+            for i in 0..N {
+                writer.encrypt(&value(i), &ctx()).await.expect("encrypt");
+            }
+            *count = self.take("GenerateDataKey");
+        }
+        counts
+    }
+
+    /// A discovery keyring refuses to encrypt, with and without the cache, and calls nothing.
+    async fn never_encrypts(&self, keyring: &Arc<dyn Keyring>) {
+        for cached in [true, false] {
+            let err = masker(Arc::clone(keyring), cached)
+                .encrypt(&value(0), &ctx())
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), "encrypt-key", "{err}");
+        }
+        assert!(self.proxy.requests().is_empty(), "no KMS call");
+    }
+}
+
+/// A masker on `keyring`, with the default cache or none.
+fn masker(keyring: Arc<dyn Keyring>, cached: bool) -> DataMasking {
+    let builder = Encryptor::builder_shared(keyring);
+    let builder = if cached { builder } else { builder.no_cache() };
+    DataMasking::builder()
+        .encryptor(builder.build().expect("an Encryptor"))
+        .build()
+}
+
+fn ctx() -> EncryptionContext {
+    EncryptionContext::new([("tenant", "acme")]).expect("a context")
+}
+
+fn value(i: usize) -> Value {
+    json!({"card": format!("4111 1111 1111 {i:04}"), "n": i})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_keyring_one_call_per_data_key_with_the_cache_one_per_message_without() {
+    let Some(s) = Setup::get().await else { return };
+    let keyring = s.strict(&s.single).await;
+    assert_eq!(s.generates(&keyring).await, [1, N]);
+    let messages = s.messages(&s.single).await;
+    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_keyring_on_a_replica_one_call_per_data_key_with_the_cache_one_per_message_without()
+{
+    let Some(s) = Setup::get().await else { return };
+    let keyring = s.strict(&s.replica).await;
+    // Writing with the replica: moto's GenerateDataKey in the replica's Region.
+    assert_eq!(s.generates(&keyring).await, [1, N]);
+    // Reading the primary's messages: the replica matches them, and each Decrypt names it.
+    let messages = s.messages(&s.primary).await;
+    s.proxy.stand_in_for_replicas(true);
+    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_message_without() {
+    let Some(s) = Setup::get().await else { return };
+    let keyring = s.discovery().await;
+    s.never_encrypts(&keyring).await;
+    let messages = s.messages(&s.single).await;
+    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+    // A multi-Region key's messages: the same (the named key, in its Region).
+    let messages = s.messages(&s.primary).await;
+    s.proxy.stand_in_for_replicas(true);
+    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mrk_discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_message_without() {
+    let Some(s) = Setup::get().await else { return };
+    // A single-Region key of the keyring's Region: moto's own Decrypt.
+    let east = s.mrk_discovery(PRIMARY_REGION).await;
+    s.never_encrypts(&east).await;
+    let messages = s.messages(&s.single).await;
+    assert_eq!(s.decrypts(&east, &messages).await, [1, N]);
+    // The primary's messages in the replica's Region, through the replica there.
+    let west = s.mrk_discovery(REPLICA_REGION).await;
+    s.never_encrypts(&west).await;
+    let messages = s.messages(&s.primary).await;
+    s.proxy.stand_in_for_replicas(true);
+    assert_eq!(s.decrypts(&west, &messages).await, [1, N]);
+    // The single-Region key's messages are not for the replica's Region: no call at all.
+    let messages = s.messages(&s.single).await;
+    for cached in [true, false] {
+        let err = masker(Arc::clone(&west), cached)
+            .decrypt(&messages[0], &ctx())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "decrypt-key", "{err}");
+    }
+    assert!(s.proxy.requests().is_empty(), "no KMS call");
+}
