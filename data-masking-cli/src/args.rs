@@ -195,6 +195,13 @@ pub(crate) struct KeyArgs {
     )]
     pub(crate) discovery_accounts: Vec<String>,
 
+    /// Bind --kms-discovery to one Region, multi-Region aware: every Decrypt goes to REGION,
+    /// with the keys of REGION, and with a multi-Region key (mrk-...) of any Region through its
+    /// replica in REGION (to read another Region's messages with the local replicas). Without
+    /// it, each key is called in its own Region.
+    #[arg(long, value_name = "REGION", requires = "kms_discovery")]
+    pub(crate) discovery_region: Option<String>,
+
     /// An AWS KMS grant token, sent with every KMS call of --kms-key and --kms-discovery;
     /// repeatable.
     #[arg(long = "grant-token", value_name = "TOKEN")]

@@ -14,7 +14,7 @@ use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
 use data_masking::{
     AlgorithmSuite, CommitmentPolicy, DataMasking, EncryptionContext, Encryptor, Error, Fields,
 };
-use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring};
+use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring};
 
 use crate::args::{
     CryptArgs, DecryptArgs, EdkLimitArgs, EncryptArgs, KeyArgs, KeygenArgs, SuiteArgs,
@@ -96,7 +96,7 @@ fn read_key_file(path: &Path, allow_open: bool) -> Result<data_masking::keys::Ke
 }
 
 /// The keyring of the arguments: the KMS keys (if any), each key file, then KMS discovery (when
-/// `decrypting`), the first generating data keys.
+/// `decrypting`; bound to `--discovery-region` when given), the first generating data keys.
 fn keyring(
     a: &KeyArgs,
     decrypting: bool,
@@ -133,13 +133,24 @@ fn keyring(
     }
     keyrings.extend(files);
     if a.kms_discovery {
-        let mut discovery = rt
-            .block_on(KmsDiscoveryKeyring::from_env())
-            .with_grant_tokens(a.grant_tokens.iter().cloned());
-        if let Some(filter) = filter {
-            discovery = discovery.with_filter(filter);
+        let tokens = a.grant_tokens.iter().cloned();
+        if let Some(region) = &a.discovery_region {
+            let mut discovery = rt
+                .block_on(KmsMrkDiscoveryKeyring::from_env_in_region(region))?
+                .with_grant_tokens(tokens);
+            if let Some(filter) = filter {
+                discovery = discovery.with_filter(filter);
+            }
+            keyrings.push(Arc::new(discovery));
+        } else {
+            let mut discovery = rt
+                .block_on(KmsDiscoveryKeyring::from_env())
+                .with_grant_tokens(tokens);
+            if let Some(filter) = filter {
+                discovery = discovery.with_filter(filter);
+            }
+            keyrings.push(Arc::new(discovery));
         }
-        keyrings.push(Arc::new(discovery));
     }
     let mut keyrings = keyrings.into_iter();
     let Some(first) = keyrings.next() else {

@@ -387,6 +387,35 @@ impl KmsMrkDiscoveryKeyring {
         Self::new(&config)
     }
 
+    /// A keyring on the standard AWS configuration (credentials, endpoint, retries) but bound
+    /// to `region`, with the default [`Timeouts`]: to read in a Region other than the
+    /// configured one (disaster recovery: the replicas of the other Region's keys). An error
+    /// when `region` does not have the form of an AWS Region (lower-case letters, digits and
+    /// `-`).
+    ///
+    /// ```no_run
+    /// # use data_masking_kms::KmsMrkDiscoveryKeyring;
+    /// # async fn demo() -> data_masking::Result<()> {
+    /// let keyring = KmsMrkDiscoveryKeyring::from_env_in_region("us-west-2").await?;
+    /// assert_eq!(keyring.region(), "us-west-2");
+    /// assert!(KmsMrkDiscoveryKeyring::from_env_in_region("evil.example/x").await.is_err());
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_env_in_region(region: &str) -> Result<Self> {
+        if !plausible_region(region) {
+            return Err(Error::Config(format!(
+                "{region:?} is not an AWS Region (such as us-west-2) for the KMS multi-Region \
+                 discovery keyring"
+            )));
+        }
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_owned()))
+            .timeout_config(Timeouts::default().to_timeout_config())
+            .load()
+            .await;
+        Self::new(&config)
+    }
+
     /// A keyring on an existing AWS configuration, in its Region, with the default
     /// [`Timeouts`]; an error when the configuration has no Region.
     ///
@@ -572,6 +601,21 @@ mod tests {
             .request_key(&MINE_MRK.parse().expect("ARN"))
             .expect("kept");
         assert_eq!(key.as_str(), "arn:aws:kms:us-east-1:111122223333:key/mrk-1");
+    }
+
+    #[tokio::test]
+    async fn the_mrk_discovery_keyring_of_a_named_region_takes_a_region_only() {
+        let keyring = KmsMrkDiscoveryKeyring::from_env_in_region("ap-south-1")
+            .await
+            .expect("a Region");
+        assert_eq!(keyring.region(), "ap-south-1");
+        for bad in ["", "evil.example/x", "US-EAST-1", "us-east-1:x"] {
+            let err = KmsMrkDiscoveryKeyring::from_env_in_region(bad)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), "config", "{bad:?}");
+            assert!(err.to_string().contains("is not an AWS Region"), "{err}");
+        }
     }
 
     #[test]
