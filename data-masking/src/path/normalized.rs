@@ -43,69 +43,89 @@ pub(crate) fn walk_located<'v>(
     value: &'v Value,
     f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> bool,
 ) {
-    fn go<'v>(
-        v: &'v Value,
-        at: &mut Vec<Segment<'v>>,
-        f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> bool,
-    ) {
-        if !f(v, at) {
-            return;
-        }
-        match v {
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    at.push(Segment::Index(i));
-                    go(x, at, f);
-                    at.pop();
-                }
-            }
-            Value::Object(o) => {
-                for (k, x) in o {
-                    at.push(Segment::Member(k));
-                    go(x, at, f);
-                    at.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-    go(value, &mut Vec::new(), f);
+    walk_from(value, &mut Vec::new(), f);
 }
 
 /// A copy of `value` (found at `at`), in which each node for which `f` gives a replacement is
-/// replaced by it (and not descended into). The first error `f` returns ends the copy.
+/// replaced by it (and not descended into). `f` sees every other node, in document order; the
+/// first error it returns ends the copy.
+///
+/// The nodes are visited first, without copying; then `value` is cloned whole (a map clones
+/// its tree as it is, without re-inserting its keys) and the replacements are put in place.
 pub(crate) fn rebuild_at<'v, E>(
     value: &'v Value,
     at: &mut Vec<Segment<'v>>,
     f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> Result<Option<Value>, E>,
 ) -> Result<Value, E> {
-    if let Some(replacement) = f(value, at)? {
-        return Ok(replacement);
+    let depth = at.len();
+    let mut replacements: Vec<(Vec<Segment<'v>>, Value)> = Vec::new();
+    let mut failed = None;
+    walk_from(value, at, &mut |node, loc| {
+        if failed.is_some() {
+            return false;
+        }
+        match f(node, loc) {
+            Ok(None) => true,
+            Ok(Some(replacement)) => {
+                replacements.push((loc[depth..].to_vec(), replacement));
+                false
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
-    Ok(match value {
+    // The root itself replaced: nothing to copy.
+    if let Some(pos) = replacements.iter().position(|(loc, _)| loc.is_empty()) {
+        return Ok(replacements.swap_remove(pos).1);
+    }
+    let mut copy = value.clone();
+    for (loc, replacement) in replacements {
+        if let Some(slot) = node_mut(&mut copy, &loc) {
+            *slot = replacement;
+        }
+    }
+    Ok(copy)
+}
+
+/// [`walk_located`] from `value`, found at `at` (left as it was on return).
+fn walk_from<'v>(
+    v: &'v Value,
+    at: &mut Vec<Segment<'v>>,
+    f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> bool,
+) {
+    if !f(v, at) {
+        return;
+    }
+    match v {
         Value::Array(a) => {
-            let mut out = Vec::with_capacity(a.len());
             for (i, x) in a.iter().enumerate() {
                 at.push(Segment::Index(i));
-                out.push(rebuild_at(x, at, f)?);
+                walk_from(x, at, f);
                 at.pop();
             }
-            Value::Array(out)
         }
         Value::Object(o) => {
-            // Collected in the map's own order, which the map builds in one pass.
-            let out = o
-                .iter()
-                .map(|(k, x)| {
-                    at.push(Segment::Member(k));
-                    let x = rebuild_at(x, at, f);
-                    at.pop();
-                    Ok((k.clone(), x?))
-                })
-                .collect::<Result<serde_json::Map<_, _>, E>>()?;
-            Value::Object(out)
+            for (k, x) in o {
+                at.push(Segment::Member(k));
+                walk_from(x, at, f);
+                at.pop();
+            }
         }
-        other => other.clone(),
+        _ => {}
+    }
+}
+
+/// The node of `value` at the relative location `loc`, if there is one.
+fn node_mut<'a>(value: &'a mut Value, loc: &[Segment<'_>]) -> Option<&'a mut Value> {
+    loc.iter().try_fold(value, |v, s| match (v, s) {
+        (Value::Object(o), Segment::Member(k)) => o.get_mut(*k),
+        (Value::Array(a), Segment::Index(i)) => a.get_mut(*i),
+        _ => None,
     })
 }
 
