@@ -102,6 +102,11 @@ pub enum Error {
     /// The configuration is not usable (e.g. an unsupported algorithm suite or frame length).
     #[error("invalid configuration: {0}")]
     Config(String),
+
+    /// Reading the input or writing the output of a streaming encrypt or decrypt failed (says
+    /// which, and the system's reason).
+    #[error("i/o error: {0}")]
+    Io(String),
 }
 
 impl Error {
@@ -127,6 +132,7 @@ impl Error {
             Error::ContextMismatch(_) => "context-mismatch",
             Error::RecordTampered { .. } => "record-tampered",
             Error::Config(_) => "config",
+            Error::Io(_) => "io",
         }
     }
 

@@ -38,7 +38,10 @@ pub mod typed;
 
 pub use cache::{CacheLimits, Clock};
 pub use encryption_context::EncryptionContext;
-pub use engine::{Encryptor, EncryptorBuilder};
+pub use engine::{
+    DecryptStream, EncryptStream, Encryptor, EncryptorBuilder, MessageHead, PlaintextSink,
+    Unverified,
+};
 pub use erase::{DEFAULT_MASK, Mask, RegexMask, Rules, python_number};
 pub use error::{Error, Result};
 pub use masker::{DataMasking, DataMaskingBuilder, Erasure};

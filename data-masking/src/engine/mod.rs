@@ -5,6 +5,7 @@
 
 mod builder;
 mod materials;
+mod stream;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 pub use builder::EncryptorBuilder;
 use builder::Options;
 use materials::{CacheKey, Materials, check_required, make_decrypting, make_encrypting};
+pub use stream::{DecryptStream, EncryptStream, MessageHead, PlaintextSink, Unverified};
 
 use crate::cache::Cache;
 use crate::encryption_context::EncryptionContext;
@@ -264,8 +266,20 @@ impl Encryptor {
     /// # }).unwrap();
     /// ```
     pub async fn decrypt(&self, message: &[u8], context: &EncryptionContext) -> Result<Vec<u8>> {
+        let header = format::parse_header(message, self.inner.options.max_edks)?;
+        let (entry, key) = self.open_message(&header, context).await?;
+        let materials = entry.decrypting()?;
+        format::decrypt_body(message, &header, &key, materials.verifier.as_ref())
+    }
+
+    /// The materials and content key of a parsed message whose suite the policy allows, whose
+    /// header verified and whose context is `context` (see [`decrypt`](Self::decrypt)).
+    async fn open_message(
+        &self,
+        header: &Header<'_>,
+        context: &EncryptionContext,
+    ) -> Result<(Arc<Materials>, ContentKey)> {
         let e = &*self.inner;
-        let header = format::parse_header(message, e.options.max_edks)?;
         let suite = header.suite;
         if !e.options.policy.allows_decrypt(suite) {
             return Err(Error::DecryptValue(format!(
@@ -273,12 +287,12 @@ impl Encryptor {
             )));
         }
         let reproduced = format::unstored_pairs(header.section, context.as_map())?;
-        let (entry, key) = match self.open_header(&header, &reproduced).await {
+        let (entry, key) = match self.open_header(header, &reproduced).await {
             Ok(opened) => opened,
             Err(err) if !reproduced.is_empty() => {
                 // Either the message has no such required pairs (then they are keys it lacks)
                 // or a required pair is missing or wrong (or the key is): say which.
-                let Ok((entry, _)) = self.open_header(&header, &BTreeMap::new()).await else {
+                let Ok((entry, _)) = self.open_header(header, &BTreeMap::new()).await else {
                     return Err(not_authenticated(err, &reproduced));
                 };
                 context.check_stored(&entry.decrypting()?.context)?;
@@ -288,11 +302,10 @@ impl Encryptor {
             }
             Err(err) => return Err(err),
         };
-        let materials = entry.decrypting()?;
         // The context is compared once it is authentic (as Powertools compares after the ESDK
         // decrypted): a tampered header is a decrypt-value error, never a context mismatch.
-        context.check_stored(&materials.context)?;
-        format::decrypt_body(message, &header, &key, materials.verifier.as_ref())
+        context.check_stored(&entry.decrypting()?.context)?;
+        Ok((entry, key))
     }
 
     /// The decryption materials of `header` with the `reproduced` pairs (from the cache when

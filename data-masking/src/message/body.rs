@@ -10,12 +10,12 @@ const FRAME: &[u8] = b"AWSKMSEncryptionClient Frame";
 const FINAL_FRAME: &[u8] = b"AWSKMSEncryptionClient Final Frame";
 const SINGLE_BLOCK: &[u8] = b"AWSKMSEncryptionClient Single Block";
 /// Where a sequence number would be, marks the final frame.
-const FINAL_MARKER: u32 = 0xFFFF_FFFF;
+pub(super) const FINAL_MARKER: u32 = 0xFFFF_FFFF;
 /// The largest encrypted content of a non-framed body: 2^36 - 32 bytes (64 GiB), the most
 /// AES-GCM may encrypt under one IV (data-format/message-body.md).
 const MAX_NON_FRAMED: u64 = (1 << 36) - 32;
 /// Bytes around the content of a regular frame: sequence number, IV, tag.
-const FRAME_OVERHEAD: usize = 4 + NONCE_LEN + TAG_LEN;
+pub(super) const FRAME_OVERHEAD: usize = 4 + NONCE_LEN + TAG_LEN;
 /// Bytes around the content of the final frame: the marker and the content length besides.
 const FINAL_FRAME_OVERHEAD: usize = 4 + FRAME_OVERHEAD + 4;
 /// The longest body AAD: a v2 message id, the longest kind, sequence number, content length.
@@ -59,11 +59,11 @@ fn frame_iv(seq: u32) -> [u8; NONCE_LEN] {
 
 /// What comes before a frame's content: for the final frame the marker, then the sequence
 /// number, the IV, and for the final frame the content length.
-struct FrameHead {
-    seq: u32,
+pub(super) struct FrameHead {
+    pub(super) seq: u32,
     iv: [u8; NONCE_LEN],
     /// The content length, for the final frame; regular frames hold the frame length.
-    final_len: Option<u32>,
+    pub(super) final_len: Option<u32>,
 }
 
 impl FrameHead {
@@ -79,7 +79,7 @@ impl FrameHead {
     }
 
     /// Reads a frame head of a body whose frames hold `frame_length` bytes.
-    fn read(r: &mut Reader<'_>, frame_length: u32) -> Result<Self, FormatError> {
+    pub(super) fn read(r: &mut Reader<'_>, frame_length: u32) -> Result<Self, FormatError> {
         let first = r.u32("sequence number")?;
         let last = first == FINAL_MARKER;
         let seq = if last {
@@ -124,37 +124,49 @@ pub(super) fn seal_frames(
     frame_len: u32,
     out: &mut Vec<u8>,
 ) -> Result<(), FormatError> {
-    let fail = |_| FormatError::Encrypt("encryption failed: frame");
     let size = frame_len as usize;
     let mut chunks = plaintext.chunks(size).peekable();
     let mut seq: u32 = 1;
     loop {
         let chunk = chunks.next().unwrap_or(&[]);
         let last = chunks.peek().is_none() && chunk.len() < size;
-        let iv = frame_iv(seq);
-        FrameHead {
-            seq,
-            iv,
-            final_len: last.then_some(chunk.len() as u32),
-        }
-        .encode(out);
-        let aad = BodyAad::new(
-            message_id,
-            if last { FINAL_FRAME } else { FRAME },
-            seq,
-            chunk.len() as u64,
-        )?;
-        let start = out.len();
-        out.extend_from_slice(chunk);
-        let tag = key
-            .seal_in_place(&iv, aad.as_bytes(), &mut out[start..])
-            .map_err(fail)?;
-        out.extend_from_slice(&tag);
+        seal_frame(key, message_id, seq, last, chunk, out)?;
         if last {
             return Ok(());
         }
         seq += 1;
     }
+}
+
+/// Appends frame `seq` of `chunk` sealed under `key` (the final frame when `last`) to `out`.
+pub(super) fn seal_frame(
+    key: &AeadKey,
+    message_id: &[u8],
+    seq: u32,
+    last: bool,
+    chunk: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), FormatError> {
+    let iv = frame_iv(seq);
+    FrameHead {
+        seq,
+        iv,
+        final_len: last.then_some(chunk.len() as u32),
+    }
+    .encode(out);
+    let aad = BodyAad::new(
+        message_id,
+        if last { FINAL_FRAME } else { FRAME },
+        seq,
+        chunk.len() as u64,
+    )?;
+    let start = out.len();
+    out.extend_from_slice(chunk);
+    let tag = key
+        .seal_in_place(&iv, aad.as_bytes(), &mut out[start..])
+        .map_err(|_| FormatError::Encrypt("encryption failed: frame"))?;
+    out.extend_from_slice(&tag);
+    Ok(())
 }
 
 /// Decrypts the body that `r` is at, framed or not, appending the plaintext to `plaintext`;
@@ -180,20 +192,7 @@ pub(super) fn open_body(
         let content = r.take(len, "frame content")?;
         let tag = r.take(TAG_LEN, "frame tag")?;
         let last = head.final_len.is_some();
-        let aad = BodyAad::new(
-            message_id,
-            if last { FINAL_FRAME } else { FRAME },
-            head.seq,
-            len as u64,
-        )?;
-        let start = plaintext.len();
-        plaintext.extend_from_slice(content);
-        plaintext.extend_from_slice(tag);
-        let opened = key
-            .open_in_place(&head.iv, aad.as_bytes(), &mut plaintext[start..])
-            .map_err(|_| FormatError::invalid("a frame authentication tag does not verify"))?
-            .len();
-        plaintext.truncate(start + opened);
+        open_frame(key, message_id, &head, content, tag, plaintext)?;
         if last {
             return Ok(());
         }
@@ -201,6 +200,43 @@ pub(super) fn open_body(
             .checked_add(1)
             .filter(|&s| s != FINAL_MARKER)
             .ok_or_else(|| FormatError::invalid("too many frames"))?;
+    }
+}
+
+/// Opens the frame of `head` (its `content` and `tag`) under `key`, appending its plaintext to
+/// `plaintext`; nothing is appended when the tag does not verify.
+pub(super) fn open_frame(
+    key: &AeadKey,
+    message_id: &[u8],
+    head: &FrameHead,
+    content: &[u8],
+    tag: &[u8],
+    plaintext: &mut Vec<u8>,
+) -> Result<(), FormatError> {
+    let aad = BodyAad::new(
+        message_id,
+        if head.final_len.is_some() {
+            FINAL_FRAME
+        } else {
+            FRAME
+        },
+        head.seq,
+        content.len() as u64,
+    )?;
+    let start = plaintext.len();
+    plaintext.extend_from_slice(content);
+    plaintext.extend_from_slice(tag);
+    let opened = key
+        .open_in_place(&head.iv, aad.as_bytes(), &mut plaintext[start..])
+        .map(|p| p.len());
+    if let Ok(n) = opened {
+        plaintext.truncate(start + n);
+        Ok(())
+    } else {
+        plaintext.truncate(start);
+        Err(FormatError::invalid(
+            "a frame authentication tag does not verify",
+        ))
     }
 }
 

@@ -14,7 +14,7 @@ use crate::primitives::aead::AeadKey;
 use crate::primitives::ct_eq;
 
 /// The content key of a message whose header verified.
-pub(crate) struct ContentKey(AeadKey);
+pub(crate) struct ContentKey(pub(super) AeadKey);
 
 /// Derives the content key of a parsed message from its data key, and checks the key
 /// commitment (in constant time) and the header authentication tag: after this, the header's

@@ -4,11 +4,11 @@ use super::body::{frame_count, framed_len, seal_frames};
 use super::codec::Codec;
 use super::error::FormatError;
 use super::footer::{Footer, SigningKey};
-use super::header::HeaderV2;
+use super::header::{COMMITMENT_LEN, HeaderV2};
 use super::ids::MESSAGE_ID_LEN;
 use super::kdf::derive;
 use super::suite::AlgorithmSuite;
-use crate::primitives::aead::{NONCE_LEN, TAG_LEN};
+use crate::primitives::aead::{AeadKey, NONCE_LEN, TAG_LEN};
 
 /// Room for the footer: its length and the longest DER P-384 signature.
 const FOOTER_ROOM: usize = 2 + 104;
@@ -32,6 +32,33 @@ pub(crate) struct EncryptParams<'a> {
 
 /// Writes a framed message (format version 2).
 pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>, FormatError> {
+    check(p)?;
+    let frame_len = p.frame_length as usize;
+    if u32::try_from(frame_count(plaintext.len(), frame_len)).is_err() {
+        return Err(FormatError::Config(
+            "the plaintext needs more than 2^32 - 1 frames".into(),
+        ));
+    }
+    let footer_room = if p.signing_key.is_some() {
+        FOOTER_ROOM
+    } else {
+        0
+    };
+    let mut out =
+        Vec::with_capacity(header_len(p) + framed_len(plaintext.len(), frame_len) + footer_room);
+    let key = write_header(p, &mut out)?;
+    seal_frames(&key, &p.message_id, plaintext, p.frame_length, &mut out)?;
+    if let Some(signer) = p.signing_key {
+        let mut hash = signer.hash();
+        hash.update(&out);
+        let signature = signer.sign(hash)?;
+        Footer(&signature).encode(&mut out)?;
+    }
+    Ok(out)
+}
+
+/// Fails unless `p` can write a message: a committing suite, frames of at least one byte.
+pub(super) fn check(p: &EncryptParams<'_>) -> Result<(), FormatError> {
     if !p.suite.is_committing() {
         return Err(FormatError::Config(
             format!(
@@ -46,12 +73,20 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
             "the frame length must be at least 1".into(),
         ));
     }
-    let frame_len = p.frame_length as usize;
-    if u32::try_from(frame_count(plaintext.len(), frame_len)).is_err() {
-        return Err(FormatError::Config(
-            "the plaintext needs more than 2^32 - 1 frames".into(),
-        ));
-    }
+    Ok(())
+}
+
+/// Bytes of the header [`write_header`] writes, its tag included.
+pub(super) fn header_len(p: &EncryptParams<'_>) -> usize {
+    1 + 2 + MESSAGE_ID_LEN + p.header_section.len() + 1 + 4 + COMMITMENT_LEN + TAG_LEN
+}
+
+/// Derives the content key and appends the header and its tag to `out` (which `p` passed
+/// [`check`]); returns the content key of the frames.
+pub(super) fn write_header(
+    p: &EncryptParams<'_>,
+    out: &mut Vec<u8>,
+) -> Result<AeadKey, FormatError> {
     let (key, commitment) = derive(p.suite, p.data_key, &p.message_id)?;
     let commitment = commitment.ok_or_else(|| FormatError::invalid("no key commitment"))?;
     let header = HeaderV2 {
@@ -61,31 +96,18 @@ pub(crate) fn encrypt(p: &EncryptParams<'_>, plaintext: &[u8]) -> Result<Vec<u8>
         frame_length: p.frame_length,
         commitment: &commitment,
     };
-    let footer_room = if p.signing_key.is_some() {
-        FOOTER_ROOM
-    } else {
-        0
-    };
-    let mut out = Vec::with_capacity(
-        header.encoded_len() + TAG_LEN + framed_len(plaintext.len(), frame_len) + footer_room,
-    );
-    header.encode(&mut out);
+    out.reserve(header.encoded_len() + TAG_LEN);
+    let start = out.len();
+    header.encode(out);
     let sealed = if p.reproduced.is_empty() {
-        key.seal_in_place(&[0u8; NONCE_LEN], &out, &mut [])
+        key.seal_in_place(&[0u8; NONCE_LEN], &out[start..], &mut [])
     } else {
-        let mut aad = Vec::with_capacity(out.len() + p.reproduced.len());
-        aad.extend_from_slice(&out);
+        let mut aad = Vec::with_capacity(out.len() - start + p.reproduced.len());
+        aad.extend_from_slice(&out[start..]);
         aad.extend_from_slice(p.reproduced);
         key.seal_in_place(&[0u8; NONCE_LEN], &aad, &mut [])
     };
     let tag = sealed.map_err(|_| FormatError::Encrypt("encryption failed: header tag"))?;
     out.extend_from_slice(&tag);
-    seal_frames(&key, &p.message_id, plaintext, p.frame_length, &mut out)?;
-    if let Some(signer) = p.signing_key {
-        let mut hash = signer.hash();
-        hash.update(&out);
-        let signature = signer.sign(hash)?;
-        Footer(&signature).encode(&mut out)?;
-    }
-    Ok(out)
+    Ok(key)
 }

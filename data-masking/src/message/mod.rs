@@ -23,6 +23,7 @@ pub(crate) mod format;
 mod header;
 mod ids;
 mod kdf;
+pub(crate) mod stream;
 mod suite;
 
 pub use context::{PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX};
