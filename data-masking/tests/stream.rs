@@ -455,3 +455,119 @@ fn short_reads_are_fine() {
         assert_eq!(stream.decrypt(reader, Vec::new()).unwrap(), p);
     }
 }
+
+mod vectors {
+    //! Every message of the Python ESDK vectors (all eleven suites, framed and non-framed, and
+    //! the negative cases) gives the same result streamed as in memory: the same plaintext, or
+    //! an error of the same kind.
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use data_masking::keys::{MultiKeyring, RawAesKeyring};
+    use data_masking::{CommitmentPolicy, EncryptionContext, Encryptor, Error};
+    use serde_json::Value;
+
+    fn read_json(path: &str) -> Value {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).expect("JSON")
+    }
+
+    fn encryptor(meta: &Value, names: &[&str]) -> Encryptor {
+        let ns = meta["key_namespace"].as_str().expect("namespace");
+        let key = |n: &str| {
+            let bytes = STANDARD
+                .decode(meta["keys"][n].as_str().expect("key"))
+                .expect("base64");
+            RawAesKeyring::new(ns, n, &bytes).expect("keyring")
+        };
+        let mut multi = MultiKeyring::new(key(names[0]));
+        for n in &names[1..] {
+            multi = multi.with(key(n));
+        }
+        Encryptor::builder(multi)
+            .commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
+            .build()
+            .expect("encryptor")
+    }
+
+    fn context(v: &Value) -> EncryptionContext {
+        EncryptionContext::new(
+            v.as_object()
+                .expect("context")
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().expect("string").to_owned())),
+        )
+        .expect("context")
+    }
+
+    fn streamed(
+        rt: &tokio::runtime::Runtime,
+        e: &Encryptor,
+        msg: &[u8],
+        ctx: &EncryptionContext,
+    ) -> Result<Vec<u8>, Error> {
+        let mut reader = msg;
+        let head = e.read_head(&mut reader)?;
+        let stream = rt.block_on(e.decrypt_stream(head, ctx))?;
+        stream.decrypt(reader, Vec::new())
+    }
+
+    fn same(name: &str, a: Result<Vec<u8>, Error>, b: Result<Vec<u8>, Error>) {
+        match (a, b) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{name}"),
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{name}: {a} / {b}"),
+            (a, b) => panic!("{name}: in memory {a:?}, streamed {b:?}"),
+        }
+    }
+
+    #[test]
+    fn streamed_as_in_memory() {
+        let rt = super::rt();
+        let shared = read_json(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/vectors/esdk_raw_aes.json"
+        ));
+        let meta = &shared["meta"];
+        let mut n = 0;
+        for v in shared["vectors"].as_array().expect("vectors") {
+            let names: Vec<&str> = v["keys"]
+                .as_array()
+                .expect("keys")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            let e = encryptor(meta, &names);
+            let ctx = context(&v["encryption_context"]);
+            let Ok(msg) = STANDARD.decode(v["ciphertext"].as_str().expect("ciphertext")) else {
+                continue;
+            };
+            let name = v["name"].as_str().expect("name");
+            same(
+                name,
+                rt.block_on(e.decrypt(&msg, &ctx)),
+                streamed(&rt, &e, &msg, &ctx),
+            );
+            n += 1;
+        }
+        let suites = read_json(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/esdk_python_suites.json"
+        ));
+        let e = encryptor(meta, &["key-a"]);
+        let mut non_framed = 0;
+        for v in suites["vectors"].as_array().expect("vectors") {
+            let msg = STANDARD
+                .decode(v["ciphertext"].as_str().expect("ciphertext"))
+                .expect("base64");
+            let ctx = context(&v["context"]);
+            let name = format!("{} frame {}", v["suite"], v["frame_length"]);
+            let streamed = streamed(&rt, &e, &msg, &ctx);
+            assert!(streamed.is_ok(), "{name}: {streamed:?}");
+            non_framed += usize::from(v["frame_length"] == 0);
+            same(&name, rt.block_on(e.decrypt(&msg, &ctx)), streamed);
+            n += 1;
+        }
+        assert!(non_framed >= 11, "{non_framed}");
+        assert!(n >= 45, "{n}");
+    }
+}

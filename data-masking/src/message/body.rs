@@ -241,7 +241,7 @@ pub(super) fn open_frame(
 }
 
 /// A non-framed body: IV, content length (`u64`), content, tag.
-fn open_non_framed(
+pub(super) fn open_non_framed(
     r: &mut Reader<'_>,
     message_id: &[u8],
     key: &AeadKey,

@@ -20,7 +20,9 @@ use std::thread;
 
 use zeroize::Zeroizing;
 
-use super::body::{FINAL_MARKER, FRAME_OVERHEAD, FrameHead, open_frame, seal_frame};
+use super::body::{
+    FINAL_MARKER, FRAME_OVERHEAD, FrameHead, open_frame, open_non_framed, seal_frame,
+};
 use super::codec::{Codec, Reader};
 use super::decrypt::ContentKey;
 use super::encrypt::{EncryptParams, check, header_len, write_header};
@@ -388,8 +390,8 @@ struct Opened {
 /// the final frame came, the signature verified (signing suites, with `verifier`) and
 /// the input ended with the message; on `Err`, what was written is not authentic.
 ///
-/// A frame length above `max_frame_length` and a non-framed body are refused before any
-/// frame is read.
+/// A frame length above `max_frame_length` is refused before any frame is read; a non-framed
+/// body is held whole, and refused when longer than `max_frame_length`.
 pub(crate) fn decrypt<R: Read, W: Write>(
     head: &[u8],
     key: &ContentKey,
@@ -399,12 +401,7 @@ pub(crate) fn decrypt<R: Read, W: Write>(
     writer: &mut W,
 ) -> Result<u64> {
     let h = Header::parse(head, None)?;
-    if !h.framed {
-        return Err(Error::DecryptValue(
-            "a non-framed message cannot be streamed: decrypt it whole".into(),
-        ));
-    }
-    if h.frame_length > max_frame_length {
+    if h.framed && h.frame_length > max_frame_length {
         return Err(Error::DecryptValue(format!(
             "the message's frame length ({} bytes) is above the {max_frame_length} bytes this \
              streaming decrypt accepts",
@@ -423,9 +420,82 @@ pub(crate) fn decrypt<R: Read, W: Write>(
         hash.update(head);
         hash
     });
+    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
+    let (hash, total) = if h.framed {
+        decrypt_frames(&h, &key.0, hash, &mut reader, writer)?
+    } else {
+        decrypt_non_framed(&h, &key.0, hash, max_frame_length, &mut reader, writer)?
+    };
+    if let (Some(v), Some(hash)) = (verifier, hash) {
+        let mut footer = Vec::new();
+        read_exact_into(&mut reader, &mut footer, 2, "signature")?;
+        let n = usize::from(u16::from_be_bytes([footer[0], footer[1]]));
+        read_exact_into(&mut reader, &mut footer, n, "signature")?;
+        let signature = Footer::read(&mut Reader::new(&footer))?;
+        v.verify(hash, signature.0)?;
+    }
+    let mut one = [0u8; 1];
+    let more = loop {
+        match reader.read(&mut one) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error("cannot read the message", &e)),
+        }
+    };
+    if more > 0 {
+        return Err(FormatError::Trailing("bytes after the end of the message").into());
+    }
+    writer
+        .flush()
+        .map_err(|e| io_error("cannot write the plaintext", &e))?;
+    Ok(total)
+}
+
+/// Reads and opens a non-framed body (one block, of at most `max_len` bytes, held whole),
+/// writing its plaintext to `writer`; returns `hash` having taken the body in, and the
+/// plaintext bytes.
+fn decrypt_non_framed(
+    h: &Header<'_>,
+    aead: &AeadKey,
+    mut hash: Option<SignatureHash>,
+    max_len: u32,
+    reader: &mut impl Read,
+    writer: &mut impl Write,
+) -> Result<(Option<SignatureHash>, u64)> {
+    let mut body = Vec::new();
+    read_exact_into(reader, &mut body, NONCE_LEN + 8, "content length")?;
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&body[NONCE_LEN..]);
+    let len = u64::from_be_bytes(len);
+    if len > u64::from(max_len) {
+        return Err(Error::DecryptValue(format!(
+            "the message is not framed and its content ({len} bytes) is above the \
+             {max_len} bytes this streaming decrypt holds at once"
+        )));
+    }
+    read_exact_into(reader, &mut body, len as usize + TAG_LEN, "content")?;
+    let mut plaintext = Zeroizing::new(Vec::new());
+    open_non_framed(&mut Reader::new(&body), h.message_id, aead, &mut plaintext)?;
+    writer
+        .write_all(&plaintext)
+        .map_err(|e| io_error("cannot write the plaintext", &e))?;
+    if let Some(hash) = &mut hash {
+        hash.update(&body);
+    }
+    Ok((hash, plaintext.len() as u64))
+}
+
+/// Reads and opens a framed body in batches on worker threads, writing the plaintext to
+/// `writer` in order; returns `hash` having taken the body in, and the plaintext bytes.
+fn decrypt_frames(
+    h: &Header<'_>,
+    aead: &AeadKey,
+    hash: Option<SignatureHash>,
+    mut reader: &mut impl Read,
+    writer: &mut impl Write,
+) -> Result<(Option<SignatureHash>, u64)> {
     let frame_length = h.frame_length;
     let plan = Plan::new(frame_length);
-    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
     let (mut expected, mut end) = (1u32, false);
     let next = || -> Result<Option<OpenJob>> {
         if end {
@@ -444,7 +514,7 @@ pub(crate) fn decrypt<R: Read, W: Write>(
         }
         Ok(Some(OpenJob { ciphertext }))
     };
-    let (aead, id): (&AeadKey, &[u8]) = (&key.0, h.message_id);
+    let id = h.message_id;
     let work = |job: OpenJob| -> Result<Opened> {
         let mut plaintext = Zeroizing::new(Vec::with_capacity(job.ciphertext.len()));
         let mut r = Reader::new(&job.ciphertext);
@@ -470,29 +540,7 @@ pub(crate) fn decrypt<R: Read, W: Write>(
         Ok(signing.then_some(o.ciphertext))
     };
     let hash = pipeline(&plan, hash, next, work, done)?;
-    if let (Some(v), Some(hash)) = (verifier, hash) {
-        let mut footer = Vec::new();
-        read_exact_into(&mut reader, &mut footer, 2, "signature")?;
-        let n = usize::from(u16::from_be_bytes([footer[0], footer[1]]));
-        read_exact_into(&mut reader, &mut footer, n, "signature")?;
-        let signature = Footer::read(&mut Reader::new(&footer))?;
-        v.verify(hash, signature.0)?;
-    }
-    let mut one = [0u8; 1];
-    let more = loop {
-        match reader.read(&mut one) {
-            Ok(n) => break n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error("cannot read the message", &e)),
-        }
-    };
-    if more > 0 {
-        return Err(FormatError::Trailing("bytes after the end of the message").into());
-    }
-    writer
-        .flush()
-        .map_err(|e| io_error("cannot write the plaintext", &e))?;
-    Ok(total)
+    Ok((hash, total))
 }
 
 /// Reads the next frame of a body of `frame_length`-byte frames (which must be frame
