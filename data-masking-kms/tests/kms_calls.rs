@@ -6,7 +6,8 @@
 //! Each reader decrypts the same [`N`] messages, written under one data key (one writer with
 //! the cache on: one `GenerateDataKey`). With the cache a reader makes one `Decrypt` for all of
 //! them; without it, one per message. Writers make one `GenerateDataKey` per data key with the
-//! cache, one per message without; the discovery keyrings never encrypt and make no call trying.
+//! cache, one per message without (with two keys, as many `Encrypt`s with the second); the
+//! discovery keyrings never encrypt and make no call trying.
 //!
 //! moto cannot decrypt a multi-Region key's ciphertext (see `tests/mrk.rs`), so for messages of
 //! a multi-Region key the proxy stands in for that `Decrypt` (counted all the same); every other
@@ -216,4 +217,41 @@ async fn mrk_discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_m
         assert_eq!(err.kind(), "decrypt-key", "{err}");
     }
     assert!(s.proxy.requests().is_empty(), "no KMS call");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_keyring_with_two_keys_one_encrypt_per_further_key_and_data_key() {
+    let Some(s) = Setup::get().await else { return };
+    let config = s.config(PRIMARY_REGION).await;
+    let keyring: Arc<dyn Keyring> = Arc::new(
+        KmsKeyring::new(&config, [s.single.as_str(), s.replica.as_str()]).expect("a keyring"),
+    );
+    // Each data key: GenerateDataKey with the first key, Encrypt with the replica.
+    let mut written = Vec::new();
+    for (cached, calls) in [(true, 1), (false, N)] {
+        let writer = masker(Arc::clone(&keyring), cached);
+        let mut messages = Vec::with_capacity(N);
+        for i in 0..N {
+            messages.push(writer.encrypt(&value(i), &ctx()).await.expect("encrypt"));
+        }
+        let counts = (s.proxy.count("GenerateDataKey"), s.proxy.count("Encrypt"));
+        assert_eq!(counts, (calls, calls), "cached: {cached}");
+        s.proxy.reset();
+        written.push(messages);
+    }
+    // The cached writer's messages share one data key: read with both keys, the first
+    // encrypted data key (the single-Region key's) unwraps and the replica is never called.
+    let reader = masker(Arc::clone(&keyring), true);
+    for (i, m) in written[0].iter().enumerate() {
+        assert_eq!(reader.decrypt(m, &ctx()).await.expect("decrypt"), value(i));
+    }
+    let requests = s.proxy.requests();
+    assert_eq!(requests.len(), 1, "one Decrypt for the one data key");
+    assert_eq!(requests[0].operation, "Decrypt");
+    assert_eq!(requests[0].body["KeyId"], s.single.as_str());
+    s.proxy.reset();
+    assert_eq!(s.decrypts(&keyring, &written[0]).await, [1, N]);
+    // The uncached writer's messages each have their own data key: one Decrypt each, cache
+    // or not.
+    assert_eq!(s.decrypts(&keyring, &written[1]).await, [N, N]);
 }
