@@ -50,46 +50,90 @@ pub(crate) fn walk_located<'v>(
 /// replaced by it (and not descended into). `f` sees every other node, in document order; the
 /// first error it returns ends the copy.
 ///
-/// The nodes are visited first, without copying; then `value` is cloned whole (a map clones
-/// its tree as it is, without re-inserting its keys) and the replacements are put in place.
+/// The nodes are visited first, without copying; then the copy is made: a subtree holding no
+/// replacement is cloned whole (a map clones its tree as it is, without re-inserting its keys),
+/// only the nodes above a replacement are rebuilt, and a replaced node is never copied.
 pub(crate) fn rebuild_at<'v, E>(
     value: &'v Value,
     at: &mut Vec<Segment<'v>>,
     f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> Result<Option<Value>, E>,
 ) -> Result<Value, E> {
-    let depth = at.len();
-    let mut replacements: Vec<(Vec<Segment<'v>>, Value)> = Vec::new();
-    let mut failed = None;
-    walk_from(value, at, &mut |node, loc| {
-        if failed.is_some() {
-            return false;
+    let mut plan = Plan::default();
+    plan.visit(value, at, f)?;
+    plan.above.sort_unstable();
+    plan.replacements.reverse();
+    Ok(plan.copy(value))
+}
+
+/// What [`rebuild_at`] found: the replacements (by node address, in document order, reversed
+/// to be popped) and the addresses of the nodes above them (sorted).
+#[derive(Default)]
+struct Plan {
+    replacements: Vec<(usize, Value)>,
+    above: Vec<usize>,
+}
+
+impl Plan {
+    /// Asks `f` about `v` and, unless it replaces `v`, about each node below; returns whether
+    /// `v` or a node below it is replaced.
+    fn visit<'v, E>(
+        &mut self,
+        v: &'v Value,
+        at: &mut Vec<Segment<'v>>,
+        f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> Result<Option<Value>, E>,
+    ) -> Result<bool, E> {
+        if let Some(replacement) = f(v, at)? {
+            self.replacements.push((address(v), replacement));
+            return Ok(true);
         }
-        match f(node, loc) {
-            Ok(None) => true,
-            Ok(Some(replacement)) => {
-                replacements.push((loc[depth..].to_vec(), replacement));
-                false
+        let mut below = false;
+        match v {
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    at.push(Segment::Index(i));
+                    below |= self.visit(x, at, f)?;
+                    at.pop();
+                }
             }
-            Err(e) => {
-                failed = Some(e);
-                false
+            Value::Object(o) => {
+                for (k, x) in o {
+                    at.push(Segment::Member(k));
+                    below |= self.visit(x, at, f)?;
+                    at.pop();
+                }
             }
+            _ => {}
         }
-    });
-    if let Some(e) = failed {
-        return Err(e);
+        if below {
+            self.above.push(address(v));
+        }
+        Ok(below)
     }
-    // The root itself replaced: nothing to copy.
-    if let Some(pos) = replacements.iter().position(|(loc, _)| loc.is_empty()) {
-        return Ok(replacements.swap_remove(pos).1);
-    }
-    let mut copy = value.clone();
-    for (loc, replacement) in replacements {
-        if let Some(slot) = node_mut(&mut copy, &loc) {
-            *slot = replacement;
+
+    /// The copy of `v`, visited in the order of [`visit`](Self::visit).
+    fn copy(&mut self, v: &Value) -> Value {
+        let addr = address(v);
+        if self.replacements.last().is_some_and(|(a, _)| *a == addr)
+            && let Some((_, replacement)) = self.replacements.pop()
+        {
+            return replacement;
+        }
+        if self.above.binary_search(&addr).is_err() {
+            return v.clone();
+        }
+        match v {
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.copy(x)).collect()),
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, x)| (k.clone(), self.copy(x))).collect())
+            }
+            other => other.clone(),
         }
     }
-    Ok(copy)
+}
+
+/// The address of a node, which tells it apart from every other node of its tree.
+fn address(v: &Value) -> usize {
+    std::ptr::from_ref(v) as usize
 }
 
 /// [`walk_located`] from `value`, found at `at` (left as it was on return).
@@ -118,15 +162,6 @@ fn walk_from<'v>(
         }
         _ => {}
     }
-}
-
-/// The node of `value` at the relative location `loc`, if there is one.
-fn node_mut<'a>(value: &'a mut Value, loc: &[Segment<'_>]) -> Option<&'a mut Value> {
-    loc.iter().try_fold(value, |v, s| match (v, s) {
-        (Value::Object(o), Segment::Member(k)) => o.get_mut(*k),
-        (Value::Array(a), Segment::Index(i)) => a.get_mut(*i),
-        _ => None,
-    })
 }
 
 #[cfg(test)]
