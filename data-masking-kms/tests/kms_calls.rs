@@ -9,10 +9,10 @@
 //! cache, one per message without (with two keys, as many `Encrypt`s with the second); the
 //! discovery keyrings never encrypt and make no call trying.
 //!
-//! moto cannot decrypt a multi-Region key's ciphertext (see `tests/mrk.rs`), so for messages of
-//! a multi-Region key the proxy stands in for that `Decrypt` (counted all the same); every other
-//! call is moto's. Without `AWS_ENDPOINT_URL` (a plain `cargo test`) each test prints a note and
-//! returns; `./scripts/test` starts moto and sets it.
+//! Every call is moto's, the `Decrypt` of a multi-Region primary's message through its replica
+//! in another Region too (the test server gives multi-Region keys AWS's ids, see `tests/mrk.rs`):
+//! the proxy only records and counts. Without `AWS_ENDPOINT_URL` (a plain `cargo test`) each
+//! test prints a note and returns; `./scripts/test` starts moto and sets it.
 
 mod support;
 
@@ -174,9 +174,9 @@ async fn strict_keyring_on_a_replica_one_call_per_data_key_with_the_cache_one_pe
     let keyring = s.strict(&s.replica).await;
     // Writing with the replica: moto's GenerateDataKey in the replica's Region.
     assert_eq!(s.generates(&keyring).await, [1, N]);
-    // Reading the primary's messages: the replica matches them, and each Decrypt names it.
+    // Reading the primary's messages: the replica matches them, and each Decrypt names it, in
+    // the replica's Region (moto's Decrypt there, with the replica's copy of the key material).
     let messages = s.messages(&s.primary).await;
-    s.proxy.stand_in_for_replicas(true);
     assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
 }
 
@@ -189,7 +189,6 @@ async fn discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_messa
     assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
     // A multi-Region key's messages: the same (the named key, in its Region).
     let messages = s.messages(&s.primary).await;
-    s.proxy.stand_in_for_replicas(true);
     assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
 }
 
@@ -201,11 +200,10 @@ async fn mrk_discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_m
     s.never_encrypts(&east).await;
     let messages = s.messages(&s.single).await;
     assert_eq!(s.decrypts(&east, &messages).await, [1, N]);
-    // The primary's messages in the replica's Region, through the replica there.
+    // The primary's messages in the replica's Region, through the replica there (moto's).
     let west = s.mrk_discovery(REPLICA_REGION).await;
     s.never_encrypts(&west).await;
     let messages = s.messages(&s.primary).await;
-    s.proxy.stand_in_for_replicas(true);
     assert_eq!(s.decrypts(&west, &messages).await, [1, N]);
     // The single-Region key's messages are not for the replica's Region: no call at all.
     let messages = s.messages(&s.single).await;

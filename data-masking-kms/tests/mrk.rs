@@ -3,18 +3,17 @@
 //! its operation, the Region it is signed for (the Region that serves it) and its body (`KeyId`,
 //! `GrantTokens`).
 //!
-//! moto creates a multi-Region key and replicates it, but cannot decrypt any ciphertext of a
-//! multi-Region key, not even the key's own in its own Region (5.2.5: its ciphertext format keeps
-//! 36 bytes of key id, its `mrk-` ids have 40, and it takes no requested key id: the first test
-//! below pins this), and in AWS a replica decrypts its primary's ciphertexts because they share
-//! key material. So each test proves, against moto, the match rule and the request each keyring
-//! sends (which operation, which key, which Region, which grant tokens), and moto's refusal;
-//! then the proxy stands in for that one missing piece ([`Proxy::stand_in_for_replicas`]: a
-//! `Decrypt` of a multi-Region ciphertext that went through it, naming the key or a replica,
-//! answered with the data key and the requested key ARN, as AWS answers) to prove the rest of
-//! the decrypt path: for the primary's messages, for a message the replica itself wrote, and
-//! with Powertools Python on either side. Every other call (`CreateKey`, `ReplicateKey`,
-//! `GenerateDataKey`, `Encrypt`, and `Decrypt` of single-Region keys) is moto's.
+//! The test server is moto's, started through `tests/py/moto_server.py`, which gives
+//! multi-Region keys AWS's ids (`mrk-` and 32 hex digits): moto keeps 36 bytes of key id in its
+//! ciphertext, so with its own 40-character `mrk-` ids it refuses every multi-Region ciphertext
+//! (`the_test_server_gives_multi_region_keys_aws_s_ids_and_decrypts_across_replicas` checks the
+//! test server's ids and decrypts). moto's `ReplicateKey`
+//! copies the key material, so, as in AWS, a replica decrypts its primary's ciphertexts and the
+//! primary its replicas'. Every answer is moto's: the proxy only records the requests, and each
+//! test proves both the request each keyring sends (which operation, which key, which Region,
+//! which grant tokens) and that the message decrypts: a primary's message through the replica
+//! in another Region, a message the replica itself wrote through the primary, and with
+//! Powertools Python on either side.
 //!
 //! Without `AWS_ENDPOINT_URL` (a plain `cargo test`) each test prints a note and returns;
 //! `./scripts/test` starts moto and sets it.
@@ -96,8 +95,11 @@ fn record() -> Value {
     json!({"card": "4111 1111 1111 1111", "id": 7})
 }
 
+/// A KMS request: `(operation, region, KeyId)`.
+type Call = (String, String, String);
+
 /// `(operation, region, KeyId)` of each request.
-fn calls(requests: &[Request]) -> Vec<(String, String, String)> {
+fn calls(requests: &[Request]) -> Vec<Call> {
     requests
         .iter()
         .map(|r| {
@@ -110,7 +112,7 @@ fn calls(requests: &[Request]) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn call(op: &str, region: &str, key: &str) -> (String, String, String) {
+fn call(op: &str, region: &str, key: &str) -> Call {
     (op.to_owned(), region.to_owned(), key.to_owned())
 }
 
@@ -145,20 +147,7 @@ async fn strict_keyring_on_a_replica_matches_the_primary_and_decrypts_in_the_rep
         [call("GenerateDataKey", PRIMARY_REGION, &s.primary)]
     );
     assert_grant_tokens(&written);
-    // moto refuses it (see the module doc): the error names the replica and moto's code.
-    let err = reader.decrypt(&ct, &ctx()).await.unwrap_err();
-    assert_eq!(err.kind(), "decrypt-key", "{err}");
-    assert!(err.to_string().contains(&s.replica), "{err}");
-    assert!(err.to_string().contains("AccessDeniedException"), "{err}");
-    let requests = s.take();
-    assert_eq!(
-        calls(&requests),
-        [call("Decrypt", REPLICA_REGION, &s.replica)]
-    );
-    assert_grant_tokens(&requests);
-
-    // Answered as AWS answers (the replica's data key, KeyId the replica): decrypted.
-    s.proxy.stand_in_for_replicas(true);
+    // moto decrypts it in the replica's Region with the replica's copy of the key material.
     assert_eq!(
         reader.decrypt(&ct, &ctx()).await.expect("decrypt"),
         record()
@@ -169,7 +158,8 @@ async fn strict_keyring_on_a_replica_matches_the_primary_and_decrypts_in_the_rep
         [call("Decrypt", REPLICA_REGION, &s.replica)]
     );
     assert_grant_tokens(&requests);
-    // The same request from a keyring on the primary itself.
+    // A keyring on the primary itself (its base client in the replica's Region): the primary,
+    // in its own Region.
     let primary = masker(s.strict(&[&s.primary], REPLICA_REGION).await);
     assert_eq!(
         primary.decrypt(&ct, &ctx()).await.expect("decrypt"),
@@ -259,7 +249,6 @@ async fn discovery_keyring_decrypts_with_the_named_key_in_its_region_within_its_
         .await
         .expect("encrypt");
     s.take();
-    s.proxy.stand_in_for_replicas(true);
     assert_eq!(
         masker(base.clone())
             .decrypt(&mrk_ct, &ctx())
@@ -303,22 +292,13 @@ async fn mrk_discovery_keyring_decrypts_in_its_own_region_only() {
         .with_grant_tokens(TOKENS);
     assert_eq!(west.region(), REPLICA_REGION);
 
-    // A message of the primary: one Decrypt in the keyring's Region naming the replica (refused
-    // by moto, see the module doc; then answered as AWS answers).
+    // A message of the primary: one Decrypt in the keyring's Region naming the replica, which
+    // moto decrypts there.
     let ct = masker(s.strict(&[&s.primary], PRIMARY_REGION).await)
         .encrypt(&record(), &ctx())
         .await
         .expect("encrypt");
     s.take();
-    let err = masker(west.clone()).decrypt(&ct, &ctx()).await.unwrap_err();
-    assert_eq!(err.kind(), "decrypt-key", "{err}");
-    let requests = s.take();
-    assert_eq!(
-        calls(&requests),
-        [call("Decrypt", REPLICA_REGION, &s.replica)]
-    );
-    assert_grant_tokens(&requests);
-    s.proxy.stand_in_for_replicas(true);
     assert_eq!(
         masker(west.clone())
             .decrypt(&ct, &ctx())
@@ -332,7 +312,6 @@ async fn mrk_discovery_keyring_decrypts_in_its_own_region_only() {
         [call("Decrypt", REPLICA_REGION, &s.replica)]
     );
     assert_grant_tokens(&requests);
-    s.proxy.stand_in_for_replicas(false);
 
     // A single-Region key of another Region: passed over without a call.
     let config = support::sdk_config_in(&s.endpoint, PRIMARY_REGION).await;
@@ -376,8 +355,8 @@ async fn mrk_discovery_keyring_decrypts_in_its_own_region_only() {
 async fn strict_keyring_makes_one_decrypt_per_configured_key_whatever_replicas_a_message_names() {
     let Some(s) = Setup::get().await else { return };
     let reader = s.strict(&[&s.replica], PRIMARY_REGION).await;
-    // Encrypted data keys naming the key in five Regions (moto refuses the first, as it refuses
-    // any multi-Region ciphertext): one Decrypt, in the replica's Region, naming the replica.
+    // Encrypted data keys naming the key in five Regions, none of them a KMS ciphertext (moto
+    // refuses the first): one Decrypt, in the replica's Region, naming the replica.
     let edks: Vec<EncryptedDataKey> = [
         PRIMARY_REGION,
         "eu-west-1",
@@ -408,75 +387,136 @@ async fn strict_keyring_makes_one_decrypt_per_configured_key_whatever_replicas_a
     assert_grant_tokens(&requests);
 }
 
-/// The error code of a KMS call's error.
-fn code<E: aws_sdk_kms::error::ProvideErrorMetadata>(e: &E) -> String {
-    e.code().unwrap_or_default().to_owned()
-}
-
-/// Why the proxy stands in for a multi-Region `Decrypt` (see the module doc), pinned against
-/// moto itself: moto ignores a requested key id (the tags `_custom_key_id_` and `_custom_id_`),
-/// so every multi-Region key id it makes is `mrk-` and a UUID, 40 characters, and its
-/// ciphertext blob keeps only 36 characters of key id; so it refuses every multi-Region
-/// ciphertext, even the key's own in its own Region, and decrypts single-Region ones. When a moto
-/// version decrypts them, this test fails: the proxy's stand-in can then give way to moto.
+/// The test server gives multi-Region keys AWS's ids (`tests/py/moto_server.py`): `mrk-` and 32
+/// hex digits, 36 characters, which fit the 36 bytes of key id that moto's ciphertext keeps
+/// (moto's own, `mrk-` and a dashed UUID, 40 characters, do not, and moto then refuses every
+/// multi-Region ciphertext, even the key's own in its own Region). With them moto decrypts a
+/// multi-Region key's ciphertext in the key's Region, a primary's through its replica and a
+/// replica's through its primary (`ReplicateKey` copies the key material), as AWS does; a raw
+/// id names the key; single-Region ids keep moto's form. Against moto started by `moto_server`
+/// itself this test fails first, naming the launcher.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moto_refuses_every_multi_region_ciphertext_even_in_the_key_s_own_region() {
+async fn the_test_server_gives_multi_region_keys_aws_s_ids_and_decrypts_across_replicas() {
     use aws_sdk_kms::primitives::Blob;
-    use aws_sdk_kms::types::Tag;
+    use aws_sdk_kms::types::DataKeySpec;
     let Some(endpoint) = support::endpoint() else {
         return;
     };
-    let east = support::sdk_config_in(&endpoint, PRIMARY_REGION).await;
-    // AWS's form of a multi-Region key id: mrk- and 32 hex digits, 36 characters.
-    let wanted = "mrk-0123456789abcdef0123456789abcdef";
-    let tag = |k: &str| {
-        Tag::builder()
-            .tag_key(k)
-            .tag_value(wanted)
-            .build()
-            .expect("a tag")
-    };
-    let created = aws_sdk_kms::Client::new(&east)
-        .create_key()
-        .multi_region(true)
-        .tags(tag("_custom_key_id_"))
-        .tags(tag("_custom_id_"))
+    let east_config = support::sdk_config_in(&endpoint, PRIMARY_REGION).await;
+    let east = aws_sdk_kms::Client::new(&east_config);
+    let west = aws_sdk_kms::Client::new(&support::sdk_config_in(&endpoint, REPLICA_REGION).await);
+    let key_id = |arn: &str| arn.rsplit_once(":key/").expect("a key ARN").1.to_owned();
+
+    let primary = support::create_multi_region_key(&east_config).await;
+    let id = key_id(&primary);
+    assert!(
+        support::is_aws_mrk_id(&id) && id.len() == 36,
+        "{id} is not AWS's form of a multi-Region key id: start moto through \
+         tests/py/moto_server.py, as ./scripts/test does"
+    );
+    let single = support::create_key(&east_config).await;
+    let single_id = key_id(&single);
+    assert!(
+        single_id.len() == 36
+            && single_id.matches('-').count() == 4
+            && !support::is_aws_mrk_id(&single_id),
+        "a single-Region key id keeps moto's form (a UUID): {single_id}"
+    );
+    // The raw id names the key, as in AWS.
+    let described = east
+        .describe_key()
+        .key_id(&id)
         .send()
         .await
-        .expect("CreateKey");
-    let meta = created.key_metadata.expect("metadata");
-    let (id, primary) = (meta.key_id, meta.arn.expect("ARN"));
-    assert_ne!(id, wanted, "moto ignores the requested key id");
-    assert!(id.starts_with("mrk-") && id.len() == 40, "{id}");
-    let replica = support::replicate_key(&east, &primary, REPLICA_REGION).await;
-    let single = support::create_key(&east).await;
+        .expect("DescribeKey by the raw multi-Region id");
+    assert_eq!(
+        described.key_metadata.and_then(|m| m.arn).as_deref(),
+        Some(primary.as_str())
+    );
+    let replica = support::replicate_key(&east_config, &primary, REPLICA_REGION).await;
+    assert_eq!(replica, primary.replace(PRIMARY_REGION, REPLICA_REGION));
 
-    for (region, key, multi) in [
-        (PRIMARY_REGION, &primary, true),
-        (REPLICA_REGION, &replica, true),
-        (PRIMARY_REGION, &single, false),
+    // A data key generated with one key, decrypted with another (or the same): the plaintext,
+    // and the decrypting key's ARN as KeyId.
+    for (what, (writer, written_by), (reader, read_by)) in [
+        ("the primary's own", (&east, &primary), (&east, &primary)),
+        ("the replica's own", (&west, &replica), (&west, &replica)),
+        (
+            "the primary's, through the replica",
+            (&east, &primary),
+            (&west, &replica),
+        ),
+        (
+            "the replica's, through the primary",
+            (&west, &replica),
+            (&east, &primary),
+        ),
+        (
+            "a single-Region key's own",
+            (&east, &single),
+            (&east, &single),
+        ),
     ] {
-        let kms = aws_sdk_kms::Client::new(&support::sdk_config_in(&endpoint, region).await);
-        let blob = kms
-            .encrypt()
-            .key_id(key)
-            .plaintext(Blob::new([7u8; 32]))
+        let data_key = writer
+            .generate_data_key()
+            .key_id(written_by)
+            .key_spec(DataKeySpec::Aes256)
+            .encryption_context("tenant", "acme")
             .send()
             .await
-            .expect("Encrypt")
-            .ciphertext_blob
-            .expect("a ciphertext");
-        let decrypted = kms.decrypt().ciphertext_blob(blob).key_id(key).send().await;
-        if multi {
-            let err = decrypted.expect_err(
-                "moto now decrypts a multi-Region ciphertext: replace the proxy's stand-in \
-                 (Proxy::stand_in_for_replicas) with moto's own Decrypt",
-            );
-            assert_eq!(code(&err), "AccessDeniedException", "{key}");
-        } else {
-            let out = decrypted.expect("a single-Region key's ciphertext decrypts");
-            assert_eq!(out.key_id.as_deref(), Some(single.as_str()));
-        }
+            .unwrap_or_else(|e| panic!("GenerateDataKey, {what}: {e:?}"));
+        assert_eq!(
+            data_key.key_id.as_deref(),
+            Some(written_by.as_str()),
+            "{what}"
+        );
+        let decrypted = reader
+            .decrypt()
+            .ciphertext_blob(data_key.ciphertext_blob.expect("a ciphertext"))
+            .key_id(read_by)
+            .encryption_context("tenant", "acme")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("Decrypt, {what}: {e:?}"));
+        assert_eq!(decrypted.plaintext, data_key.plaintext, "{what}");
+        assert_eq!(
+            decrypted.key_id.as_deref(),
+            Some(read_by.as_str()),
+            "{what}"
+        );
+    }
+
+    // Encrypt, too: the primary's ciphertext decrypts through the replica; not with another
+    // multi-Region key, nor with another encryption context.
+    let blob = east
+        .encrypt()
+        .key_id(&primary)
+        .plaintext(Blob::new([7u8; 32]))
+        .encryption_context("tenant", "acme")
+        .send()
+        .await
+        .expect("Encrypt")
+        .ciphertext_blob
+        .expect("a ciphertext");
+    let decrypted = west
+        .decrypt()
+        .ciphertext_blob(blob.clone())
+        .key_id(&replica)
+        .encryption_context("tenant", "acme")
+        .send()
+        .await
+        .expect("Decrypt through the replica");
+    assert_eq!(decrypted.plaintext, Some(Blob::new([7u8; 32])));
+    let other = support::create_multi_region_key(&east_config).await;
+    for (kms, key, tenant) in [(&east, &other, "acme"), (&west, &replica, "other")] {
+        let refused = kms
+            .decrypt()
+            .ciphertext_blob(blob.clone())
+            .key_id(key)
+            .encryption_context("tenant", tenant)
+            .send()
+            .await;
+        assert!(refused.is_err(), "{key}, tenant {tenant}: {refused:?}");
     }
 }
 
@@ -495,18 +535,12 @@ async fn a_replica_s_own_message_decrypts_with_every_keyring_that_matches_it() {
         calls(&written),
         [call("GenerateDataKey", REPLICA_REGION, &s.replica)]
     );
-    // moto itself refuses it (see the test above), naming the replica in its Region.
-    let on_replica = masker(s.strict(&[&s.replica], PRIMARY_REGION).await);
-    let err = on_replica.decrypt(&ct, &ctx()).await.unwrap_err();
-    assert!(err.to_string().contains("AccessDeniedException"), "{err}");
-    assert_eq!(
-        calls(&s.take()),
-        [call("Decrypt", REPLICA_REGION, &s.replica)]
-    );
+    assert_grant_tokens(&written);
 
-    // Answered as AWS answers, each keyring decrypts it with one Decrypt: which key it names,
-    // and in which Region, is the keyring's rule.
-    s.proxy.stand_in_for_replicas(true);
+    // Each keyring decrypts it with one Decrypt of moto's: which key it names, and in which
+    // Region, is the keyring's rule; the primary's Region decrypts it with the primary's copy of
+    // the key material.
+    let on_replica = masker(s.strict(&[&s.replica], PRIMARY_REGION).await);
     let west_discovery = KmsMrkDiscoveryKeyring::new(&s.config(REPLICA_REGION).await)
         .expect("a Region")
         .with_filter(filter.clone())
@@ -517,7 +551,7 @@ async fn a_replica_s_own_message_decrypts_with_every_keyring_that_matches_it() {
         .with_grant_tokens(TOKENS);
     let discovery =
         KmsDiscoveryKeyring::new(&s.config(PRIMARY_REGION).await).with_grant_tokens(TOKENS);
-    let readers: [(&str, DataMasking, (String, String, String)); 5] = [
+    let readers: [(&str, DataMasking, Call); 5] = [
         // The strict keyring on the replica: the replica, in its Region.
         (
             "strict, replica",
@@ -583,55 +617,101 @@ async fn interop_with_powertools_python_through_a_replica() {
     let Some(python) = support::python() else {
         return;
     };
-    s.proxy.stand_in_for_replicas(true);
     let context = json!({"tenant": "acme"});
+    let mrk_discovery = async |region: &str| {
+        masker(KmsMrkDiscoveryKeyring::new(&s.config(region).await).expect("a Region"))
+    };
 
-    // Powertools encrypts under the replica ARN: its GenerateDataKey goes to the replica's
-    // Region (moto), naming the replica.
+    // Powertools encrypts under the primary ARN and under the replica ARN: each GenerateDataKey
+    // goes to that key's Region, naming it.
     let results = powertools(
         &s,
         &python,
-        &json!([{"op": "encrypt", "keys": [s.replica], "data": record(), "context": context}]),
+        &json!([
+            {"op": "encrypt", "keys": [s.primary], "data": record(), "context": context},
+            {"op": "encrypt", "keys": [s.replica], "data": record(), "context": context},
+        ]),
     );
-    let py_ct = ok(&results, 0)
-        .as_str()
-        .expect("a base64 message")
-        .to_owned();
+    let text = |i: usize| {
+        ok(&results, i)
+            .as_str()
+            .expect("a base64 message")
+            .to_owned()
+    };
+    let (by_primary, by_replica) = (text(0), text(1));
     assert_eq!(
         calls(&s.take()),
-        [call("GenerateDataKey", REPLICA_REGION, &s.replica)]
+        [
+            call("GenerateDataKey", PRIMARY_REGION, &s.primary),
+            call("GenerateDataKey", REPLICA_REGION, &s.replica),
+        ]
     );
-    // Rust decrypts it with the replica, with the primary (in the primary's Region) and with
-    // the MRK discovery keyring of either Region.
-    for (reader, expected) in [
+    // Rust decrypts each through the other Region's key, with moto's Decrypt there: the
+    // primary's message with the strict keyring on the replica and with the MRK discovery
+    // keyring bound to the replica's Region; the replica's message with the strict keyring on
+    // the primary and with the MRK discovery keyring of the primary's Region. And each with its
+    // own key.
+    let readers: [(&str, &str, DataMasking, Call); 6] = [
         (
+            "the primary's message, strict keyring on the replica",
+            &by_primary,
             plain(&s, &[&s.replica]).await,
             call("Decrypt", REPLICA_REGION, &s.replica),
         ),
         (
+            "the primary's message, MRK discovery in the replica's Region",
+            &by_primary,
+            mrk_discovery(REPLICA_REGION).await,
+            call("Decrypt", REPLICA_REGION, &s.replica),
+        ),
+        (
+            "the primary's message, strict keyring on the primary",
+            &by_primary,
             plain(&s, &[&s.primary]).await,
             call("Decrypt", PRIMARY_REGION, &s.primary),
         ),
         (
-            masker(KmsMrkDiscoveryKeyring::new(&s.config(PRIMARY_REGION).await).expect("Region")),
+            "the replica's message, strict keyring on the primary",
+            &by_replica,
+            plain(&s, &[&s.primary]).await,
             call("Decrypt", PRIMARY_REGION, &s.primary),
         ),
-    ] {
+        (
+            "the replica's message, MRK discovery in the primary's Region",
+            &by_replica,
+            mrk_discovery(PRIMARY_REGION).await,
+            call("Decrypt", PRIMARY_REGION, &s.primary),
+        ),
+        (
+            "the replica's message, strict keyring on the replica",
+            &by_replica,
+            plain(&s, &[&s.replica]).await,
+            call("Decrypt", REPLICA_REGION, &s.replica),
+        ),
+    ];
+    for (what, message, reader, expected) in readers {
         assert_eq!(
-            reader.decrypt(&py_ct, &ctx()).await.expect("decrypt"),
-            record()
+            reader.decrypt(message, &ctx()).await.expect(what),
+            record(),
+            "{what}"
         );
-        assert_eq!(calls(&s.take()), [expected]);
+        assert_eq!(calls(&s.take()), [expected], "{what}");
     }
 
-    // Rust encrypts under the replica ARN; Powertools decrypts it with the replica. Powertools'
-    // strict provider does not match replicas: given the primary, it refuses the message
-    // without a KMS call (our keyring on the primary decrypts it, above).
-    let rust_ct = plain(&s, &[&s.replica])
+    // Rust encrypts under the primary ARN and under the replica ARN (a whole record and a
+    // field); Powertools decrypts each given the ARN it names, with its Decrypt in that key's
+    // Region. Its strict provider is not multi-Region aware: given the other Region's key, it
+    // refuses the message without a KMS call (our keyrings decrypt those, above).
+    let rust_primary = plain(&s, &[&s.primary])
         .await
         .encrypt(&record(), &ctx())
         .await
-        .expect("encrypt");
+        .expect("encrypt with the primary");
+    let rust_replica = plain(&s, &[&s.replica])
+        .await
+        .encrypt(&record(), &ctx())
+        .await
+        .expect("encrypt with the replica");
     let rust_field = plain(&s, &[&s.replica])
         .await
         .encrypt_fields(&record(), &["card"], &ctx())
@@ -642,22 +722,28 @@ async fn interop_with_powertools_python_through_a_replica() {
         &s,
         &python,
         &json!([
-            {"op": "decrypt", "keys": [s.replica], "ciphertext": rust_ct, "context": context},
+            {"op": "decrypt", "keys": [s.primary], "ciphertext": rust_primary, "context": context},
+            {"op": "decrypt", "keys": [s.replica], "ciphertext": rust_replica, "context": context},
             {"op": "decrypt", "keys": [s.replica], "ciphertext": rust_field["card"],
              "context": context},
-            {"op": "decrypt", "keys": [s.primary], "ciphertext": rust_ct, "context": context},
+            {"op": "decrypt", "keys": [s.primary], "ciphertext": rust_replica, "context": context},
+            {"op": "decrypt", "keys": [s.replica], "ciphertext": rust_primary, "context": context},
         ]),
     );
     assert_eq!(ok(&results, 0), &record());
-    assert_eq!(ok(&results, 1), &record()["card"]);
-    assert_eq!(
-        results[2]["error"], "DataMaskingDecryptKeyError",
-        "{}",
-        results[2]
-    );
+    assert_eq!(ok(&results, 1), &record());
+    assert_eq!(ok(&results, 2), &record()["card"]);
+    for i in [3, 4] {
+        assert_eq!(
+            results[i]["error"], "DataMaskingDecryptKeyError",
+            "{}",
+            results[i]
+        );
+    }
     assert_eq!(
         calls(&s.take()),
         [
+            call("Decrypt", PRIMARY_REGION, &s.primary),
             call("Decrypt", REPLICA_REGION, &s.replica),
             call("Decrypt", REPLICA_REGION, &s.replica),
         ]

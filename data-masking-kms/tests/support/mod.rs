@@ -1,9 +1,11 @@
 //! Helpers for the KMS tests: the moto endpoint from the environment, keys created through the
-//! SDK, a counting (and breakable) HTTP proxy in front of the endpoint, and the Python oracle.
+//! SDK, a recording (and breakable) HTTP proxy in front of the endpoint, and the Python oracle.
 //!
-//! `./scripts/test` starts moto and exports `AWS_ENDPOINT_URL` (and test credentials). When the
-//! variable is unset (a plain `cargo test`), each test prints a note and returns; when it is set,
-//! any misbehaviour of the endpoint fails the test.
+//! `./scripts/test` starts moto (through `tests/py/moto_server.py`, which gives multi-Region
+//! keys AWS's 36-character `mrk-` ids, so that moto decrypts their ciphertexts, across replicas
+//! too) and exports `AWS_ENDPOINT_URL` (and test credentials). When the variable is unset (a
+//! plain `cargo test`), each test prints a note and returns; when it is set, any misbehaviour of
+//! the endpoint fails the test.
 
 #![allow(dead_code, clippy::missing_panics_doc)]
 
@@ -54,7 +56,19 @@ pub async fn sdk_config_in(endpoint: &str, region: &str) -> SdkConfig {
         .await
 }
 
+/// Whether `id` has AWS's form of a multi-Region key id: `mrk-` and 32 lowercase hex digits.
+pub fn is_aws_mrk_id(id: &str) -> bool {
+    id.strip_prefix("mrk-").is_some_and(|hex| {
+        hex.len() == 32
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
 /// Creates a multi-Region primary key in `config`'s Region and returns its ARN (`.../mrk-...`).
+/// Its id must have AWS's form (as moto started through `tests/py/moto_server.py` makes it):
+/// moto cannot decrypt a multi-Region ciphertext otherwise.
 pub async fn create_multi_region_key(config: &SdkConfig) -> String {
     let kms = aws_sdk_kms::Client::new(config);
     let out = kms
@@ -64,9 +78,18 @@ pub async fn create_multi_region_key(config: &SdkConfig) -> String {
         .send()
         .await
         .unwrap_or_else(|e| panic!("CreateKey (multi-Region) at the test endpoint failed: {e:?}"));
-    out.key_metadata
+    let arn = out
+        .key_metadata
         .and_then(|m| m.arn)
-        .expect("CreateKey returned a key ARN")
+        .expect("CreateKey returned a key ARN");
+    let id = arn.rsplit_once(":key/").map_or("", |(_, id)| id);
+    assert!(
+        is_aws_mrk_id(id),
+        "the test endpoint made the multi-Region key id {id}, not AWS's form (mrk- and 32 hex \
+         digits), and moto cannot decrypt that key's ciphertexts: start moto through \
+         tests/py/moto_server.py, as ./scripts/test does"
+    );
+    arn
 }
 
 /// Replicates the multi-Region key `arn` into `region`; returns the replica's ARN. (The request
@@ -117,30 +140,6 @@ struct State {
     mode: AtomicU8,
     counts: Mutex<HashMap<String, usize>>,
     requests: Mutex<Vec<Request>>,
-    /// Whether Decrypt of a known ciphertext is answered as AWS answers for a multi-Region key.
-    replicas: std::sync::atomic::AtomicBool,
-    /// The data keys of the ciphertexts that KMS returned, by `CiphertextBlob`.
-    wrapped: Mutex<HashMap<String, Wrapped>>,
-}
-
-/// A data key wrapped through the proxy: the key ARN KMS reported, the plaintext (base64) and
-/// the encryption context of the request.
-#[derive(Clone)]
-struct Wrapped {
-    key_id: String,
-    plaintext: Value,
-    context: Value,
-}
-
-/// The key ARN without its Region: what a multi-Region key and its replicas share.
-fn without_region(arn: &str) -> Option<String> {
-    let p: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, partition, _, _, account, resource] = p[..] else {
-        return None;
-    };
-    resource
-        .strip_prefix("key/mrk-")
-        .map(|id| format!("{partition}:{account}:{id}"))
 }
 
 /// A request the proxy forwarded: what a keyring sent to KMS.
@@ -155,9 +154,10 @@ pub struct Request {
     pub body: Value,
 }
 
-/// A small HTTP/1.1 proxy on 127.0.0.1 in front of the KMS endpoint that counts the requests it
-/// forwards by operation (`X-Amz-Target: TrentService.<Operation>`), and can be made to hang or
-/// to drop connections. One request per connection (it answers with `connection: close`).
+/// A small HTTP/1.1 proxy on 127.0.0.1 in front of the KMS endpoint that records and counts the
+/// requests it forwards by operation (`X-Amz-Target: TrentService.<Operation>`), and can be made
+/// to hang or to drop connections. It never answers for the endpoint: every answer is the
+/// endpoint's. One request per connection (it answers with `connection: close`).
 pub struct Proxy {
     url: String,
     state: Arc<State>,
@@ -179,8 +179,6 @@ impl Proxy {
             mode: AtomicU8::new(Mode::Up as u8),
             counts: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
-            replicas: std::sync::atomic::AtomicBool::new(false),
-            wrapped: Mutex::new(HashMap::new()),
         });
         let st = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -213,17 +211,6 @@ impl Proxy {
     pub fn reset(&self) {
         self.state.counts.lock().expect("counts").clear();
         self.state.requests.lock().expect("requests").clear();
-    }
-
-    /// Makes the proxy stand in for what moto lacks of multi-Region keys: a `Decrypt` of a
-    /// ciphertext that a multi-Region key returned through this proxy, naming that key or one of
-    /// its replicas (same partition, account and `mrk-` id, any Region) with the same encryption
-    /// context, is answered as AWS answers it (replicas share key material): the data key, and
-    /// the requested key ARN as `KeyId`. The request is recorded and counted all the same; any
-    /// other request goes to moto. (moto 5.2.5 cannot decrypt any ciphertext of a multi-Region
-    /// key: its ciphertext format holds 36 bytes of key id, and its `mrk-` ids have 40.)
-    pub fn stand_in_for_replicas(&self, on: bool) {
-        self.state.replicas.store(on, Ordering::SeqCst);
     }
 
     /// The requests forwarded so far, in order.
@@ -274,48 +261,6 @@ fn with_close(head: &str) -> String {
     out
 }
 
-/// Records the data key of a `GenerateDataKey` or `Encrypt` answer of a multi-Region key.
-fn remember(st: &State, op: &str, request: &Value, response: &[u8]) {
-    let Ok(answer) = serde_json::from_slice::<Value>(response) else {
-        return;
-    };
-    let plaintext = match op {
-        "GenerateDataKey" => answer["Plaintext"].clone(),
-        "Encrypt" => request["Plaintext"].clone(),
-        _ => return,
-    };
-    let (Some(blob), Some(key_id)) = (answer["CiphertextBlob"].as_str(), answer["KeyId"].as_str())
-    else {
-        return;
-    };
-    if without_region(key_id).is_none() || !plaintext.is_string() {
-        return;
-    }
-    st.wrapped.lock().expect("wrapped").insert(
-        blob.to_owned(),
-        Wrapped {
-            key_id: key_id.to_owned(),
-            plaintext,
-            context: request["EncryptionContext"].clone(),
-        },
-    );
-}
-
-/// AWS's answer to a `Decrypt` of a recorded multi-Region ciphertext by the key or a replica.
-fn replica_answer(st: &State, request: &Value) -> Option<Value> {
-    let blob = request["CiphertextBlob"].as_str()?;
-    let requested = request["KeyId"].as_str()?;
-    let wrapped = st.wrapped.lock().expect("wrapped").get(blob).cloned()?;
-    let same_key = without_region(requested)? == without_region(&wrapped.key_id)?;
-    (same_key && request["EncryptionContext"] == wrapped.context).then(|| {
-        serde_json::json!({
-            "KeyId": requested,
-            "Plaintext": wrapped.plaintext,
-            "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
-        })
-    })
-}
-
 async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
     if st.mode.load(Ordering::SeqCst) == Mode::Down as u8 {
         return Ok(()); // dropped: the connection closes at once
@@ -349,7 +294,6 @@ async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
         m if m == Mode::Down as u8 => return Ok(()),
         _ => {}
     }
-    let mut pending: Option<(String, Value)> = None;
     if let Some((_, target)) = hs.iter().find(|(k, _)| k == "x-amz-target") {
         let op = target.rsplit('.').next().unwrap_or(target).to_owned();
         *st.counts
@@ -367,26 +311,12 @@ async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
         let body = serde_json::from_slice(&buf[head_end + 4..head_end + 4 + length])
             .unwrap_or(Value::Null);
         st.requests.lock().expect("requests").push(Request {
-            operation: op.clone(),
+            operation: op,
             region,
-            body: body.clone(),
+            body,
         });
-        let stand_in = op == "Decrypt" && st.replicas.load(Ordering::SeqCst);
-        if let Some(answer) = stand_in.then(|| replica_answer(st, &body)).flatten() {
-            let text = answer.to_string();
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
-                 content-length: {}\r\nconnection: close\r\n\r\n",
-                text.len()
-            );
-            conn.write_all(head.as_bytes()).await?;
-            conn.write_all(text.as_bytes()).await?;
-            return conn.shutdown().await;
-        }
-        pending = Some((op, body));
     }
     let mut up = TcpStream::connect(&st.upstream).await?;
-    let request = pending;
     up.write_all(with_close(&head).as_bytes()).await?;
     up.write_all(&buf[head_end + 4..head_end + 4 + length])
         .await?;
@@ -396,9 +326,6 @@ async fn handle(mut conn: TcpStream, st: &State) -> std::io::Result<()> {
         return Ok(());
     };
     let resp_head = String::from_utf8_lossy(&resp[..resp_head_end]).into_owned();
-    if let Some((op, body)) = request {
-        remember(st, &op, &body, &resp[resp_head_end + 4..]);
-    }
     conn.write_all(with_close(&resp_head).as_bytes()).await?;
     conn.write_all(&resp[resp_head_end + 4..]).await?;
     conn.shutdown().await
