@@ -241,10 +241,16 @@ pub(crate) struct EncryptArgs {
     pub(crate) suite: SuiteArgs,
 
     /// Encrypt the input's bytes as they are (any bytes, JSON or not) into one message, printed
-    /// as with no --field: a base64 JSON string on one line. Not with --field, --ndjson or
-    /// --pretty.
+    /// as with no --field: a base64 JSON string on one line (or the bare message with
+    /// --binary). Streamed: memory stays flat whatever the size of the input. Not with
+    /// --field, --ndjson or --pretty.
     #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
     pub(crate) raw: bool,
+
+    /// With --raw: write the bare binary message (as the AWS Encryption SDK CLI writes it
+    /// without --encode, and as every ESDK reads it) instead of its base64 JSON string line.
+    #[arg(long, requires = "raw")]
+    pub(crate) binary: bool,
 
     /// A --context key whose pair the messages authenticate but do not store (the AWS
     /// Encryption SDK's required encryption context); repeatable. Every --context must hold
@@ -269,10 +275,33 @@ pub(crate) struct DecryptArgs {
 
     /// Write the message's plaintext bytes as they are (no JSON check, no newline added). The
     /// input is one message: the JSON string or bare base64 that encrypt prints, or the binary
-    /// message itself (as the AWS Encryption SDK CLI writes it without --encode). Not with
-    /// --field, --ndjson or --pretty.
+    /// message itself (as the AWS Encryption SDK CLI writes it without --encode), read as a
+    /// stream. Nothing is released before the whole message verified: with --output the
+    /// plaintext goes, in flat memory, to a temporary file renamed into place only then (and
+    /// removed on any failure); on standard output it is held in memory until then (see
+    /// --stream-unverified). Not with --field, --ndjson or --pretty.
     #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
     pub(crate) raw: bool,
+
+    #[command(flatten)]
+    pub(crate) stream: RawDecryptArgs,
+}
+
+/// How `decrypt --raw` reads its input and releases its plaintext.
+#[derive(Args, Debug)]
+pub(crate) struct RawDecryptArgs {
+    /// With --raw: the input is the bare binary message, not base64 text.
+    #[arg(long, requires = "raw")]
+    pub(crate) binary: bool,
+
+    /// With --raw, to standard output: write the plaintext as each batch of frames verifies,
+    /// in flat memory, before the message as a whole is known authentic (its final frame and,
+    /// for the signing suite 0x0578, its signature come last). On a failure what was written
+    /// is NOT authentic: the error is printed and the exit status is 2, and whoever reads
+    /// standard output must discard it. Without it the plaintext is held back until the
+    /// message verified.
+    #[arg(long, requires = "raw", conflicts_with = "output")]
+    pub(crate) stream_unverified: bool,
 }
 
 /// What `seal` and `unseal` share: the record's layout, the context and the keys. Unseal needs

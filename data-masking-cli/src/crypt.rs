@@ -1,13 +1,10 @@
 //! `encrypt`, `decrypt` and `keygen`.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 use data_masking::keys::{Keyring, MultiKeyring, RawAesKeyring};
@@ -19,7 +16,7 @@ use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkD
 use crate::args::{
     CryptArgs, DecryptArgs, EdkLimitArgs, EncryptArgs, KeyArgs, KeygenArgs, SuiteArgs,
 };
-use crate::pipeline::{process, process_raw};
+use crate::pipeline::process;
 use crate::{Failure, io_failure};
 
 /// The largest key file read, in bytes (an AES key file is about 120, an RSA-4096 one about
@@ -272,15 +269,6 @@ fn fields_of(a: &CryptArgs) -> Result<Option<Fields>, Error> {
         .transpose()
 }
 
-/// A message as a JSON string line: `"<base64>"` and a newline.
-fn quoted_base64(message: &[u8]) -> String {
-    let mut out = String::with_capacity(message.len() * 4 / 3 + 8);
-    out.push('"');
-    STANDARD.encode_string(message, &mut out);
-    out.push('"');
-    out
-}
-
 /// `data-masking encrypt`.
 pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
     let options = Options::encrypting(&a.suite)?.with_required(&a.required_context_keys);
@@ -288,12 +276,7 @@ pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
     let (rt, ctx) = (&job.rt, &job.ctx);
     if a.raw {
         let encryptor = job.encryptor()?;
-        return process_raw(&a.common.io, |plaintext| {
-            let message = rt.block_on(encryptor.encrypt(plaintext, ctx))?;
-            let mut line = quoted_base64(&message).into_bytes();
-            line.push(b'\n');
-            Ok(Zeroizing::new(line))
-        });
+        return crate::stream::encrypt_raw(&a.common.io, a.binary, rt, &encryptor, ctx);
     }
     let masker = job.masker(a.common.allow_missing)?;
     let fields = &fields_of(&a.common)?;
@@ -313,27 +296,6 @@ pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
     })
 }
 
-/// The message of a `decrypt --raw` input: the binary message itself (it starts with its
-/// version, 1 or 2, which no base64 text does), or base64 text, bare or as a JSON string.
-fn message_of(input: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
-    if matches!(input.first(), Some(1 | 2)) {
-        return Ok(Cow::Borrowed(input));
-    }
-    let text = std::str::from_utf8(input).map_err(|_| {
-        Error::DecryptValue("the input is neither a message nor base64 text".into())
-    })?;
-    let t = text.trim();
-    let b64 = if t.starts_with('"') {
-        Cow::Owned(serde_json::from_str::<String>(t)?)
-    } else {
-        Cow::Borrowed(t)
-    };
-    STANDARD
-        .decode(b64.as_bytes())
-        .map(Cow::Owned)
-        .map_err(|_| Error::DecryptValue("the ciphertext is not base64".into()))
-}
-
 /// `data-masking decrypt`.
 pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
     let options = Options::decrypting(&a.limit, a.allow_legacy_decrypt);
@@ -341,12 +303,8 @@ pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
     let (rt, ctx) = (&job.rt, &job.ctx);
     if a.raw {
         let encryptor = job.encryptor()?;
-        return process_raw(&a.common.io, |input| {
-            let message = message_of(input)?;
-            Ok(Zeroizing::new(
-                rt.block_on(encryptor.decrypt(&message, ctx))?,
-            ))
-        });
+        let io_args = &a.common.io;
+        return crate::stream::decrypt_raw(io_args, &a.stream, rt, &encryptor, ctx);
     }
     let masker = job.masker(a.common.allow_missing)?;
     let fields = &fields_of(&a.common)?;

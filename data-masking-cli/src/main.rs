@@ -8,6 +8,7 @@ mod erase;
 mod output;
 mod pipeline;
 mod seal;
+mod stream;
 
 use std::io;
 use std::path::Path;

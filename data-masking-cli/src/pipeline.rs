@@ -8,7 +8,6 @@ use std::thread;
 
 use data_masking::Error;
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 use crate::args::IoArgs;
 use crate::output::Output;
@@ -74,27 +73,6 @@ pub(crate) fn process(
     // Bad NDJSON lines are reported and left out; the good ones are kept.
     out.finish()?;
     Ok(ok)
-}
-
-/// Runs `f` on the whole input as bytes (no JSON, no UTF-8 required) and writes what it returns
-/// as it is. Both buffers are wiped when dropped.
-pub(crate) fn process_raw(
-    io_args: &IoArgs,
-    f: impl FnOnce(&[u8]) -> Result<Zeroizing<Vec<u8>>, Failure>,
-) -> Result<bool, Failure> {
-    let mut input = open_input(io_args.input.as_deref())?;
-    let mut out = Output::open(io_args.output.as_deref())?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_failure("cannot read", io_args.input.as_deref(), &e))?;
-    let result = f(&bytes)?;
-    drop(bytes);
-    out.writer
-        .write_all(&result)
-        .map_err(|e| io_failure("cannot write", io_args.output.as_deref(), &e))?;
-    out.finish()?;
-    Ok(true)
 }
 
 /// One NDJSON line: parsed, processed and written back with its newline, or the error line to
