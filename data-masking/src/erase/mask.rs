@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::python::{python_number, python_repr, truthy};
 use super::regex_mask::RegexMask;
+use super::text::TextOut;
 use crate::error::{Error, Result};
 
 /// The text the default mask writes.
@@ -172,28 +173,58 @@ impl Mask {
     /// assert_eq!(Mask::Default.mask_text(""), "*****");
     /// ```
     pub fn mask_text(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        self.write_masked(s, &mut out);
+        out
+    }
+
+    /// Writes `s` masked to `out`: what [`Mask::mask_text`] returns, without building it.
+    pub(crate) fn write_masked<O: TextOut>(&self, s: &str, out: &mut O) {
         match self {
-            Mask::Default => DEFAULT_MASK.to_owned(),
-            Mask::Custom(c) if c.is_empty() => DEFAULT_MASK.to_owned(),
-            Mask::Dynamic => s
-                .chars()
-                .map(|c| {
-                    if matches!(c, '-' | '_' | '.' | ' ') {
-                        c
-                    } else {
-                        '*'
-                    }
-                })
-                .collect(),
-            Mask::Custom(c) => {
-                let n = s.chars().count();
-                match c.char_indices().nth(n) {
-                    Some((cut, _)) => c[..cut].to_owned(),
-                    None => c.clone(),
-                }
-            }
-            Mask::Regex(r) => r.replace(s),
+            Mask::Default => out.push_str(DEFAULT_MASK),
+            Mask::Custom(c) => out.push_str(custom_cut(c, s)),
+            Mask::Dynamic => dynamic(s, out),
+            Mask::Regex(r) => r.replace_into(s, out),
         }
+    }
+}
+
+/// The dynamic mask: one `*` a character but `-`, `_`, `.` and space (ASCII, kept as they are).
+fn dynamic<O: TextOut>(s: &str, out: &mut O) {
+    fn star(b: u8) -> u8 {
+        if matches!(b, b'-' | b'_' | b'.' | b' ') {
+            b
+        } else {
+            b'*'
+        }
+    }
+    if s.is_ascii() {
+        // A byte a character: masked a chunk at a time.
+        let mut chunk = [0u8; 64];
+        for part in s.as_bytes().chunks(chunk.len()) {
+            for (m, &b) in chunk.iter_mut().zip(part) {
+                *m = star(b);
+            }
+            out.push_ascii_bytes(chunk.get(..part.len()).unwrap_or_default());
+        }
+    } else {
+        // One for each byte that starts a character.
+        for b in s.bytes().filter(|b| b & 0xC0 != 0x80) {
+            out.push_ascii(star(b));
+        }
+    }
+}
+
+/// What the custom mask `c` writes for `s`: `c` cut to the length of `s` in characters, or
+/// `"*****"` when `c` is empty.
+pub(crate) fn custom_cut<'c>(c: &'c str, s: &str) -> &'c str {
+    if c.is_empty() {
+        return DEFAULT_MASK;
+    }
+    let n = s.chars().count();
+    match c.char_indices().nth(n) {
+        Some((cut, _)) => c.get(..cut).unwrap_or(c),
+        None => c,
     }
 }
 
@@ -220,6 +251,56 @@ mod tests {
         assert_eq!(Mask::Custom("#".into()).mask_text("long value"), "#");
         assert_eq!(Mask::Custom("XYZ".into()).mask_text(""), "");
         assert_eq!(Mask::Custom("XYZ".into()).apply(&json!(42)), json!("XY"));
+    }
+
+    /// The dynamic and custom masks as a map of characters, as they read in Powertools.
+    fn by_chars(mask: &Mask, s: &str) -> String {
+        match mask {
+            Mask::Dynamic => s
+                .chars()
+                .map(|c| if "-_. ".contains(c) { c } else { '*' })
+                .collect(),
+            Mask::Custom(c) if c.is_empty() => DEFAULT_MASK.into(),
+            Mask::Custom(c) => c.chars().take(s.chars().count()).collect(),
+            _ => mask.mask_text(s),
+        }
+    }
+
+    #[test]
+    fn dynamic_and_custom_are_maps_of_characters() {
+        let long = "ab-c. dé_".repeat(40);
+        let masks = [
+            Mask::Dynamic,
+            Mask::Custom("XÀ-Y".into()),
+            Mask::Custom(String::new()),
+        ];
+        for s in [
+            "",
+            "a",
+            "jo.doe@example.com",
+            "ÀÉ-î 𝄞_.",
+            "\"\\\n",
+            long.as_str(),
+        ] {
+            for m in &masks {
+                assert_eq!(m.mask_text(s), by_chars(m, s), "{m:?} {s:?}");
+            }
+        }
+    }
+
+    mod characters {
+        use super::{Mask, by_chars};
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text(s in any::<String>(), ascii in "[ -~]{0,200}") {
+                for m in [Mask::Dynamic, Mask::Custom("XÀ-Y".into())] {
+                    prop_assert_eq!(m.mask_text(&s), by_chars(&m, &s));
+                    prop_assert_eq!(m.mask_text(&ascii), by_chars(&m, &ascii));
+                }
+            }
+        }
     }
 
     #[test]

@@ -26,16 +26,19 @@
 //! The module, one concern a file: `mask` (the masks and how one applies to a value),
 //! `regex_mask` (`re.sub`), `format` (the replacement format grammar, shared with the derive,
 //! which checks formats at compile time), `python` (Python's `str`/`repr` of JSON values),
-//! and `rules` (`masking_rules`). Where the values to mask are is found by `path`.
+//! `rules` (`masking_rules`) and `text` (where a mask writes: a `String`, or a buffer on the
+//! stack for the typed serializer). Where the values to mask are is found by `path`.
 
 mod format;
 mod mask;
 mod python;
 mod regex_mask;
 mod rules;
+mod text;
 
-pub(crate) use mask::type_name;
 pub use mask::{DEFAULT_MASK, Mask};
+pub(crate) use mask::{custom_cut, type_name};
 pub use python::python_number;
 pub use regex_mask::RegexMask;
 pub use rules::Rules;
+pub(crate) use text::SmallText;

@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use regex::Regex;
+use regex::{CaptureLocations, Regex};
 
 use super::format::{self, FormatError, Piece};
+use super::text::TextOut;
 use crate::error::{Error, Result};
 
 /// A compiled regex rewrite: Python's `re.sub(pattern, format, value)`.
@@ -29,6 +30,8 @@ pub struct RegexMask {
     regex: Regex,
     format: String,
     pieces: Vec<Piece>,
+    /// Whether the format writes a group (else matches are found without their groups).
+    groups: bool,
 }
 
 impl fmt::Debug for RegexMask {
@@ -49,10 +52,12 @@ impl RegexMask {
         let pieces = format::parse(format, &groups).map_err(|e| {
             Error::InvalidMask(format!("invalid mask format {format:?}: {}", describe(&e)))
         })?;
+        let groups = pieces.iter().any(|p| matches!(p, Piece::Group(_)));
         Ok(RegexMask {
             regex,
             format: format.to_owned(),
             pieces,
+            groups,
         })
     }
 
@@ -81,20 +86,27 @@ impl RegexMask {
     }
 
     /// `re.sub` with Python's rules for empty matches (an empty match right after a non-empty one
-    /// is replaced too: `x*` on `abxd` with `-` gives `-a-b--d-`).
-    pub(super) fn replace(&self, s: &str) -> String {
-        let mut out = String::with_capacity(s.len());
+    /// is replaced too: `x*` on `abxd` with `-` gives `-a-b--d-`), written to `out`.
+    pub(super) fn replace_into<O: TextOut>(&self, s: &str, out: &mut O) {
+        if self.groups {
+            let locations = self.regex.capture_locations();
+            self.rewrite(s, out, &mut Groups(&self.regex, locations));
+        } else {
+            self.rewrite(s, out, &mut Whole(&self.regex));
+        }
+    }
+
+    fn rewrite<O: TextOut, L: Locate>(&self, s: &str, out: &mut O, locate: &mut L) {
         let mut copied = 0;
         let mut pos = 0;
         let mut after_empty = false;
         while pos <= s.len() {
-            let Some(caps) = self.regex.captures_at(s, pos) else {
+            let Some((start, end)) = locate.find_at(s, pos) else {
                 break;
             };
-            let Some(m) = caps.get(0) else { break };
-            if m.is_empty() && after_empty && m.start() == pos {
+            if start == end && after_empty && start == pos {
                 // An empty match where the previous empty match ended: move on one character.
-                match s[pos..].chars().next() {
+                match s.get(pos..).and_then(|rest| rest.chars().next()) {
                     Some(c) => {
                         pos += c.len_utf8();
                         after_empty = false;
@@ -103,23 +115,55 @@ impl RegexMask {
                     None => break,
                 }
             }
-            out.push_str(&s[copied..m.start()]);
+            out.push_str(s.get(copied..start).unwrap_or_default());
             for piece in &self.pieces {
                 match piece {
                     Piece::Lit(l) => out.push_str(l),
-                    Piece::Group(g) => {
-                        if let Some(g) = caps.get(*g) {
-                            out.push_str(g.as_str());
-                        }
-                    }
+                    Piece::Group(g) => out.push_str(locate.group(s, *g)),
                 }
             }
-            copied = m.end();
-            pos = m.end();
-            after_empty = m.is_empty();
+            copied = end;
+            pos = end;
+            after_empty = start == end;
         }
-        out.push_str(&s[copied..]);
-        out
+        out.push_str(s.get(copied..).unwrap_or_default());
+    }
+}
+
+/// Where the matches of a regex are, and the text of their groups.
+trait Locate {
+    /// The bounds of the first match at or after `pos`.
+    fn find_at(&mut self, s: &str, pos: usize) -> Option<(usize, usize)>;
+    /// The text of group `g` of the last match; empty when it took no part.
+    fn group<'s>(&self, s: &'s str, g: usize) -> &'s str;
+}
+
+/// Matches without their groups, for a format that names none: no captures to fill.
+struct Whole<'r>(&'r Regex);
+
+impl Locate for Whole<'_> {
+    fn find_at(&mut self, s: &str, pos: usize) -> Option<(usize, usize)> {
+        self.0.find_at(s, pos).map(|m| (m.start(), m.end()))
+    }
+    fn group<'s>(&self, _s: &'s str, _g: usize) -> &'s str {
+        ""
+    }
+}
+
+/// Matches with their groups, in one set of capture locations for every match.
+struct Groups<'r>(&'r Regex, CaptureLocations);
+
+impl Locate for Groups<'_> {
+    fn find_at(&mut self, s: &str, pos: usize) -> Option<(usize, usize)> {
+        self.0
+            .captures_read_at(&mut self.1, s, pos)
+            .map(|m| (m.start(), m.end()))
+    }
+    fn group<'s>(&self, s: &'s str, g: usize) -> &'s str {
+        self.1
+            .get(g)
+            .and_then(|(start, end)| s.get(start..end))
+            .unwrap_or_default()
     }
 }
 
@@ -136,6 +180,7 @@ fn describe(e: &FormatError) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Piece;
     use crate::Mask;
 
     #[test]
@@ -144,6 +189,89 @@ mod tests {
         assert_eq!(m.mask_text("abxd"), "-a-b--d-");
         let m = Mask::regex("(.*)", r"<\1>").unwrap();
         assert_eq!(m.mask_text("1.0"), "<1.0><>");
+    }
+
+    /// `re.sub` built with `captures_at`, a match at a time.
+    fn reference(m: &Mask, s: &str) -> String {
+        let Mask::Regex(r) = m else { unreachable!() };
+        let mut out = String::new();
+        let (mut copied, mut pos, mut after_empty) = (0, 0, false);
+        while pos <= s.len() {
+            let Some(caps) = r.regex.captures_at(s, pos) else {
+                break;
+            };
+            let m = caps.get(0).unwrap();
+            if m.is_empty() && after_empty && m.start() == pos {
+                match s[pos..].chars().next() {
+                    Some(c) => {
+                        pos += c.len_utf8();
+                        after_empty = false;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            out.push_str(&s[copied..m.start()]);
+            for piece in &r.pieces {
+                match piece {
+                    Piece::Lit(l) => out.push_str(l),
+                    Piece::Group(g) => out.push_str(caps.get(*g).map_or("", |g| g.as_str())),
+                }
+            }
+            copied = m.end();
+            pos = m.end();
+            after_empty = m.is_empty();
+        }
+        out.push_str(&s[copied..]);
+        out
+    }
+
+    fn masks() -> Vec<Mask> {
+        [
+            (r"\d{4} \d{4} \d{4} (\d{4})", r"**** **** **** \1"),
+            (r"\d", "#"),
+            ("x*", "-"),
+            ("(x)*", r"<\1>"),
+            ("(.*)", r"<\1>"),
+            (r"(?P<a>[aé])|(b)", r"[\g<a>\2\g<0>]"),
+            (r"\b", "|"),
+            ("", "."),
+            ("é+", ""),
+        ]
+        .into_iter()
+        .map(|(p, f)| Mask::regex(p, f).unwrap())
+        .collect()
+    }
+
+    #[test]
+    fn replace_equals_a_match_at_a_time() {
+        let texts = [
+            "",
+            "4111 1111 1111 1111",
+            "abxd",
+            "xx a-x é éé b 1.0",
+            "ab ba aéb",
+            "𝄞x𝄞",
+        ];
+        for m in &masks() {
+            for s in texts {
+                assert_eq!(m.mask_text(s), reference(m, s), "{m:?} {s:?}");
+            }
+        }
+    }
+
+    mod any_text {
+        use super::{masks, reference};
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn replace_equals_a_match_at_a_time(s in "[0-9abxé𝄞 .-]{0,40}") {
+                for m in &masks() {
+                    prop_assert_eq!(m.mask_text(&s), reference(m, &s));
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::ser::{self, Serialize, Serializer};
 
-use crate::erase::{DEFAULT_MASK, Mask, python_number};
+use crate::erase::{DEFAULT_MASK, Mask, SmallText, custom_cut, python_number};
 
 /// A value serialized through a [`MaskSerializer`]: the value as `mask` erases its JSON.
 ///
@@ -88,11 +88,21 @@ impl<'m, S> MaskSerializer<'m, S> {
 }
 
 impl<S: Serializer> MaskSerializer<'_, S> {
+    /// Writes `s` masked: the text is built on the stack (or borrowed from the mask), and the
+    /// serializer gets a `&str`.
     fn text(self, s: &str) -> Result<S::Ok, S::Error> {
         if self.default {
-            self.inner.serialize_str(DEFAULT_MASK)
-        } else {
-            self.inner.serialize_str(&self.mask.mask_text(s))
+            return self.inner.serialize_str(DEFAULT_MASK);
+        }
+        if let Mask::Custom(c) = self.mask {
+            return self.inner.serialize_str(custom_cut(c, s));
+        }
+        let mut out = SmallText::new();
+        self.mask.write_masked(s, &mut out);
+        match out.as_str() {
+            Ok(text) => self.inner.serialize_str(text),
+            // Never: only `str`s and ASCII are written to it.
+            Err(_) => self.inner.serialize_str(&self.mask.mask_text(s)),
         }
     }
 
@@ -115,10 +125,14 @@ impl<S: Serializer> MaskSerializer<'_, S> {
     }
 
     fn display(self, v: impl std::fmt::Display) -> Result<S::Ok, S::Error> {
+        use std::fmt::Write as _;
         if self.default {
-            self.stars()
-        } else {
-            self.text(&v.to_string())
+            return self.stars();
+        }
+        let mut digits = SmallText::new();
+        match (write!(digits, "{v}"), digits.as_str()) {
+            (Ok(()), Ok(text)) => self.text(text),
+            _ => self.text(&v.to_string()),
         }
     }
 }
@@ -487,6 +501,40 @@ mod tests {
             both(&E::Tup(7, "x".into()), m);
             both(&E::St { a: 2.5 }, m);
             both(&vec![E::Unit, E::New(1)], m);
+        }
+    }
+
+    mod text {
+        use super::super::MaskWith;
+        use crate::Mask;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The text the serializer writes (built on the stack, or on the heap when long)
+            /// is the mask's text.
+            #[test]
+            fn equals_mask_text(s in any::<String>(), ascii in "[ -~]{0,300}", n in any::<i64>()) {
+                let masks = [
+                    Mask::Default,
+                    Mask::Dynamic,
+                    Mask::Custom("XÀ-Y".into()),
+                    Mask::regex(r"(\w)\w*", r"\1*").unwrap(),
+                    Mask::regex(r"\d", "").unwrap(),
+                ];
+                for m in &masks {
+                    for s in [&s, &ascii] {
+                        let got = serde_json::to_value(MaskWith::new(s, m)).unwrap();
+                        prop_assert_eq!(got, serde_json::Value::String(m.mask_text(s)));
+                    }
+                    let got = serde_json::to_value(MaskWith::new(&n, m)).unwrap();
+                    let text = if matches!(m, Mask::Default) {
+                        "*****".to_owned()
+                    } else {
+                        m.mask_text(&n.to_string())
+                    };
+                    prop_assert_eq!(got, serde_json::Value::String(text));
+                }
+            }
         }
     }
 
