@@ -221,6 +221,10 @@ pub(crate) fn custom_cut<'c>(c: &'c str, s: &str) -> &'c str {
     if c.is_empty() {
         return DEFAULT_MASK;
     }
+    if s.is_ascii() && c.is_ascii() {
+        // A byte a character.
+        return c.get(..s.len()).unwrap_or(c);
+    }
     let n = s.chars().count();
     match c.char_indices().nth(n) {
         Some((cut, _)) => c.get(..cut).unwrap_or(c),

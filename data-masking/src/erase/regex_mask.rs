@@ -1,6 +1,7 @@
 //! The regex mask: Python's `re.sub(pattern, format, value)`, with its rules for empty matches.
 
 use std::fmt;
+use std::sync::Mutex;
 
 use regex::{CaptureLocations, Regex};
 
@@ -25,13 +26,27 @@ use crate::error::{Error, Result};
 /// assert!(Mask::regex("(", "x").is_err());
 /// # Ok::<(), data_masking::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct RegexMask {
     regex: Regex,
     format: String,
     pieces: Vec<Piece>,
     /// Whether the format writes a group (else matches are found without their groups).
     groups: bool,
+    /// The capture locations of the last value, kept for the next one (a thread that finds
+    /// them taken makes its own).
+    spare: Mutex<Option<CaptureLocations>>,
+}
+
+impl Clone for RegexMask {
+    fn clone(&self) -> Self {
+        RegexMask {
+            regex: self.regex.clone(),
+            format: self.format.clone(),
+            pieces: self.pieces.clone(),
+            groups: self.groups,
+            spare: Mutex::new(None),
+        }
+    }
 }
 
 impl fmt::Debug for RegexMask {
@@ -58,6 +73,7 @@ impl RegexMask {
             format: format.to_owned(),
             pieces,
             groups,
+            spare: Mutex::new(None),
         })
     }
 
@@ -89,8 +105,17 @@ impl RegexMask {
     /// is replaced too: `x*` on `abxd` with `-` gives `-a-b--d-`), written to `out`.
     pub(super) fn replace_into<O: TextOut>(&self, s: &str, out: &mut O) {
         if self.groups {
-            let locations = self.regex.capture_locations();
-            self.rewrite(s, out, &mut Groups(&self.regex, locations));
+            let locations = self
+                .spare
+                .try_lock()
+                .ok()
+                .and_then(|mut spare| spare.take())
+                .unwrap_or_else(|| self.regex.capture_locations());
+            let mut groups = Groups(&self.regex, locations);
+            self.rewrite(s, out, &mut groups);
+            if let Ok(mut spare) = self.spare.try_lock() {
+                *spare = Some(groups.1);
+            }
         } else {
             self.rewrite(s, out, &mut Whole(&self.regex));
         }

@@ -539,6 +539,20 @@ mod tests {
     }
 
     #[test]
+    fn the_widest_integers() {
+        // Beyond what `serde_json::Value` holds: compared with the mask of their text.
+        for m in [Mask::Dynamic, Mask::regex(r"\d{30}", "_").unwrap()] {
+            for text in [i128::MIN.to_string(), u128::MAX.to_string()] {
+                let got = match text.parse::<i128>() {
+                    Ok(i) => serde_json::to_value(MaskWith::new(&i, &m)),
+                    Err(_) => serde_json::to_value(MaskWith::new(&u128::MAX, &m)),
+                };
+                assert_eq!(got.unwrap(), json!(m.mask_text(&text)));
+            }
+        }
+    }
+
+    #[test]
     fn bytes_as_numbers() {
         struct B;
         impl Serialize for B {
