@@ -1,56 +1,18 @@
 //! `data-masking encrypt`, `decrypt` and `keygen`, run as processes.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{
+    TENANT_CARD, cli, cmd, keygen, run, set_mode, stderr, stdout, with_keys as raw_cmd,
+    write_private,
+};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 const RECORD: &str =
     r#"{"name":"Jo","card":"4111 1111 1111 1111","address":{"street":"Main"},"tags":["a","b"]}"#;
-
-fn cmd() -> Command {
-    Command::cargo_bin("data-masking").expect("binary")
-}
-
-fn keygen(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.json"));
-    cmd()
-        .args(["keygen", "--namespace", "tests", "--name", name, "--output"])
-        .arg(&path)
-        .assert()
-        .success()
-        .stdout("");
-    path
-}
-
-/// Writes a file that only its owner may read (mode 0600 on Unix), as a key file must be.
-fn write_private(path: &Path, bytes: &[u8]) {
-    std::fs::write(path, bytes).unwrap();
-    set_mode(path, 0o600);
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) {}
-
-fn run(args: &[&str], keys: &[&Path], stdin: &str) -> assert_cmd::assert::Assert {
-    let mut c = cmd();
-    c.args(args);
-    for k in keys {
-        c.arg("--key-file").arg(k);
-    }
-    c.write_stdin(stdin).assert()
-}
-
-fn stdout(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(a.get_output().stdout.clone()).expect("UTF-8")
-}
 
 #[test]
 fn keygen_writes_a_private_key_file_once() {
@@ -230,67 +192,29 @@ fn errors_are_one_line_with_their_kind() {
 /// nothing else when no endpoint is configured.
 #[test]
 fn kms_key_round_trip() {
-    if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
-        eprintln!("note: AWS_ENDPOINT_URL is not set; the --kms-key test needs a KMS endpoint");
+    if common::endpoint().is_none() {
         return;
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let arn = rt.block_on(async {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let client = aws_sdk_kms::Client::new(&config);
-        let key = client
-            .create_key()
-            .send()
-            .await
-            .expect("CreateKey at the endpoint");
-        key.key_metadata()
-            .and_then(|m| m.arn())
-            .expect("key ARN")
-            .to_owned()
-    });
+    let arn = common::create_key(None);
     let enc = cmd()
-        .args([
-            "encrypt",
-            "--kms-key",
-            &arn,
-            "-c",
-            "tenant=acme",
-            "-f",
-            "card",
-        ])
+        .args(["encrypt", "--kms-key", &arn])
+        .args(TENANT_CARD)
         .write_stdin(RECORD)
         .assert()
         .success();
     let v: Value = serde_json::from_str(&stdout(&enc)).unwrap();
     assert!(v["card"].as_str().unwrap().starts_with("AgV4"));
     let dec = cmd()
-        .args([
-            "decrypt",
-            "--kms-key",
-            &arn,
-            "-c",
-            "tenant=acme",
-            "-f",
-            "card",
-        ])
+        .args(["decrypt", "--kms-key", &arn])
+        .args(TENANT_CARD)
         .write_stdin(v.to_string())
         .assert()
         .success();
     let back: Value = serde_json::from_str(&stdout(&dec)).unwrap();
     assert_eq!(back, serde_json::from_str::<Value>(RECORD).unwrap());
-    cmd()
-        .args(["encrypt", "--kms-key", "alias/orders"])
-        .write_stdin(RECORD)
-        .assert()
+    cli("encrypt --kms-key alias/orders", RECORD)
         .code(2)
         .stderr(predicate::str::contains("full key ARN"));
-}
-
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(a.get_output().stderr.clone()).expect("UTF-8")
 }
 
 /// A key file that its group or others may access (any bit of `mode & 077`) is refused with one
@@ -468,15 +392,6 @@ fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
         (x >> 56) as u8
     }));
     v
-}
-
-fn raw_cmd(args: &[&str], keys: &[&Path]) -> Command {
-    let mut c = cmd();
-    c.args(args);
-    for k in keys {
-        c.arg("--key-file").arg(k);
-    }
-    c
 }
 
 /// `encrypt --raw` takes any bytes as the plaintext of one message (printed as one base64 JSON

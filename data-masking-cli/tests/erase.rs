@@ -1,14 +1,12 @@
 //! The `data-masking erase` command, run as a process.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{cli, cmd};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 const RECORD: &str = r#"{"name":"Carlos","card_number":"1111 2222 3333 4444","email":"jo.doe@example.com","address":[{"street":"123 Any St","postcode":12345},{"street":"9 Main","postcode":90000}]}"#;
-
-fn cmd() -> Command {
-    Command::cargo_bin("data-masking").expect("binary")
-}
 
 fn json_out(out: &[u8]) -> Value {
     serde_json::from_slice(out).expect("stdout is JSON")
@@ -145,10 +143,7 @@ fn rules_file() {
 
 #[test]
 fn missing_field_fails_unless_allowed() {
-    cmd()
-        .args(["erase", "-f", "nope"])
-        .write_stdin(RECORD)
-        .assert()
+    cli("erase -f nope", RECORD)
         .code(2)
         .stdout("")
         .stderr(predicate::str::starts_with(
@@ -167,24 +162,15 @@ fn missing_field_fails_unless_allowed() {
 
 #[test]
 fn error_kinds_and_exit_codes() {
-    cmd()
-        .args(["erase", "-f", "address[0"])
-        .write_stdin(RECORD)
-        .assert()
+    cli("erase -f address[0", RECORD)
         .code(2)
         .stderr(predicate::str::starts_with(
             "error[invalid-path]: invalid path \"address[0\" at position 9",
         ));
-    cmd()
-        .args(["erase", "-f", "a", "--regex", "(", "--format", "x"])
-        .write_stdin(RECORD)
-        .assert()
+    cli("erase -f a --regex ( --format x", RECORD)
         .code(2)
         .stderr(predicate::str::starts_with("error[invalid-mask]:"));
-    cmd()
-        .args(["erase", "-f", "a"])
-        .write_stdin("{not json")
-        .assert()
+    cli("erase -f a", "{not json")
         .code(2)
         .stderr(predicate::str::starts_with(
             "error[invalid-json]: invalid JSON at line 1 column 2",
@@ -197,10 +183,7 @@ fn error_kinds_and_exit_codes() {
             "error[io]: cannot open /nonexistent/input.json",
         ));
     // clap refuses a --regex without --format
-    cmd()
-        .args(["erase", "--regex", "x"])
-        .write_stdin(RECORD)
-        .assert()
+    cli("erase --regex x", RECORD)
         .failure()
         .stderr(predicate::str::contains("--format"));
 }

@@ -1,41 +1,24 @@
 //! `encrypt --required-context-key`: pairs the messages authenticate but do not store; `decrypt`
 //! takes them back through the usual `--context`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::path::Path;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use common::stdout;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 const RECORD: &str = r#"{"name":"Jo","card":"4111 1111 1111 1111"}"#;
 
-fn cmd() -> Command {
-    Command::cargo_bin("data-masking").expect("binary")
-}
-
-fn keygen(dir: &Path) -> PathBuf {
-    let path = dir.join("k.json");
-    cmd()
-        .args(["keygen", "--namespace", "tests", "--name", "k", "--output"])
-        .arg(&path)
-        .assert()
-        .success();
-    path
+fn keygen(dir: &Path) -> std::path::PathBuf {
+    common::keygen(dir, "k")
 }
 
 fn run(args: &[&str], key: &Path, stdin: &[u8]) -> assert_cmd::assert::Assert {
-    cmd()
-        .args(args)
-        .arg("--key-file")
-        .arg(key)
-        .write_stdin(stdin)
-        .assert()
-}
-
-fn stdout(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(a.get_output().stdout.clone()).expect("UTF-8")
+    common::run(args, &[key], stdin)
 }
 
 const FULL: [&str; 4] = ["-c", "tenant=acme", "-c", "purpose=billing"];

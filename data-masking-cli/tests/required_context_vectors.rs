@@ -10,47 +10,10 @@
 //! flag left out). `data-masking/tests/required_context.rs` runs the same vectors through the
 //! library.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
-
-/// One decrypt and what must come of it.
-struct Run {
-    what: String,
-    keys: Vec<String>,
-    context: Vec<(String, String)>,
-    message: Vec<u8>,
-    legacy: bool,
-    /// The plaintext; `None` when the message must be refused.
-    expect: Option<Vec<u8>>,
-    /// A text the error must hold, when refused.
-    error: Option<&'static str>,
-}
-
-fn b64(v: &Value) -> Vec<u8> {
-    STANDARD
-        .decode(v.as_str().expect("base64"))
-        .expect("base64")
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .expect("list")
-        .iter()
-        .map(|s| s.as_str().expect("string").to_owned())
-        .collect()
-}
-
-fn pairs(v: &Value) -> Vec<(String, String)> {
-    v.as_object()
-        .expect("object")
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().expect("string").to_owned()))
-        .collect()
-}
+use common::{Run, check, pairs, plaintext, strings, vector_run};
+use serde_json::Value;
 
 /// The required-context vectors, their reproduced contexts and their checks, with the count of
 /// each check kind.
@@ -62,27 +25,12 @@ fn runs(all: &Value) -> (Vec<Run>, std::collections::BTreeMap<String, usize>) {
         if !group.starts_with("required-ec-") {
             continue;
         }
-        let expect = (v["expect"] == "ok")
-            .then(|| b64(&all["meta"]["plaintexts"][v["plaintext"].as_str().expect("ref")]["b64"]));
-        let base = Run {
-            what: v["name"].as_str().expect("name").to_owned(),
-            keys: strings(&v["keys"]),
-            context: pairs(&v["context"]),
-            message: b64(&v["ciphertext"]),
-            legacy: v["legacy"] == true,
-            expect: expect.clone(),
-            error: None,
-        };
+        let base = vector_run(v, (v["expect"] == "ok").then(|| plaintext(all, v)));
         let variant = |what: &str| Run {
             what: format!("{} [{what}]", base.what),
-            keys: base.keys.clone(),
-            context: base.context.clone(),
-            message: base.message.clone(),
-            legacy: base.legacy,
-            expect: expect.clone(),
-            error: None,
+            ..base.clone()
         };
-        if expect.is_some() {
+        if base.expect.is_some() {
             // The maker's own reproduced context: the whole context, or for some Dafny vectors
             // the required pairs only, which decrypt's exact-match rule refuses.
             let mut run = variant("reproduced_context");
@@ -129,75 +77,28 @@ fn runs(all: &Value) -> (Vec<Run>, std::collections::BTreeMap<String, usize>) {
     (out, kinds)
 }
 
-/// Writes the key file of `id` (the CLI's AES or RSA form, mode 0600).
-fn key_file(dir: &Path, all: &Value, id: &str, n: usize) -> PathBuf {
-    let k = &all["meta"]["keys"][id];
-    let text = if k["type"] == "rsa" {
-        json!({
-            "type": "rsa",
-            "namespace": k["namespace"],
-            "name": k["name"],
-            "padding": k["padding"],
-            "private_key_pem": k["private_key_pem"],
-            "public_key_pem": k["public_key_pem"],
-        })
-    } else {
-        json!({"namespace": k["namespace"], "name": k["name"], "key": k["key"]})
-    };
-    let path = dir.join(format!("key-{n}.json"));
-    std::fs::write(&path, text.to_string()).expect("write key");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-    path
-}
-
-/// Runs one decrypt; a failure description, if any.
-fn check(all: &Value, run: &Run) -> Option<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut c = Command::cargo_bin("data-masking").expect("binary");
-    c.args(["decrypt", "--raw"]);
-    for (n, id) in run.keys.iter().enumerate() {
-        c.arg("--key-file").arg(key_file(dir.path(), all, id, n));
-    }
-    for (k, v) in &run.context {
-        c.arg("-c").arg(format!("{k}={v}"));
-    }
-    if run.legacy {
-        c.arg("--allow-legacy-decrypt");
-    }
-    let output = c.write_stdin(run.message.clone()).output().expect("run");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let what = &run.what;
-    match &run.expect {
-        Some(want) if output.status.success() && &output.stdout == want => None,
-        Some(_) if output.status.success() => Some(format!("{what}: plaintext differs")),
-        Some(_) => Some(format!("{what}: must decrypt, failed: {stderr}")),
-        None if output.status.code() != Some(2) => {
-            Some(format!("{what}: must be refused: {:?}", output.status))
+/// A refused decrypt must exit with code 2 and one `error[...]` line, holding `run.error`.
+fn refused(run: &Run) -> impl Fn(std::process::ExitStatus, &str) -> Option<String> {
+    move |status, stderr| {
+        let what = &run.what;
+        if status.code() != Some(2) {
+            return Some(format!("{what}: must be refused: {status:?}"));
         }
-        None if !(stderr.starts_with("error[") && stderr.lines().count() == 1) => {
-            Some(format!("{what}: not one error line: {stderr}"))
+        if !(stderr.starts_with("error[") && stderr.lines().count() == 1) {
+            return Some(format!("{what}: not one error line: {stderr}"));
         }
-        None => match run.error {
+        match run.error {
             Some(text) if !stderr.contains(text) => {
                 Some(format!("{what}: the error does not say {text:?}: {stderr}"))
             }
             _ => None,
-        },
+        }
     }
 }
 
 #[test]
 fn official_required_context_vectors_and_their_checks_through_the_cli() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/data/vectors/official/vectors_more.json"
-    );
-    let all: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("JSON");
+    let all = common::vectors_more();
     let (runs, kinds) = runs(&all);
     let vectors = runs.iter().filter(|r| !r.what.ends_with(']')).count();
     let good = runs
@@ -240,7 +141,7 @@ fn official_required_context_vectors_and_their_checks_through_the_cli() {
         let halves = [even, odd].map(|half| {
             s.spawn(|| {
                 half.into_iter()
-                    .filter_map(|(_, r)| check(&all, r))
+                    .filter_map(|(_, r)| check(&all, r, refused(r)))
                     .collect::<Vec<_>>()
             })
         });
@@ -249,11 +150,5 @@ fn official_required_context_vectors_and_their_checks_through_the_cli() {
             .flat_map(|h| h.join().expect("a worker"))
             .collect()
     });
-    assert!(
-        failures.is_empty(),
-        "{} of {}:\n{}",
-        failures.len(),
-        runs.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures, runs.len());
 }
