@@ -19,55 +19,17 @@ mod support;
 use std::sync::Arc;
 
 use data_masking::keys::Keyring;
-use data_masking::{DataMasking, EncryptionContext, Encryptor};
-use data_masking_kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring};
+use data_masking_kms::{KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring};
 use serde_json::{Value, json};
-use support::Proxy;
+use support::{PRIMARY_REGION, REPLICA_REGION, Setup, ctx, masker};
 
 /// Messages each reader decrypts.
 const N: usize = 20;
-const PRIMARY_REGION: &str = "us-east-1";
-const REPLICA_REGION: &str = "us-west-2";
-
-/// A single-Region key, a multi-Region key with its replica, and a proxy in front of moto.
-struct Setup {
-    single: String,
-    primary: String,
-    replica: String,
-    account: String,
-    proxy: Proxy,
-}
 
 impl Setup {
-    async fn get() -> Option<Setup> {
-        let endpoint = support::endpoint()?;
-        let config = support::sdk_config_in(&endpoint, PRIMARY_REGION).await;
-        let single = support::create_key(&config).await;
-        let primary = support::create_multi_region_key(&config).await;
-        let replica = support::replicate_key(&config, &primary, REPLICA_REGION).await;
-        let account = single.split(':').nth(4).expect("account").to_owned();
-        let proxy = Proxy::start(&endpoint).await;
-        Some(Setup {
-            single,
-            primary,
-            replica,
-            account,
-            proxy,
-        })
-    }
-
-    /// The configuration in `region`, sending to the proxy.
-    async fn config(&self, region: &str) -> aws_config::SdkConfig {
-        support::sdk_config_in(self.proxy.url(), region).await
-    }
-
     async fn strict(&self, key: &str) -> Arc<dyn Keyring> {
         let config = self.config(PRIMARY_REGION).await;
         Arc::new(KmsKeyring::new(&config, [key]).expect("a keyring"))
-    }
-
-    fn filter(&self) -> DiscoveryFilter {
-        DiscoveryFilter::new("aws", [self.account.as_str()]).expect("a filter")
     }
 
     async fn discovery(&self) -> Arc<dyn Keyring> {
@@ -82,7 +44,7 @@ impl Setup {
     }
 
     /// The calls of `operation` since the last call, and forgets every count.
-    fn take(&self, operation: &str) -> usize {
+    fn count(&self, operation: &str) -> usize {
         let n = self.proxy.count(operation);
         self.proxy.reset();
         n
@@ -96,7 +58,7 @@ impl Setup {
         for i in 0..N {
             out.push(writer.encrypt(&value(i), &ctx()).await.expect("encrypt"));
         }
-        assert_eq!(self.take("GenerateDataKey"), 1, "one data key for {key}");
+        assert_eq!(self.count("GenerateDataKey"), 1, "one data key for {key}");
         out
     }
 
@@ -109,9 +71,16 @@ impl Setup {
             for (i, m) in messages.iter().enumerate() {
                 assert_eq!(reader.decrypt(m, &ctx()).await.expect("decrypt"), value(i));
             }
-            *count = self.take("Decrypt");
+            *count = self.count("Decrypt");
         }
         counts
+    }
+
+    /// [`N`] messages written with `key`, read by `keyring`: one `Decrypt` with the cache, one
+    /// per message without.
+    async fn reads(&self, keyring: &Arc<dyn Keyring>, key: &str) {
+        let messages = self.messages(key).await;
+        assert_eq!(self.decrypts(keyring, &messages).await, [1, N], "{key}");
     }
 
     /// The `GenerateDataKey` calls of a writer on `keyring` encrypting [`N`] messages, with the
@@ -123,7 +92,7 @@ impl Setup {
             for i in 0..N {
                 writer.encrypt(&value(i), &ctx()).await.expect("encrypt");
             }
-            *count = self.take("GenerateDataKey");
+            *count = self.count("GenerateDataKey");
         }
         counts
     }
@@ -141,19 +110,6 @@ impl Setup {
     }
 }
 
-/// A masker on `keyring`, with the default cache or none.
-fn masker(keyring: Arc<dyn Keyring>, cached: bool) -> DataMasking {
-    let builder = Encryptor::builder_shared(keyring);
-    let builder = if cached { builder } else { builder.no_cache() };
-    DataMasking::builder()
-        .encryptor(builder.build().expect("an Encryptor"))
-        .build()
-}
-
-fn ctx() -> EncryptionContext {
-    EncryptionContext::new([("tenant", "acme")]).expect("a context")
-}
-
 fn value(i: usize) -> Value {
     json!({"card": format!("4111 1111 1111 {i:04}"), "n": i})
 }
@@ -163,8 +119,7 @@ async fn strict_keyring_one_call_per_data_key_with_the_cache_one_per_message_wit
     let Some(s) = Setup::get().await else { return };
     let keyring = s.strict(&s.single).await;
     assert_eq!(s.generates(&keyring).await, [1, N]);
-    let messages = s.messages(&s.single).await;
-    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+    s.reads(&keyring, &s.single).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,8 +131,7 @@ async fn strict_keyring_on_a_replica_one_call_per_data_key_with_the_cache_one_pe
     assert_eq!(s.generates(&keyring).await, [1, N]);
     // Reading the primary's messages: the replica matches them, and each Decrypt names it, in
     // the replica's Region (moto's Decrypt there, with the replica's copy of the key material).
-    let messages = s.messages(&s.primary).await;
-    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+    s.reads(&keyring, &s.primary).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,11 +139,9 @@ async fn discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_messa
     let Some(s) = Setup::get().await else { return };
     let keyring = s.discovery().await;
     s.never_encrypts(&keyring).await;
-    let messages = s.messages(&s.single).await;
-    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+    s.reads(&keyring, &s.single).await;
     // A multi-Region key's messages: the same (the named key, in its Region).
-    let messages = s.messages(&s.primary).await;
-    assert_eq!(s.decrypts(&keyring, &messages).await, [1, N]);
+    s.reads(&keyring, &s.primary).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,13 +150,11 @@ async fn mrk_discovery_keyring_one_decrypt_per_data_key_with_the_cache_one_per_m
     // A single-Region key of the keyring's Region: moto's own Decrypt.
     let east = s.mrk_discovery(PRIMARY_REGION).await;
     s.never_encrypts(&east).await;
-    let messages = s.messages(&s.single).await;
-    assert_eq!(s.decrypts(&east, &messages).await, [1, N]);
+    s.reads(&east, &s.single).await;
     // The primary's messages in the replica's Region, through the replica there (moto's).
     let west = s.mrk_discovery(REPLICA_REGION).await;
     s.never_encrypts(&west).await;
-    let messages = s.messages(&s.primary).await;
-    assert_eq!(s.decrypts(&west, &messages).await, [1, N]);
+    s.reads(&west, &s.primary).await;
     // The single-Region key's messages are not for the replica's Region: no call at all.
     let messages = s.messages(&s.single).await;
     for cached in [true, false] {

@@ -20,48 +20,21 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use data_masking::AlgorithmSuite;
+use data_masking::DataMasking;
 use data_masking::keys::{DecryptionMaterials, EncryptedDataKey, Keyring};
-use data_masking::{DataMasking, EncryptionContext, Encryptor};
 use data_masking_kms::{
     DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring, KmsMrkDiscoveryKeyring, Timeouts,
 };
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use support::{Proxy, Request};
+use support::{Call, PRIMARY_REGION, REPLICA_REGION, Request, Setup, call, calls, ctx};
 
-const PRIMARY_REGION: &str = "us-east-1";
-const REPLICA_REGION: &str = "us-west-2";
 const TOKENS: [&str; 2] = ["grant-token-1", "grant-token-2"];
 
-/// A primary multi-Region key, its replica, and a proxy in front of the endpoint.
-struct Setup {
-    endpoint: String,
-    primary: String,
-    replica: String,
-    proxy: Proxy,
-}
-
 impl Setup {
-    async fn get() -> Option<Setup> {
-        let endpoint = support::endpoint()?;
-        let config = support::sdk_config_in(&endpoint, PRIMARY_REGION).await;
-        let primary = support::create_multi_region_key(&config).await;
-        let replica = support::replicate_key(&config, &primary, REPLICA_REGION).await;
-        let proxy = Proxy::start(&endpoint).await;
-        Some(Setup {
-            endpoint,
-            primary,
-            replica,
-            proxy,
-        })
-    }
-
-    /// The configuration in `region`, sending to the proxy.
-    async fn config(&self, region: &str) -> aws_config::SdkConfig {
-        support::sdk_config_in(self.proxy.url(), region).await
-    }
-
     /// A strict keyring for `keys` through the proxy, its base client in `region`.
     async fn strict(&self, keys: &[&str], region: &str) -> KmsKeyring {
         KmsKeyring::builder(keys)
@@ -71,49 +44,56 @@ impl Setup {
             .expect("a keyring")
     }
 
+    /// The record encrypted with a strict keyring on `key` alone (its base client in the
+    /// primary's Region), and the KMS requests of that.
+    async fn write(&self, key: &str) -> (String, Vec<Request>) {
+        let ct = masker(self.strict(&[key], PRIMARY_REGION).await)
+            .encrypt(&record(), &ctx())
+            .await
+            .unwrap_or_else(|e| panic!("encrypt with {key}: {e}"));
+        (ct, self.take())
+    }
+
+    /// An MRK discovery keyring in `region` with the filter to the keys' account and the grant
+    /// tokens.
+    async fn mrk_discovery(&self, region: &str) -> KmsMrkDiscoveryKeyring {
+        KmsMrkDiscoveryKeyring::new(&self.config(region).await)
+            .expect("a Region")
+            .with_filter(self.filter())
+            .with_grant_tokens(TOKENS)
+    }
+
     /// The KMS requests since the last call, and forgets them.
     fn take(&self) -> Vec<Request> {
-        let r = self.proxy.requests();
-        self.proxy.reset();
-        r
+        self.proxy.take()
+    }
+
+    /// `reader` decrypts `ct` to the record with the one KMS request `expected`; the requests.
+    async fn reads(
+        &self,
+        what: &str,
+        reader: &DataMasking,
+        ct: &str,
+        expected: Call,
+    ) -> Vec<Request> {
+        assert_eq!(
+            reader.decrypt(ct, &ctx()).await.expect(what),
+            record(),
+            "{what}"
+        );
+        let requests = self.take();
+        assert_eq!(calls(&requests), [expected], "{what}");
+        requests
     }
 }
 
+/// A masker on `keyring`, without a cache (each message its own calls).
 fn masker(keyring: impl Keyring + 'static) -> DataMasking {
-    let encryptor = Encryptor::builder(keyring)
-        .no_cache()
-        .build()
-        .expect("an Encryptor");
-    DataMasking::builder().encryptor(encryptor).build()
-}
-
-fn ctx() -> EncryptionContext {
-    EncryptionContext::new([("tenant", "acme")]).expect("a context")
+    support::masker(Arc::new(keyring), false)
 }
 
 fn record() -> Value {
     json!({"card": "4111 1111 1111 1111", "id": 7})
-}
-
-/// A KMS request: `(operation, region, KeyId)`.
-type Call = (String, String, String);
-
-/// `(operation, region, KeyId)` of each request.
-fn calls(requests: &[Request]) -> Vec<Call> {
-    requests
-        .iter()
-        .map(|r| {
-            (
-                r.operation.clone(),
-                r.region.clone(),
-                r.body["KeyId"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn call(op: &str, region: &str, key: &str) -> Call {
-    (op.to_owned(), region.to_owned(), key.to_owned())
 }
 
 /// Every request carried exactly the grant tokens.
@@ -137,38 +117,20 @@ async fn strict_keyring_on_a_replica_matches_the_primary_and_decrypts_in_the_rep
 
     // A message of the primary: the replica matches it (MRK match), and the one Decrypt goes to
     // the replica's Region, naming the replica, with the grant tokens.
-    let ct = masker(s.strict(&[&s.primary], PRIMARY_REGION).await)
-        .encrypt(&record(), &ctx())
-        .await
-        .expect("encrypt with the primary");
-    let written = s.take();
+    let (ct, written) = s.write(&s.primary).await;
     assert_eq!(
         calls(&written),
         [call("GenerateDataKey", PRIMARY_REGION, &s.primary)]
     );
     assert_grant_tokens(&written);
     // moto decrypts it in the replica's Region with the replica's copy of the key material.
-    assert_eq!(
-        reader.decrypt(&ct, &ctx()).await.expect("decrypt"),
-        record()
-    );
-    let requests = s.take();
-    assert_eq!(
-        calls(&requests),
-        [call("Decrypt", REPLICA_REGION, &s.replica)]
-    );
-    assert_grant_tokens(&requests);
+    let expected = call("Decrypt", REPLICA_REGION, &s.replica);
+    assert_grant_tokens(&s.reads("the replica", &reader, &ct, expected).await);
     // A keyring on the primary itself (its base client in the replica's Region): the primary,
     // in its own Region.
     let primary = masker(s.strict(&[&s.primary], REPLICA_REGION).await);
-    assert_eq!(
-        primary.decrypt(&ct, &ctx()).await.expect("decrypt"),
-        record()
-    );
-    assert_eq!(
-        calls(&s.take()),
-        [call("Decrypt", PRIMARY_REGION, &s.primary)]
-    );
+    let expected = call("Decrypt", PRIMARY_REGION, &s.primary);
+    s.reads("the primary", &primary, &ct, expected).await;
 
     // A single-Region key of the same id shape does not match: no call.
     let other = masker(
@@ -188,25 +150,22 @@ async fn strict_keyring_on_a_replica_matches_the_primary_and_decrypts_in_the_rep
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strict_keyring_sends_grant_tokens_on_generate_data_key_encrypt_and_decrypt() {
     let Some(s) = Setup::get().await else { return };
-    let config = support::sdk_config_in(&s.endpoint, PRIMARY_REGION).await;
-    let single = support::create_key(&config).await;
-    let both = masker(s.strict(&[&single, &s.replica], PRIMARY_REGION).await);
+    let single = &s.single;
+    let both = masker(s.strict(&[single, &s.replica], PRIMARY_REGION).await);
     let ct = both.encrypt(&record(), &ctx()).await.expect("encrypt");
     let requests = s.take();
     assert_eq!(
         calls(&requests),
         [
-            call("GenerateDataKey", PRIMARY_REGION, &single),
+            call("GenerateDataKey", PRIMARY_REGION, single),
             call("Encrypt", REPLICA_REGION, &s.replica),
         ]
     );
     assert_grant_tokens(&requests);
-    assert_eq!(both.decrypt(&ct, &ctx()).await.expect("decrypt"), record());
-    let requests = s.take();
-    assert_eq!(calls(&requests), [call("Decrypt", PRIMARY_REGION, &single)]);
-    assert_grant_tokens(&requests);
+    let expected = call("Decrypt", PRIMARY_REGION, single);
+    assert_grant_tokens(&s.reads("both keys", &both, &ct, expected).await);
     // Without grant tokens, none are sent.
-    let plain = KmsKeyring::new(&s.config(PRIMARY_REGION).await, [&single]).expect("keyring");
+    let plain = KmsKeyring::new(&s.config(PRIMARY_REGION).await, [single]).expect("keyring");
     masker(plain)
         .decrypt(&ct, &ctx())
         .await
@@ -219,52 +178,27 @@ async fn strict_keyring_sends_grant_tokens_on_generate_data_key_encrypt_and_decr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_keyring_decrypts_with_the_named_key_in_its_region_within_its_filter() {
     let Some(s) = Setup::get().await else { return };
-    let account = s.primary.split(':').nth(4).expect("account").to_owned();
-    let config = support::sdk_config_in(&s.endpoint, PRIMARY_REGION).await;
-    let single = support::create_key(&config).await;
-    let ct = masker(s.strict(&[&single], PRIMARY_REGION).await)
-        .encrypt(&record(), &ctx())
-        .await
-        .expect("encrypt");
-    s.take();
+    let (ct, _) = s.write(&s.single).await;
 
     // Its base client is in the replica's Region; the call goes to the named key's Region.
     let base = KmsDiscoveryKeyring::new(&s.config(REPLICA_REGION).await).with_grant_tokens(TOKENS);
-    let filtered = base
-        .clone()
-        .with_filter(DiscoveryFilter::new("aws", [account.as_str()]).expect("filter"));
-    for keyring in [base.clone(), filtered] {
-        assert_eq!(
-            masker(keyring).decrypt(&ct, &ctx()).await.expect("decrypt"),
-            record()
-        );
-        let requests = s.take();
-        assert_eq!(calls(&requests), [call("Decrypt", PRIMARY_REGION, &single)]);
+    let filtered = base.clone().with_filter(s.filter());
+    for (what, keyring) in [("unfiltered", base.clone()), ("filtered", filtered)] {
+        let expected = call("Decrypt", PRIMARY_REGION, &s.single);
+        let requests = s.reads(what, &masker(keyring), &ct, expected).await;
         assert_grant_tokens(&requests);
     }
 
     // A multi-Region key's message: Decrypt names the primary, in the primary's Region.
-    let mrk_ct = masker(s.strict(&[&s.primary], PRIMARY_REGION).await)
-        .encrypt(&record(), &ctx())
-        .await
-        .expect("encrypt");
-    s.take();
-    assert_eq!(
-        masker(base.clone())
-            .decrypt(&mrk_ct, &ctx())
-            .await
-            .expect("decrypt"),
-        record()
-    );
-    assert_eq!(
-        calls(&s.take()),
-        [call("Decrypt", PRIMARY_REGION, &s.primary)]
-    );
+    let (mrk_ct, _) = s.write(&s.primary).await;
+    let expected = call("Decrypt", PRIMARY_REGION, &s.primary);
+    s.reads("the primary's", &masker(base.clone()), &mrk_ct, expected)
+        .await;
 
     // Another account or partition: refused without a KMS call.
     for filter in [
         DiscoveryFilter::new("aws", ["444455556666"]).expect("filter"),
-        DiscoveryFilter::new("aws-cn", [account.as_str()]).expect("filter"),
+        DiscoveryFilter::new("aws-cn", [s.account.as_str()]).expect("filter"),
     ] {
         let err = masker(base.clone().with_filter(filter))
             .decrypt(&ct, &ctx())
@@ -284,43 +218,20 @@ async fn discovery_keyring_decrypts_with_the_named_key_in_its_region_within_its_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mrk_discovery_keyring_decrypts_in_its_own_region_only() {
     let Some(s) = Setup::get().await else { return };
-    let account = s.primary.split(':').nth(4).expect("account").to_owned();
-    let filter = DiscoveryFilter::new("aws", [account.as_str()]).expect("filter");
-    let west = KmsMrkDiscoveryKeyring::new(&s.config(REPLICA_REGION).await)
-        .expect("a Region")
-        .with_filter(filter.clone())
-        .with_grant_tokens(TOKENS);
+    let west = s.mrk_discovery(REPLICA_REGION).await;
     assert_eq!(west.region(), REPLICA_REGION);
 
     // A message of the primary: one Decrypt in the keyring's Region naming the replica, which
     // moto decrypts there.
-    let ct = masker(s.strict(&[&s.primary], PRIMARY_REGION).await)
-        .encrypt(&record(), &ctx())
-        .await
-        .expect("encrypt");
-    s.take();
-    assert_eq!(
-        masker(west.clone())
-            .decrypt(&ct, &ctx())
-            .await
-            .expect("decrypt"),
-        record()
-    );
-    let requests = s.take();
-    assert_eq!(
-        calls(&requests),
-        [call("Decrypt", REPLICA_REGION, &s.replica)]
-    );
+    let (ct, _) = s.write(&s.primary).await;
+    let expected = call("Decrypt", REPLICA_REGION, &s.replica);
+    let requests = s
+        .reads("the primary's", &masker(west.clone()), &ct, expected)
+        .await;
     assert_grant_tokens(&requests);
 
     // A single-Region key of another Region: passed over without a call.
-    let config = support::sdk_config_in(&s.endpoint, PRIMARY_REGION).await;
-    let single = support::create_key(&config).await;
-    let ct = masker(s.strict(&[&single], PRIMARY_REGION).await)
-        .encrypt(&record(), &ctx())
-        .await
-        .expect("encrypt");
-    s.take();
+    let (ct, _) = s.write(&s.single).await;
     assert_eq!(
         masker(west.clone())
             .decrypt(&ct, &ctx())
@@ -333,12 +244,10 @@ async fn mrk_discovery_keyring_decrypts_in_its_own_region_only() {
     // In that key's own Region, it is decrypted.
     let east = KmsMrkDiscoveryKeyring::new(&s.config(PRIMARY_REGION).await)
         .expect("a Region")
-        .with_filter(filter);
-    assert_eq!(
-        masker(east).decrypt(&ct, &ctx()).await.expect("decrypt"),
-        record()
-    );
-    assert_eq!(calls(&s.take()), [call("Decrypt", PRIMARY_REGION, &single)]);
+        .with_filter(s.filter());
+    let expected = call("Decrypt", PRIMARY_REGION, &s.single);
+    s.reads("the single-Region key's", &masker(east), &ct, expected)
+        .await;
     // It never encrypts.
     assert_eq!(
         masker(west)
@@ -523,14 +432,8 @@ async fn the_test_server_gives_multi_region_keys_aws_s_ids_and_decrypts_across_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_s_own_message_decrypts_with_every_keyring_that_matches_it() {
     let Some(s) = Setup::get().await else { return };
-    let account = s.primary.split(':').nth(4).expect("account").to_owned();
-    let filter = DiscoveryFilter::new("aws", [account.as_str()]).expect("filter");
     // Written with the replica alone, in its Region: moto's GenerateDataKey there.
-    let ct = masker(s.strict(&[&s.replica], PRIMARY_REGION).await)
-        .encrypt(&record(), &ctx())
-        .await
-        .expect("encrypt with the replica");
-    let written = s.take();
+    let (ct, written) = s.write(&s.replica).await;
     assert_eq!(
         calls(&written),
         [call("GenerateDataKey", REPLICA_REGION, &s.replica)]
@@ -541,55 +444,26 @@ async fn a_replica_s_own_message_decrypts_with_every_keyring_that_matches_it() {
     // Region, is the keyring's rule; the primary's Region decrypts it with the primary's copy of
     // the key material.
     let on_replica = masker(s.strict(&[&s.replica], PRIMARY_REGION).await);
-    let west_discovery = KmsMrkDiscoveryKeyring::new(&s.config(REPLICA_REGION).await)
-        .expect("a Region")
-        .with_filter(filter.clone())
-        .with_grant_tokens(TOKENS);
-    let east_discovery = KmsMrkDiscoveryKeyring::new(&s.config(PRIMARY_REGION).await)
-        .expect("a Region")
-        .with_filter(filter)
-        .with_grant_tokens(TOKENS);
+    let on_primary = masker(s.strict(&[&s.primary], REPLICA_REGION).await);
+    let west_discovery = masker(s.mrk_discovery(REPLICA_REGION).await);
+    let east_discovery = masker(s.mrk_discovery(PRIMARY_REGION).await);
     let discovery =
         KmsDiscoveryKeyring::new(&s.config(PRIMARY_REGION).await).with_grant_tokens(TOKENS);
-    let readers: [(&str, DataMasking, Call); 5] = [
+    let discovery = masker(discovery);
+    let at_west = call("Decrypt", REPLICA_REGION, &s.replica);
+    let at_east = call("Decrypt", PRIMARY_REGION, &s.primary);
+    for (what, reader, expected) in [
         // The strict keyring on the replica: the replica, in its Region.
-        (
-            "strict, replica",
-            on_replica,
-            call("Decrypt", REPLICA_REGION, &s.replica),
-        ),
+        ("strict, replica", &on_replica, &at_west),
         // On the primary: the configured key in its own Region (the MRK match rule).
-        (
-            "strict, primary",
-            masker(s.strict(&[&s.primary], REPLICA_REGION).await),
-            call("Decrypt", PRIMARY_REGION, &s.primary),
-        ),
+        ("strict, primary", &on_primary, &at_east),
         // The MRK discovery keyrings: the key in their own Region.
-        (
-            "MRK discovery, replica's Region",
-            masker(west_discovery),
-            call("Decrypt", REPLICA_REGION, &s.replica),
-        ),
-        (
-            "MRK discovery, primary's Region",
-            masker(east_discovery),
-            call("Decrypt", PRIMARY_REGION, &s.primary),
-        ),
+        ("MRK discovery, replica's Region", &west_discovery, &at_west),
+        ("MRK discovery, primary's Region", &east_discovery, &at_east),
         // The discovery keyring: the named key, in its Region.
-        (
-            "discovery",
-            masker(discovery),
-            call("Decrypt", REPLICA_REGION, &s.replica),
-        ),
-    ];
-    for (what, reader, expected) in readers {
-        assert_eq!(
-            reader.decrypt(&ct, &ctx()).await.expect(what),
-            record(),
-            "{what}"
-        );
-        let requests = s.take();
-        assert_eq!(calls(&requests), [expected], "{what}");
+        ("discovery", &discovery, &at_west),
+    ] {
+        let requests = s.reads(what, reader, &ct, expected.clone()).await;
         assert_grant_tokens(&requests);
     }
 }
@@ -651,51 +525,26 @@ async fn interop_with_powertools_python_through_a_replica() {
     // keyring bound to the replica's Region; the replica's message with the strict keyring on
     // the primary and with the MRK discovery keyring of the primary's Region. And each with its
     // own key.
-    let readers: [(&str, &str, DataMasking, Call); 6] = [
-        (
-            "the primary's message, strict keyring on the replica",
-            &by_primary,
-            plain(&s, &[&s.replica]).await,
-            call("Decrypt", REPLICA_REGION, &s.replica),
-        ),
-        (
-            "the primary's message, MRK discovery in the replica's Region",
-            &by_primary,
-            mrk_discovery(REPLICA_REGION).await,
-            call("Decrypt", REPLICA_REGION, &s.replica),
-        ),
-        (
-            "the primary's message, strict keyring on the primary",
-            &by_primary,
-            plain(&s, &[&s.primary]).await,
-            call("Decrypt", PRIMARY_REGION, &s.primary),
-        ),
-        (
-            "the replica's message, strict keyring on the primary",
-            &by_replica,
-            plain(&s, &[&s.primary]).await,
-            call("Decrypt", PRIMARY_REGION, &s.primary),
-        ),
-        (
-            "the replica's message, MRK discovery in the primary's Region",
-            &by_replica,
-            mrk_discovery(PRIMARY_REGION).await,
-            call("Decrypt", PRIMARY_REGION, &s.primary),
-        ),
-        (
-            "the replica's message, strict keyring on the replica",
-            &by_replica,
-            plain(&s, &[&s.replica]).await,
-            call("Decrypt", REPLICA_REGION, &s.replica),
-        ),
+    let on_replica = plain(&s, &[&s.replica]).await;
+    let on_primary = plain(&s, &[&s.primary]).await;
+    let west = mrk_discovery(REPLICA_REGION).await;
+    let east = mrk_discovery(PRIMARY_REGION).await;
+    let at_west = call("Decrypt", REPLICA_REGION, &s.replica);
+    let at_east = call("Decrypt", PRIMARY_REGION, &s.primary);
+    let readers = [
+        ("strict keyring on the replica", &on_replica, &at_west),
+        ("MRK discovery in the replica's Region", &west, &at_west),
+        ("strict keyring on the primary", &on_primary, &at_east),
+        ("MRK discovery in the primary's Region", &east, &at_east),
     ];
-    for (what, message, reader, expected) in readers {
-        assert_eq!(
-            reader.decrypt(message, &ctx()).await.expect(what),
-            record(),
-            "{what}"
-        );
-        assert_eq!(calls(&s.take()), [expected], "{what}");
+    for (whose, message, which) in [
+        ("the primary's message", &by_primary, [0, 1, 2]),
+        ("the replica's message", &by_replica, [2, 3, 0]),
+    ] {
+        for (how, reader, expected) in which.map(|i| readers[i]) {
+            let what = format!("{whose}, {how}");
+            s.reads(&what, reader, message, expected.clone()).await;
+        }
     }
 
     // Rust encrypts under the primary ARN and under the replica ARN (a whole record and a

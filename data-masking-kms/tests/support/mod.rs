@@ -16,6 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use data_masking::keys::Keyring;
+use data_masking::{DataMasking, EncryptionContext, Encryptor};
+use data_masking_kms::DiscoveryFilter;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -123,6 +126,87 @@ pub async fn create_key(config: &SdkConfig) -> String {
         .expect("CreateKey returned a key ARN")
 }
 
+/// The Region of the multi-Region primary key of [`Setup`] (and of its single-Region key).
+pub const PRIMARY_REGION: &str = "us-east-1";
+/// The Region of the primary's replica.
+pub const REPLICA_REGION: &str = "us-west-2";
+
+/// Keys created at the test endpoint (a single-Region key and a multi-Region key in
+/// [`PRIMARY_REGION`], the multi-Region key's replica in [`REPLICA_REGION`]) and a proxy in
+/// front of the endpoint.
+pub struct Setup {
+    pub endpoint: String,
+    pub single: String,
+    pub primary: String,
+    pub replica: String,
+    /// The account of the keys.
+    pub account: String,
+    pub proxy: Proxy,
+}
+
+impl Setup {
+    /// The keys and the proxy; `None` (after a note) without an endpoint.
+    pub async fn get() -> Option<Setup> {
+        let endpoint = endpoint()?;
+        let config = sdk_config_in(&endpoint, PRIMARY_REGION).await;
+        let single = create_key(&config).await;
+        let primary = create_multi_region_key(&config).await;
+        let replica = replicate_key(&config, &primary, REPLICA_REGION).await;
+        let account = single.split(':').nth(4).expect("account").to_owned();
+        let proxy = Proxy::start(&endpoint).await;
+        Some(Setup {
+            endpoint,
+            single,
+            primary,
+            replica,
+            account,
+            proxy,
+        })
+    }
+
+    /// The configuration in `region`, sending to the proxy.
+    pub async fn config(&self, region: &str) -> SdkConfig {
+        sdk_config_in(self.proxy.url(), region).await
+    }
+
+    /// The discovery filter to the keys' account (partition `aws`).
+    pub fn filter(&self) -> DiscoveryFilter {
+        DiscoveryFilter::new("aws", [self.account.as_str()]).expect("a filter")
+    }
+}
+
+/// A masker on `keyring`, with the default cache or none.
+pub fn masker(keyring: Arc<dyn Keyring>, cached: bool) -> DataMasking {
+    let builder = Encryptor::builder_shared(keyring);
+    let builder = if cached { builder } else { builder.no_cache() };
+    DataMasking::builder()
+        .encryptor(builder.build().expect("an Encryptor"))
+        .build()
+}
+
+/// The encryption context of the tests' messages.
+pub fn ctx() -> EncryptionContext {
+    EncryptionContext::new([("tenant", "acme")]).expect("a context")
+}
+
+/// A KMS request: `(operation, region, KeyId)`.
+pub type Call = (String, String, String);
+
+pub fn call(op: &str, region: &str, key: &str) -> Call {
+    (op.to_owned(), region.to_owned(), key.to_owned())
+}
+
+/// `(operation, region, KeyId)` of each request.
+pub fn calls(requests: &[Request]) -> Vec<Call> {
+    requests
+        .iter()
+        .map(|r| {
+            let key = r.body["KeyId"].as_str().unwrap_or_default();
+            call(&r.operation, &r.region, key)
+        })
+        .collect()
+}
+
 /// What the proxy does with requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -216,6 +300,13 @@ impl Proxy {
     /// The requests forwarded so far, in order.
     pub fn requests(&self) -> Vec<Request> {
         self.state.requests.lock().expect("requests").clone()
+    }
+
+    /// The requests forwarded since the last reset, and forgets them and the counts.
+    pub fn take(&self) -> Vec<Request> {
+        let requests = self.requests();
+        self.reset();
+        requests
     }
 
     /// Changes what the proxy does with the following requests.
