@@ -2,27 +2,26 @@
 
 mod common;
 
+use assert_cmd::Command;
 use common::{cli, cmd};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 const RECORD: &str = r#"{"name":"Carlos","card_number":"1111 2222 3333 4444","email":"jo.doe@example.com","address":[{"street":"123 Any St","postcode":12345},{"street":"9 Main","postcode":90000}]}"#;
 
-fn json_out(out: &[u8]) -> Value {
-    serde_json::from_slice(out).expect("stdout is JSON")
+/// Runs `c`, which must succeed; its standard output as JSON.
+fn erased(c: &mut Command) -> Value {
+    let out = c.assert().success();
+    serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON")
 }
 
 #[test]
 fn stdin_fields_default_mask() {
-    let out = cmd()
-        .args(["erase", "--field", "card_number", "-f", "address[*].street"])
-        .write_stdin(RECORD)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_out(&out);
+    let v = erased(
+        cmd()
+            .args(["erase", "--field", "card_number", "-f", "address[*].street"])
+            .write_stdin(RECORD),
+    );
     assert_eq!(v["card_number"], "*****");
     assert_eq!(v["address"][0]["street"], "*****");
     assert_eq!(v["address"][1]["street"], "*****");
@@ -32,18 +31,9 @@ fn stdin_fields_default_mask() {
 
 #[test]
 fn key_order_is_kept() {
-    let out = cmd()
-        .args(["erase", "-f", "email"])
-        .write_stdin(r#"{"z":1,"email":"x","a":2}"#)
-        .assert()
+    cli("erase -f email", r#"{"z":1,"email":"x","a":2}"#)
         .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(
-        String::from_utf8(out).unwrap(),
-        "{\"z\":1,\"email\":\"*****\",\"a\":2}\n"
-    );
+        .stdout("{\"z\":1,\"email\":\"*****\",\"a\":2}\n");
 }
 
 #[test]
@@ -57,33 +47,15 @@ fn file_input_whole_value() {
         .assert()
         .success()
         .stdout("\"*****\"\n");
-    let out = cmd()
-        .args(["erase", "--dynamic"])
-        .arg(&path)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_out(&out);
+    let v = erased(cmd().args(["erase", "--dynamic"]).arg(&path));
     assert_eq!(v["name"], "******");
     assert_eq!(v["address"][1]["postcode"], "*****");
 }
 
 #[test]
 fn each_mask_option() {
-    let run = |args: &[&str]| -> Value {
-        let out = cmd()
-            .arg("erase")
-            .args(args)
-            .write_stdin(RECORD)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        json_out(&out)
-    };
+    let run =
+        |args: &[&str]| -> Value { erased(cmd().arg("erase").args(args).write_stdin(RECORD)) };
     assert_eq!(
         run(&["-f", "email", "--dynamic"])["email"],
         "**.***********.***"
@@ -125,16 +97,12 @@ fn rules_file() {
         r#"{"email": {"dynamic_mask": true}, "address[*].postcode": {"custom_mask": "PC"}, "name": {}}"#,
     )
     .unwrap();
-    let out = cmd()
-        .args(["erase", "--rules"])
-        .arg(&rules)
-        .write_stdin(RECORD)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_out(&out);
+    let v = erased(
+        cmd()
+            .args(["erase", "--rules"])
+            .arg(&rules)
+            .write_stdin(RECORD),
+    );
     assert_eq!(v["email"], "**.***********.***");
     assert_eq!(v["address"][0]["postcode"], "PC");
     assert_eq!(v["name"], "*****");
@@ -149,15 +117,12 @@ fn missing_field_fails_unless_allowed() {
         .stderr(predicate::str::starts_with(
             "error[field-not-found]: field or expression nope not found",
         ));
-    let out = cmd()
-        .args(["erase", "-f", "nope", "-f", "name", "--allow-missing"])
-        .write_stdin(RECORD)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json_out(&out)["name"], "*****");
+    let v = erased(
+        cmd()
+            .args(["erase", "-f", "nope", "-f", "name", "--allow-missing"])
+            .write_stdin(RECORD),
+    );
+    assert_eq!(v["name"], "*****");
 }
 
 #[test]

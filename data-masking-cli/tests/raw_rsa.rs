@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Run, check, cmd, plaintext, strings, vector_run};
+use common::{Run, check, cmd, plaintext, run, strings, vector_run};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -20,22 +20,20 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
+/// `keygen` with the words of `line` and `--output output`.
+fn keygen(line: &str, output: &Path) -> assert_cmd::Command {
+    let mut c = cmd();
+    c.arg("keygen").args(line.split_whitespace());
+    c.arg("--output").arg(output);
+    c
+}
+
 #[test]
 fn keygen_rsa_writes_the_pair_and_its_public_half_which_only_encrypts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("rsa.json");
-    cmd()
-        .args([
-            "keygen",
-            "--type",
-            "rsa",
-            "--bits",
-            "2048",
-            "--padding",
-            "oaep-sha512",
-        ])
-        .args(["--namespace", "tests", "--name", "rsa-1", "--output"])
-        .arg(&key)
+    let line = "--type rsa --bits 2048 --padding oaep-sha512 --namespace tests --name rsa-1";
+    keygen(line, &key)
         .assert()
         .success()
         .stdout("")
@@ -63,79 +61,37 @@ fn keygen_rsa_writes_the_pair_and_its_public_half_which_only_encrypts() {
         assert_eq!(mode(&public), 0o644, "the public half holds no secret");
     }
     // The public half (readable by all) encrypts; the pair decrypts.
-    let enc = cmd()
-        .args(["encrypt", "--raw", "-c", "a=b", "--key-file"])
-        .arg(&public)
-        .write_stdin("for the key holder")
-        .assert()
-        .success()
-        .stderr("");
+    let enc = run(
+        &["encrypt", "--raw", "-c", "a=b"],
+        &[&public],
+        "for the key holder",
+    )
+    .success()
+    .stderr("");
     let message = enc.get_output().stdout.clone();
-    cmd()
-        .args(["decrypt", "--raw", "-c", "a=b", "--key-file"])
-        .arg(&key)
-        .write_stdin(message.clone())
-        .assert()
+    run(&["decrypt", "--raw", "-c", "a=b"], &[&key], &message)
         .success()
         .stdout("for the key holder");
     // The public half cannot decrypt, and says why.
-    cmd()
-        .args(["decrypt", "--raw", "-c", "a=b", "--key-file"])
-        .arg(&public)
-        .write_stdin(message)
-        .assert()
+    run(&["decrypt", "--raw", "-c", "a=b"], &[&public], &message)
         .code(2)
         .stderr(predicate::str::contains("only its public key was given"));
     // Never overwritten; RSA options are for RSA keys.
-    cmd()
-        .args([
-            "keygen",
-            "--type",
-            "rsa",
-            "--bits",
-            "2048",
-            "--namespace",
-            "t",
-            "--name",
-            "n",
-        ])
-        .arg("--output")
-        .arg(dir.path().join("other.json"))
+    let other = dir.path().join("other.json");
+    keygen("--type rsa --bits 2048 --namespace t --name n", &other)
         .arg("--public-output")
         .arg(&public)
         .assert()
         .code(2)
         .stderr(predicate::str::starts_with("error[io]: cannot create"));
-    assert!(!dir.path().join("other.json").exists(), "nothing written");
-    cmd()
-        .args([
-            "keygen",
-            "--padding",
-            "pkcs1",
-            "--namespace",
-            "t",
-            "--name",
-            "n",
-            "--output",
-        ])
-        .arg(dir.path().join("aes.json"))
+    assert!(!other.exists(), "nothing written");
+    let aes = dir.path().join("aes.json");
+    keygen("--padding pkcs1 --namespace t --name n", &aes)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("are for --type rsa"));
-    cmd()
-        .args([
-            "keygen",
-            "--type",
-            "rsa",
-            "--bits",
-            "1024",
-            "--namespace",
-            "t",
-            "--name",
-            "n",
-        ])
-        .arg("--output")
-        .arg(dir.path().join("small.json"))
+    let small = dir.path().join("small.json");
+    keygen("--type rsa --bits 1024 --namespace t --name n", &small)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("2048, 3072 or 4096 bits"));
@@ -145,30 +101,13 @@ fn keygen_rsa_writes_the_pair_and_its_public_half_which_only_encrypts() {
 fn an_open_file_holding_a_private_rsa_key_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("k.json");
-    cmd()
-        .args([
-            "keygen",
-            "--type",
-            "rsa",
-            "--bits",
-            "2048",
-            "--namespace",
-            "t",
-            "--name",
-            "k",
-        ])
-        .arg("--output")
-        .arg(&key)
+    keygen("--type rsa --bits 2048 --namespace t --name k", &key)
         .assert()
         .success();
     #[cfg(unix)]
     {
         common::set_mode(&key, 0o644);
-        cmd()
-            .args(["encrypt", "--raw", "--key-file"])
-            .arg(&key)
-            .write_stdin("x")
-            .assert()
+        run(&["encrypt", "--raw"], &[&key], "x")
             .code(2)
             .stderr(predicate::str::contains("its group or others may read it"));
     }
