@@ -18,7 +18,7 @@ use std::num::NonZero;
 use std::sync::{Mutex, PoisonError, mpsc};
 use std::thread;
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::body::{
     FINAL_MARKER, FRAME_OVERHEAD, FrameHead, open_frame, open_non_framed, seal_frame,
@@ -78,15 +78,81 @@ impl Plan {
     }
 }
 
+/// Buffers handed back and taken again, so that a stream keeps touching the same few batches
+/// of memory (fresh pages cost a fault each). Plaintext is wiped before its buffer is kept.
+struct Pool {
+    free: Mutex<Vec<Vec<u8>>>,
+    keep: usize,
+}
+
+impl Pool {
+    fn new(plan: &Plan) -> Self {
+        Self {
+            free: Mutex::new(Vec::new()),
+            keep: plan.depth * 3 + 4,
+        }
+    }
+
+    /// An empty buffer with room for `capacity` bytes.
+    fn take(&self, capacity: usize) -> Vec<u8> {
+        let kept = self
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut v = kept.unwrap_or_default();
+        v.clear();
+        v.reserve(capacity);
+        v
+    }
+
+    /// Keeps `v` (of public bytes) for a later [`take`](Self::take).
+    fn put(&self, mut v: Vec<u8>) {
+        v.clear();
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        if free.len() < self.keep {
+            free.push(v);
+        }
+    }
+
+    /// A buffer of `len` bytes (zeros, or bytes wiped), to read into.
+    fn take_filled(&self, len: usize) -> Vec<u8> {
+        let kept = self
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut v = kept.unwrap_or_default();
+        v.resize(len, 0);
+        v
+    }
+
+    /// Wipes `v` (all its capacity) and keeps it, its length too (for
+    /// [`take_filled`](Self::take_filled), which then writes no zeros again).
+    fn put_secret(&self, mut v: Vec<u8>) {
+        v.as_mut_slice().zeroize();
+        let spare = v.spare_capacity_mut().len();
+        if spare > 0 {
+            let len = v.len();
+            v.resize(len + spare, 0);
+        }
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        if free.len() < self.keep {
+            free.push(v);
+        }
+    }
+}
+
 /// Runs `work` over the jobs `next` makes, on worker threads, and gives each result to `done`
 /// in the order the jobs were made; at most `plan.depth` jobs are in flight. `done` returns
 /// the bytes the message hash takes next, if any: they go, in order, to a thread that hashes
-/// them into `hash`, which is returned once every job is done.
+/// them into `hash` (and then back to `pool`), which is returned once every job is done.
 ///
 /// The first error of `work` or `done` stops everything and is returned; after an error of
 /// `next`, the jobs it made before finish first.
 fn pipeline<J, O>(
     plan: &Plan,
+    pool: &Pool,
     hash: Option<SignatureHash>,
     mut next: impl FnMut() -> Result<Option<J>>,
     work: impl Fn(J) -> Result<O> + Sync,
@@ -121,6 +187,7 @@ where
                 let handle = s.spawn(move || {
                     for bytes in rx {
                         h.update(&bytes);
+                        pool.put(bytes);
                     }
                     h
                 });
@@ -193,6 +260,20 @@ fn read_up_to(r: &mut impl Read, buf: &mut Vec<u8>, n: usize) -> io::Result<usiz
     Ok(buf.len() - start)
 }
 
+/// Fills `buf` from `r`, short only at the end of the input; returns how many bytes were read.
+fn fill(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 /// Appends exactly `n` bytes of the message to `buf`; a message that ends first is truncated
 /// (`what`).
 fn read_exact_into(
@@ -241,14 +322,17 @@ pub(crate) fn encrypt<R: Read, W: Write>(
         h
     });
     let batch = plan.frames_per_batch * frame;
+    let pool = Pool::new(&plan);
+    let plain_pool = Pool::new(&plan);
     let (mut next_seq, mut total, mut end) = (1u64, 0u64, false);
     let next = || -> Result<Option<SealJob>> {
         if end {
             return Ok(None);
         }
-        let mut plaintext = Zeroizing::new(Vec::with_capacity(batch));
-        let got = read_up_to(&mut reader, &mut plaintext, batch)
+        let mut plaintext = Zeroizing::new(plain_pool.take_filled(batch));
+        let got = fill(&mut reader, &mut plaintext)
             .map_err(|e| io_error("cannot read the plaintext", &e))?;
+        plaintext.truncate(got);
         total += got as u64;
         if max_len.is_some_and(|max| total > max) {
             return Err(Error::Config(format!(
@@ -273,9 +357,10 @@ pub(crate) fn encrypt<R: Read, W: Write>(
         }))
     };
     let (key, id) = (&key, &p.message_id);
-    let work = |job: SealJob| -> Result<Vec<u8>> {
+    let (pool, plain_pool) = (&pool, &plain_pool);
+    let work = |mut job: SealJob| -> Result<Vec<u8>> {
         let full = job.plaintext.len() / frame;
-        let mut out = Vec::with_capacity(job.plaintext.len() + (full + 1) * (FRAME_OVERHEAD + 8));
+        let mut out = pool.take(job.plaintext.len() + (full + 1) * (FRAME_OVERHEAD + 8));
         let mut chunks = job.plaintext.chunks_exact(frame);
         let mut seq = job.first_seq;
         for chunk in chunks.by_ref() {
@@ -285,14 +370,19 @@ pub(crate) fn encrypt<R: Read, W: Write>(
         if job.last {
             seal_frame(key, id, seq, true, chunks.remainder(), &mut out)?;
         }
+        plain_pool.put_secret(std::mem::take(&mut *job.plaintext));
         Ok(out)
     };
     let signing = hash.is_some();
     let done = |sealed: Vec<u8>| -> Result<Option<Vec<u8>>> {
         writer.write_all(&sealed).map_err(|e| write_err(&e))?;
-        Ok(signing.then_some(sealed))
+        if signing {
+            return Ok(Some(sealed));
+        }
+        pool.put(sealed);
+        Ok(None)
     };
-    let hash = pipeline(&plan, hash, next, work, done)?;
+    let hash = pipeline(&plan, pool, hash, next, work, done)?;
     if let (Some(signer), Some(hash)) = (p.signing_key, hash) {
         let signature = signer.sign(hash)?;
         let mut footer = Vec::with_capacity(2 + signature.len());
@@ -496,12 +586,14 @@ fn decrypt_frames(
 ) -> Result<(Option<SignatureHash>, u64)> {
     let frame_length = h.frame_length;
     let plan = Plan::new(frame_length);
+    let pool = Pool::new(&plan);
+    let regular = frame_length as usize + FRAME_OVERHEAD;
     let (mut expected, mut end) = (1u32, false);
     let next = || -> Result<Option<OpenJob>> {
         if end {
             return Ok(None);
         }
-        let mut ciphertext = Vec::new();
+        let mut ciphertext = pool.take(plan.frames_per_batch * regular + 8);
         for _ in 0..plan.frames_per_batch {
             if read_frame(&mut reader, &mut ciphertext, expected, frame_length)? {
                 end = true;
@@ -515,8 +607,9 @@ fn decrypt_frames(
         Ok(Some(OpenJob { ciphertext }))
     };
     let id = h.message_id;
+    let pool = &pool;
     let work = |job: OpenJob| -> Result<Opened> {
-        let mut plaintext = Zeroizing::new(Vec::with_capacity(job.ciphertext.len()));
+        let mut plaintext = Zeroizing::new(pool.take(job.ciphertext.len()));
         let mut r = Reader::new(&job.ciphertext);
         while r.remaining() > 0 {
             let head = FrameHead::read(&mut r, frame_length)?;
@@ -532,14 +625,19 @@ fn decrypt_frames(
     };
     let mut total = 0u64;
     let signing = hash.is_some();
-    let done = |o: Opened| -> Result<Option<Vec<u8>>> {
+    let done = |mut o: Opened| -> Result<Option<Vec<u8>>> {
         writer
             .write_all(&o.plaintext)
             .map_err(|e| io_error("cannot write the plaintext", &e))?;
         total += o.plaintext.len() as u64;
-        Ok(signing.then_some(o.ciphertext))
+        pool.put_secret(std::mem::take(&mut *o.plaintext));
+        if signing {
+            return Ok(Some(o.ciphertext));
+        }
+        pool.put(o.ciphertext);
+        Ok(None)
     };
-    let hash = pipeline(&plan, hash, next, work, done)?;
+    let hash = pipeline(&plan, pool, hash, next, work, done)?;
     Ok((hash, total))
 }
 
@@ -560,8 +658,14 @@ fn read_frame(
     if head.seq != expected {
         return Err(FormatError::invalid("a frame is out of order").into());
     }
+    // The frame length was checked against the caller's limit before any frame was read.
     let len = head.final_len.unwrap_or(frame_length) as usize;
-    read_exact_into(r, buf, len + TAG_LEN, "frame content")?;
+    let at = buf.len();
+    buf.resize(at + len + TAG_LEN, 0);
+    let got = fill(r, &mut buf[at..]).map_err(|e| io_error("cannot read the message", &e))?;
+    if got < len + TAG_LEN {
+        return Err(FormatError::Truncated("frame content").into());
+    }
     Ok(last)
 }
 
