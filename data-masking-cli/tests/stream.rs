@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use data_masking::keys::KeyFile;
 use data_masking::Encryptor;
+use data_masking::keys::KeyFile;
 use predicates::prelude::*;
 
 const FRAME: usize = 4096;
