@@ -571,3 +571,85 @@ mod vectors {
         assert!(n >= 45, "{n}");
     }
 }
+
+/// The async calls: tokio readers and writers, the byte work on the blocking pool, the same
+/// messages and the same refusals, on both kinds of runtime.
+#[test]
+fn async_readers_and_writers() {
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    for rt in [rt(), multi] {
+        for suite in SUITES {
+            let e = encryptor(suite, FRAME);
+            let p = plaintext(3 * (1 << 20) + 77);
+            let (n, m) = rt
+                .block_on(e.encrypt_async(
+                    &ctx(),
+                    Some(p.len() as u64),
+                    io::Cursor::new(p.clone()),
+                    Vec::new(),
+                ))
+                .unwrap();
+            assert_eq!(n, p.len() as u64);
+            assert_eq!(rt.block_on(e.decrypt(&m, &ctx())).unwrap(), p);
+            let back = rt
+                .block_on(e.decrypt_async(io::Cursor::new(m.clone()), &ctx(), Vec::new()))
+                .unwrap();
+            assert_eq!(back, p);
+            let (starts, _) = frame_starts(&e, &m, p.len());
+            let cut = m[..starts[5000]].to_vec();
+            let record = Record::default();
+            let sink = ProbeSinkOwned {
+                record: std::sync::Arc::clone(&record),
+            };
+            let err = rt
+                .block_on(e.decrypt_async(io::Cursor::new(cut), &ctx(), sink))
+                .unwrap_err();
+            assert_eq!(err.kind(), "decrypt-value");
+            assert_eq!(record.lock().unwrap().1, Some(Fate::Discarded));
+            let err = rt
+                .block_on(e.decrypt_async(
+                    io::Cursor::new(m),
+                    &EncryptionContext::empty(),
+                    Vec::new(),
+                ))
+                .unwrap_err();
+            assert_eq!(err.kind(), "context-mismatch");
+        }
+    }
+}
+
+/// A probe sink that is `Send + 'static` (for the async calls): what it was given and its
+/// fate, in a record the test keeps a handle to.
+type Record = std::sync::Arc<std::sync::Mutex<(Vec<u8>, Option<Fate>)>>;
+
+struct ProbeSinkOwned {
+    record: Record,
+}
+
+impl Write for ProbeSinkOwned {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.record.lock().unwrap().0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl PlaintextSink for ProbeSinkOwned {
+    type Output = ();
+    fn commit(self) -> io::Result<()> {
+        let mut r = self.record.lock().unwrap();
+        let n = r.0.len();
+        r.1 = Some(Fate::Committed(n));
+        Ok(())
+    }
+    fn discard(self) {
+        let mut r = self.record.lock().unwrap();
+        r.0.clear();
+        r.1 = Some(Fate::Discarded);
+    }
+}

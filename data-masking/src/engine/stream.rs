@@ -525,3 +525,101 @@ impl<W: Write> PlaintextSink for Unverified<W> {
         let _ = self.0.flush();
     }
 }
+
+/// The handle of the tokio runtime the async streaming calls run their byte work beside.
+fn runtime_handle() -> Result<tokio::runtime::Handle> {
+    tokio::runtime::Handle::try_current()
+        .map_err(|_| crate::Error::Config("the async streaming calls need a tokio runtime".into()))
+}
+
+/// Runs `f` on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| crate::Error::Io(format!("the streaming task failed: {e}")))?
+}
+
+impl Encryptor {
+    /// [`encrypt_stream`](Self::encrypt_stream) then [`EncryptStream::encrypt`] from a tokio
+    /// [`AsyncRead`](tokio::io::AsyncRead) to an [`AsyncWrite`](tokio::io::AsyncWrite): the
+    /// byte work runs on tokio's blocking pool (frames sealed on every core as in the blocking
+    /// call), so the caller's task only awaits it. Returns the plaintext bytes read and the
+    /// writer, flushed (shut it down, or sync a file, as it needs).
+    ///
+    /// ```
+    /// # use data_masking::{EncryptionContext, Encryptor, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let e = Encryptor::new(RawAesKeyring::new("ns", "key", &[7u8; 32])?)?;
+    /// let ctx = EncryptionContext::empty();
+    /// let reader = std::io::Cursor::new(vec![9u8; 20_000]);
+    /// let (n, message) = e.encrypt_async(&ctx, None, reader, Vec::new()).await?;
+    /// assert_eq!(n, 20_000);
+    /// let back = e.decrypt_async(std::io::Cursor::new(message), &ctx, Vec::new()).await?;
+    /// assert_eq!(back, vec![9u8; 20_000]);
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn encrypt_async<R, W>(
+        &self,
+        context: &EncryptionContext,
+        plaintext_len: Option<u64>,
+        reader: R,
+        writer: W,
+    ) -> Result<(u64, W)>
+    where
+        R: tokio::io::AsyncRead + Unpin + Send + 'static,
+        W: tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        use tokio_util::io::SyncIoBridge;
+        let handle = runtime_handle()?;
+        let stream = self.encrypt_stream(context, plaintext_len).await?;
+        blocking(move || {
+            let reader = SyncIoBridge::new_with_handle(reader, handle.clone());
+            let mut writer = SyncIoBridge::new_with_handle(writer, handle);
+            let n = stream.encrypt(reader, &mut writer)?;
+            Ok((n, writer.into_inner()))
+        })
+        .await
+    }
+
+    /// [`read_head`](Self::read_head), [`decrypt_stream`](Self::decrypt_stream) and
+    /// [`DecryptStream::decrypt`] of a message read from a tokio
+    /// [`AsyncRead`](tokio::io::AsyncRead), into `sink` (committed only once the whole message
+    /// verified, as with the blocking call); the byte work runs on tokio's blocking pool.
+    ///
+    /// ```
+    /// # use data_masking::{EncryptionContext, Encryptor, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let e = Encryptor::new(RawAesKeyring::new("ns", "key", &[7u8; 32])?)?;
+    /// let ctx = EncryptionContext::empty();
+    /// let mut message = e.encrypt(b"abc", &ctx).await?;
+    /// message.pop(); // the signature cut short
+    /// let err = e.decrypt_async(std::io::Cursor::new(message), &ctx, Vec::new()).await;
+    /// assert_eq!(err.unwrap_err().kind(), "decrypt-value");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn decrypt_async<R, S>(
+        &self,
+        reader: R,
+        context: &EncryptionContext,
+        sink: S,
+    ) -> Result<S::Output>
+    where
+        R: tokio::io::AsyncRead + Unpin + Send + 'static,
+        S: PlaintextSink + Send + 'static,
+        S::Output: Send + 'static,
+    {
+        use tokio_util::io::SyncIoBridge;
+        let handle = runtime_handle()?;
+        let this = self.clone();
+        let (head, reader) = blocking(move || {
+            let mut reader = SyncIoBridge::new_with_handle(reader, handle);
+            let head = this.read_head(&mut reader);
+            Ok((head, reader))
+        })
+        .await?;
+        let stream = self.decrypt_stream(head?, context).await?;
+        blocking(move || stream.decrypt(reader, sink)).await
+    }
+}
