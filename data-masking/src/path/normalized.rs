@@ -123,6 +123,15 @@ impl Plan {
         }
         match v {
             Value::Array(a) => Value::Array(a.iter().map(|x| self.copy(x)).collect()),
+            // A small map is built by inserting its entries in order (no buffer, no sort); a
+            // larger one by collecting them, which builds its tree in one pass.
+            Value::Object(o) if o.len() <= SMALL_MAP => {
+                let mut out = serde_json::Map::new();
+                for (k, x) in o {
+                    out.insert(k.clone(), self.copy(x));
+                }
+                Value::Object(out)
+            }
             Value::Object(o) => {
                 Value::Object(o.iter().map(|(k, x)| (k.clone(), self.copy(x))).collect())
             }
@@ -130,6 +139,9 @@ impl Plan {
         }
     }
 }
+
+/// The most entries of a map that [`Plan::copy`] builds entry by entry.
+const SMALL_MAP: usize = 8;
 
 /// The address of a node, which tells it apart from every other node of its tree.
 fn address(v: &Value) -> usize {
