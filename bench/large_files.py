@@ -1,7 +1,7 @@
 """Large files through the CLIs: `data-masking encrypt --raw --binary` / `decrypt --raw --binary`
 beside the AWS Encryption SDK CLI (`aws-encryption-cli`) on the same file and the same KMS key
-(moto on loopback), both suites, with SHA-384 over the same bytes (the floor of a signed
-message: its one sequential part) and a plain copy of the file (the floor of any pass over it).
+(moto on loopback), both suites, with SHA-384 over the same bytes (`sha384sum`, and `openssl dgst -sha384` when there is one: the floor of a signed
+message, its one sequential part) and a plain copy of the file (the floor of any pass over it).
 Each command runs as a process of its own; its wall time and its peak RSS (the kernel's account
 of the finished child) are printed as a Markdown table, medians of RUNS runs.
 
@@ -92,6 +92,8 @@ def main():
             ("copy of the file (`cp`)", ["cp", plain, out("copy.bin")]),
             ("SHA-384 of the file (`sha384sum`)", ["sha384sum", plain]),
         ]
+        if shutil.which("openssl"):
+            workloads.append(("SHA-384 of the file (`openssl dgst -sha384`)", ["openssl", "dgst", "-sha384", plain]))
         for suite in ("0x0478", "0x0578"):
             workloads += [
                 (f"data-masking encrypt, {suite}", ours_enc(suite, out(f"ours-{suite}.bin"))),
