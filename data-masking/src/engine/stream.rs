@@ -22,7 +22,7 @@ use zeroize::Zeroize;
 use super::Encryptor;
 use super::materials::Materials;
 use crate::encryption_context::EncryptionContext;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::message::AlgorithmSuite;
 use crate::message::format::{self, ContentKey, EncryptParams, MessageIds};
 use crate::message::stream::{self, DEFAULT_MAX_FRAME_LENGTH, io_error};
@@ -171,9 +171,9 @@ impl EncryptStream {
     /// Writes the whole message of `reader`'s bytes to `writer`: header, frames sealed in
     /// batches on every core and written in order, then (signing suites) the footer; flushes
     /// `writer` and returns the plaintext bytes read. Memory stays at a few batches of frames
-    /// (about 1 MiB each) whatever the size. Fails with [`Error::Io`](crate::Error::Io) when
+    /// (about 1 MiB each) whatever the size. Fails with [`Error::Io`] when
     /// reading or writing fails (what was written is then no message), and with
-    /// [`Error::Config`](crate::Error::Config) when the plaintext is longer than the length
+    /// [`Error::Config`] when the plaintext is longer than the length
     /// given to [`Encryptor::encrypt_stream`].
     ///
     /// ```
@@ -363,8 +363,8 @@ impl DecryptStream {
     /// `sink` is [committed](PlaintextSink::commit) only after every frame tag verified, the
     /// final frame came, the signature verified (signing suites) and the input ended with the
     /// message; on any failure it is [discarded](PlaintextSink::discard) and the error
-    /// returned ([`Error::DecryptValue`](crate::Error::DecryptValue) for the message,
-    /// [`Error::Io`](crate::Error::Io) for reading or writing).
+    /// returned ([`Error::DecryptValue`] for the message,
+    /// [`Error::Io`] for reading or writing).
     ///
     /// ```
     /// # use data_masking::{EncryptionContext, Encryptor, keys::RawAesKeyring};
@@ -529,14 +529,14 @@ impl<W: Write> PlaintextSink for Unverified<W> {
 /// The handle of the tokio runtime the async streaming calls run their byte work beside.
 fn runtime_handle() -> Result<tokio::runtime::Handle> {
     tokio::runtime::Handle::try_current()
-        .map_err(|_| crate::Error::Config("the async streaming calls need a tokio runtime".into()))
+        .map_err(|_| Error::Config("the async streaming calls need a tokio runtime".into()))
 }
 
 /// Runs `f` on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| crate::Error::Io(format!("the streaming task failed: {e}")))?
+        .map_err(|e| Error::Io(format!("the streaming task failed: {e}")))?
 }
 
 impl Encryptor {
