@@ -2,27 +2,15 @@
 //! symbolic link planted there, mode 0600 (or the existing file's narrower mode), and nothing left
 //! behind (neither a temporary file nor a partial FILE) when the run fails midway.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{cmd, names};
 use predicates::prelude::*;
 
 const RECORD: &str = r#"{"name":"Jo","card":"4111 1111 1111 1111"}"#;
 const MASKED: &str = "{\"name\":\"Jo\",\"card\":\"*****\"}\n";
-
-fn cmd() -> Command {
-    Command::cargo_bin("data-masking").expect("binary")
-}
-
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);

@@ -3,36 +3,20 @@
 //! frame, leaves no output file behind (and an existing one as it was); `--stream-unverified`
 //! releases verified frames to standard output and still fails.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::{cmd, names};
 use data_masking::Encryptor;
 use data_masking::keys::KeyFile;
 use predicates::prelude::*;
 
 const FRAME: usize = 4096;
 
-fn cmd() -> Command {
-    Command::cargo_bin("data-masking").expect("binary")
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 fn key(dir: &Path) -> PathBuf {
-    let path = dir.join("key.json");
-    cmd()
-        .args(["keygen", "--namespace", "t", "--name", "k", "--output"])
-        .arg(&path)
-        .assert()
-        .success();
-    path
+    common::keygen(dir, "key")
 }
 
 fn bytes(len: usize) -> Vec<u8> {

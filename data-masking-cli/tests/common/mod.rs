@@ -26,6 +26,16 @@ pub fn cmd() -> Command {
     Command::cargo_bin("data-masking").expect("binary")
 }
 
+/// The names in `dir`, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// The binary with `args` and a `--key-file` for each of `keys`.
 pub fn with_keys(args: &[&str], keys: &[&Path]) -> Command {
     let mut c = cmd();
