@@ -25,6 +25,9 @@ pub(crate) enum Sink {
     Stdout(io::StdoutLock<'static>),
     /// A temporary file, removed when dropped unless it was renamed into place.
     Temp(NamedTempFile),
+    /// A target that is not a regular file (a device such as `/dev/null`, a named pipe),
+    /// written as it is: renaming a file over it would replace the device.
+    Device(std::fs::File),
 }
 
 impl Write for Sink {
@@ -32,6 +35,7 @@ impl Write for Sink {
         match self {
             Sink::Stdout(s) => s.write(buf),
             Sink::Temp(f) => f.write(buf),
+            Sink::Device(f) => f.write(buf),
         }
     }
 
@@ -39,6 +43,7 @@ impl Write for Sink {
         match self {
             Sink::Stdout(s) => s.write_all(buf),
             Sink::Temp(f) => f.write_all(buf),
+            Sink::Device(f) => f.write_all(buf),
         }
     }
 
@@ -46,6 +51,7 @@ impl Write for Sink {
         match self {
             Sink::Stdout(s) => s.flush(),
             Sink::Temp(f) => f.flush(),
+            Sink::Device(f) => f.flush(),
         }
     }
 }
@@ -60,10 +66,18 @@ pub(crate) struct Output {
 }
 
 impl Output {
-    /// Standard output for `None`; otherwise a new private temporary file next to `path`.
+    /// Standard output for `None`; a device or named pipe at `path` as it is; otherwise a new
+    /// private temporary file next to `path`.
     pub(crate) fn open(path: Option<&Path>) -> Result<Self, Failure> {
         let (sink, target) = match path {
             None => (Sink::Stdout(io::stdout().lock()), None),
+            Some(p) if is_device(p) => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(|e| io_failure("cannot open", Some(p), &e))?;
+                (Sink::Device(f), None)
+            }
             Some(p) => {
                 let tmp = create_temp(p)
                     .map_err(|e| io_failure("cannot create a temporary file for", Some(p), &e))?;
@@ -91,6 +105,12 @@ impl Output {
             _ => Ok(()),
         }
     }
+}
+
+/// Whether `target` exists and is neither a regular file nor a folder (a device, a named pipe,
+/// a socket), following symbolic links (`/dev/stdout`).
+fn is_device(target: &Path) -> bool {
+    std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The folder of `target` (`.` for a bare name).

@@ -281,3 +281,36 @@ fn a_failed_run_leaves_nothing_behind() {
         }
     }
 }
+
+/// A target that is not a regular file (here a named pipe; `/dev/null` alike) is written as it
+/// is, never replaced by a renamed temporary file.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_written_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let fifo = dir.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    cmd()
+        .args(["erase", "-f", "card", "--output"])
+        .arg(&fifo)
+        .write_stdin(RECORD)
+        .assert()
+        .success();
+    assert_eq!(reader.join().expect("reader"), MASKED);
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced");
+    assert_eq!(names(dir.path()), ["pipe"]);
+}
