@@ -307,10 +307,11 @@ fn a_named_pipe_is_written_not_replaced() {
         .write_stdin(RECORD)
         .assert()
         .success();
-    assert_eq!(reader.join().expect("reader"), MASKED);
+    // Checked before the reader is joined: a replaced pipe would leave it waiting.
     let kind = std::fs::symlink_metadata(&fifo)
         .expect("still there")
         .file_type();
     assert!(kind.is_fifo(), "the pipe was replaced");
+    assert_eq!(reader.join().expect("reader"), MASKED);
     assert_eq!(names(dir.path()), ["pipe"]);
 }
