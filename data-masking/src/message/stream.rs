@@ -93,14 +93,18 @@ impl Pool {
         }
     }
 
-    /// An empty buffer with room for `capacity` bytes.
-    fn take(&self, capacity: usize) -> Vec<u8> {
-        let kept = self
-            .free
+    /// A kept buffer, or a new empty one.
+    fn pop(&self) -> Vec<u8> {
+        self.free
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut v = kept.unwrap_or_default();
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// An empty buffer with room for `capacity` bytes.
+    fn take(&self, capacity: usize) -> Vec<u8> {
+        let mut v = self.pop();
         v.clear();
         v.reserve(capacity);
         v
@@ -117,12 +121,7 @@ impl Pool {
 
     /// A buffer of `len` bytes (zeros, or bytes wiped), to read into.
     fn take_filled(&self, len: usize) -> Vec<u8> {
-        let kept = self
-            .free
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut v = kept.unwrap_or_default();
+        let mut v = self.pop();
         v.resize(len, 0);
         v
     }
