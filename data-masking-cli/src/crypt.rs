@@ -280,6 +280,10 @@ pub(crate) fn encrypt(a: &EncryptArgs) -> Result<bool, Failure> {
     }
     let masker = job.masker(a.common.allow_missing)?;
     let fields = &fields_of(&a.common)?;
+    if fields.is_none() && !a.common.io.ndjson {
+        let encryptor = job.encryptor()?;
+        return crate::stream::encrypt_json(&a.common.io, rt, &masker, &encryptor, ctx);
+    }
     process(&a.common.io, |text| {
         rt.block_on(async {
             if let Some(f) = fields {
@@ -304,10 +308,17 @@ pub(crate) fn decrypt(a: &DecryptArgs) -> Result<bool, Failure> {
     if a.raw {
         let encryptor = job.encryptor()?;
         let io_args = &a.common.io;
-        return crate::stream::decrypt_raw(io_args, &a.stream, rt, &encryptor, ctx);
+        let kind = crate::stream::Plaintext::Bytes;
+        return crate::stream::decrypt(io_args, &a.stream, kind, rt, &encryptor, ctx);
     }
     let masker = job.masker(a.common.allow_missing)?;
     let fields = &fields_of(&a.common)?;
+    if fields.is_none() && !a.common.io.ndjson && !a.common.io.pretty {
+        // The whole value, streamed: its compact text once the message verified.
+        let encryptor = job.encryptor()?;
+        let (io_args, kind) = (&a.common.io, crate::stream::Plaintext::Json);
+        return crate::stream::decrypt(io_args, &a.stream, kind, rt, &encryptor, ctx);
+    }
     process(&a.common.io, |text| {
         rt.block_on(async {
             if let Some(f) = fields {

@@ -8,10 +8,12 @@
 //! panic. Before the rename it is synced to disk, and its name is checked to still be the file
 //! that was written (not a symbolic link or another file put in its place).
 
-use std::io::{self, BufWriter, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Failure, io_failure};
 
@@ -90,6 +92,13 @@ impl Output {
         })
     }
 
+    /// Gives the output up without writing what is still buffered (a temporary file is
+    /// removed): for a run that failed before its output was worth anything.
+    pub(crate) fn abandon(self) {
+        let (sink, _unwritten) = self.writer.into_parts();
+        drop(sink);
+    }
+
     /// Flushes the output and, for a file, syncs the temporary file and renames it over the
     /// target. On any error the temporary file is removed and the target left as it was.
     pub(crate) fn finish(self) -> Result<(), Failure> {
@@ -104,6 +113,75 @@ impl Output {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// Plaintext held back until it may be released, in flat memory: the first
+/// [`SPOOL_MEMORY`] bytes in memory (wiped when dropped), then all of it in a private
+/// temporary file with no name (`O_TMPFILE` where the system has it, in `TMPDIR`; mode 0600;
+/// gone when closed, even if the process is killed), whose blocks are freed when discarded.
+pub(crate) struct Spool {
+    memory: Zeroizing<Vec<u8>>,
+    file: Option<BufWriter<File>>,
+}
+
+/// The bytes a [`Spool`] holds in memory before it moves to a file.
+pub(crate) const SPOOL_MEMORY: usize = 8 << 20;
+
+impl Spool {
+    pub(crate) fn new() -> Self {
+        Self {
+            memory: Zeroizing::new(Vec::new()),
+            file: None,
+        }
+    }
+
+    /// Writes all that was spooled to `out`.
+    pub(crate) fn copy_to(self, out: &mut impl Write) -> io::Result<()> {
+        let Some(file) = self.file else {
+            return out.write_all(&self.memory);
+        };
+        let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.seek(SeekFrom::Start(0))?;
+        io::copy(&mut file, out)?;
+        Ok(())
+    }
+
+    /// Throws away what was spooled: the memory wiped, the file's blocks freed.
+    pub(crate) fn discard(self) {
+        if let Some(file) = self.file {
+            let (file, _) = file.into_parts();
+            let _ = file.set_len(0);
+        }
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        if self.file.is_none() {
+            if self.memory.len() + buf.len() <= SPOOL_MEMORY {
+                self.memory.extend_from_slice(buf);
+                return Ok(());
+            }
+            let mut file = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+            file.write_all(&self.memory)?;
+            self.memory.zeroize();
+            *self.memory = Vec::new();
+            self.file = Some(file);
+        }
+        match &mut self.file {
+            Some(file) => file.write_all(buf),
+            None => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -230,6 +308,24 @@ mod tests {
         drop(a);
         drop(b);
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+
+    #[test]
+    fn a_spool_gives_back_its_bytes_from_memory_or_its_file() {
+        for len in [0, 5, SPOOL_MEMORY, SPOOL_MEMORY + 1, 3 * SPOOL_MEMORY + 7] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 + i / 977) as u8).collect();
+            let mut spool = Spool::new();
+            for piece in bytes.chunks(100_003) {
+                spool.write_all(piece).unwrap();
+            }
+            assert_eq!(spool.file.is_some(), len > SPOOL_MEMORY, "{len}");
+            let mut out = Vec::new();
+            spool.copy_to(&mut out).unwrap();
+            assert!(out == bytes, "{len}");
+        }
+        let mut spool = Spool::new();
+        spool.write_all(&vec![1; SPOOL_MEMORY + 1]).unwrap();
+        spool.discard();
     }
 
     #[test]

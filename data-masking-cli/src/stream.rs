@@ -17,15 +17,18 @@ use std::rc::Rc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use data_masking::{EncryptionContext, Encryptor, Error, PlaintextSink, Unverified};
+use data_masking::{DataMasking, EncryptionContext, Encryptor, Error, PlaintextSink, Unverified};
 use zeroize::Zeroizing;
 
 use crate::args::{IoArgs, RawDecryptArgs};
-use crate::output::Output;
+use crate::output::{Output, Spool};
 use crate::{Failure, io_failure};
 
 /// The input buffer of a streamed run.
 const READ_BUFFER: usize = 1 << 20;
+/// The largest JSON text `encrypt` reads whole (and encrypts as it always did); a larger one is
+/// streamed.
+pub(crate) const SMALL_TEXT: usize = 1 << 20;
 /// How far past a header that does not parse base64 text is read, to report text that is
 /// not base64 as such.
 const TEXT_LOOKAHEAD: u64 = 1 << 20;
@@ -66,10 +69,82 @@ pub(crate) fn encrypt_raw(
     Ok(true)
 }
 
-/// `decrypt --raw`: one message (bare, or base64 text unless `binary`) to its plaintext bytes.
-pub(crate) fn decrypt_raw(
+/// `encrypt` of a whole JSON value (no `--field`, no `--ndjson`): the message of its compact
+/// text, as a base64 JSON string line. A text of at most [`SMALL_TEXT`] bytes is read whole and
+/// encrypted as it always was (`encrypt_text`: an invalid text fails before any key is asked
+/// for); a larger one is validated and minified as it streams through the encryption, in flat
+/// memory, and fails where it stops being JSON (the `--output` file is then never made; on
+/// standard output, what was printed by then is no message).
+pub(crate) fn encrypt_json(
+    io_args: &IoArgs,
+    rt: &tokio::runtime::Runtime,
+    masker: &DataMasking,
+    encryptor: &Encryptor,
+    ctx: &EncryptionContext,
+) -> Result<bool, Failure> {
+    let path = io_args.input.as_deref();
+    let mut input = open_input(path)?;
+    let mut head = Zeroizing::new(Vec::new());
+    (&mut input)
+        .take(SMALL_TEXT as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| io_failure("cannot read", path, &e))?;
+    let out = Output::open(io_args.output.as_deref())?;
+    let write_err = |e: &io::Error| io_failure("cannot write", io_args.output.as_deref(), e);
+    if head.len() <= SMALL_TEXT {
+        let text = std::str::from_utf8(&head).map_err(|_| {
+            let e = io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            );
+            io_failure("cannot read", path, &e)
+        })?;
+        let message = rt.block_on(masker.encrypt_text(text, ctx))?;
+        let mut out = out;
+        out.writer
+            .write_all(format!("\"{message}\"\n").as_bytes())
+            .map_err(|e| write_err(&e))?;
+        out.finish()?;
+        return Ok(true);
+    }
+    let stream = rt.block_on(encryptor.encrypt_stream(ctx, None))?;
+    let reader = io::Cursor::new(&head[..]).chain(input);
+    let mut out = out;
+    let run = |out: &mut Output| -> Result<(), Failure> {
+        out.writer.write_all(b"\"").map_err(|e| write_err(&e))?;
+        let mut b64 = Base64Writer::new(&mut out.writer);
+        stream.encrypt_json(reader, &mut b64)?;
+        b64.finish().map_err(|e| write_err(&e))?;
+        out.writer.write_all(b"\"\n").map_err(|e| write_err(&e))
+    };
+    match run(&mut out) {
+        Ok(()) => out.finish()?,
+        Err(f) => {
+            out.abandon();
+            return Err(f);
+        }
+    }
+    Ok(true)
+}
+
+/// What a streamed decrypt writes: the plaintext bytes as they are (`--raw`), or a JSON text
+/// made compact and checked, then a newline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plaintext {
+    Bytes,
+    Json,
+}
+
+/// `decrypt --raw`, and `decrypt` of a whole JSON value: one message (bare, or base64 text
+/// unless `--binary`) to its plaintext. Nothing is released before the whole message verified
+/// (and, for JSON, the plaintext proved one JSON value): with `--output` the plaintext goes to
+/// the temporary file renamed into place only then; on standard output it is spooled (memory,
+/// then a private unnamed temporary file) and copied out only then, unless
+/// `--stream-unverified`.
+pub(crate) fn decrypt(
     io_args: &IoArgs,
     how: &RawDecryptArgs,
+    kind: Plaintext,
     rt: &tokio::runtime::Runtime,
     encryptor: &Encryptor,
     ctx: &EncryptionContext,
@@ -101,55 +176,107 @@ pub(crate) fn decrypt_raw(
         }
     };
     let stream = rt.block_on(encryptor.decrypt_stream(head, ctx))?;
-    let mut out = Output::open(io_args.output.as_deref())?;
-    if io_args.output.is_some() {
+    let out = Output::open(io_args.output.as_deref())?;
+    let newline = kind == Plaintext::Json;
+    let result = if io_args.output.is_some() {
         // The temporary file is the sink: renamed into place once the message verified.
-        stream
-            .decrypt(reader, StagedOutput(out))
-            .map_err(text_problem)?;
-        return Ok(true);
-    }
-    if how.stream_unverified {
+        let sink = Staged {
+            target: Target::File(out),
+            newline,
+        };
+        match kind {
+            Plaintext::Bytes => stream.decrypt(reader, sink),
+            Plaintext::Json => stream.decrypt_json(reader, sink),
+        }
+    } else if how.stream_unverified {
+        let mut out = out;
         stream
             .decrypt(reader, Unverified(&mut out.writer))
             .map_err(text_problem)?;
+        return out.finish().map(|()| true);
     } else {
-        let plaintext = Zeroizing::new(stream.decrypt(reader, Vec::new()).map_err(text_problem)?);
-        out.writer
-            .write_all(&plaintext)
-            .map_err(|e| io_failure("cannot write", None, &e))?;
-    }
-    out.finish()?;
+        let sink = Staged {
+            target: Target::Stdout(Spool::new(), out),
+            newline,
+        };
+        match kind {
+            Plaintext::Bytes => stream.decrypt(reader, sink),
+            Plaintext::Json => stream.decrypt_json(reader, sink),
+        }
+    };
+    result.map_err(text_problem)?;
     Ok(true)
 }
 
-/// The `--output` file as the sink of a decrypt: written to its temporary file, renamed into
-/// place on commit, removed on discard.
-struct StagedOutput(Output);
+/// Where a decrypt's plaintext is held until the message verified.
+enum Target {
+    /// The `--output` file's temporary file, renamed into place on commit.
+    File(Output),
+    /// Standard output, written from the spool on commit.
+    Stdout(Spool, Output),
+}
 
-impl Write for StagedOutput {
+/// The sink of a decrypt: its [`Target`] (removed or wiped on discard), and a newline written
+/// after the plaintext on commit when `newline` (the JSON text's line).
+struct Staged {
+    target: Target,
+    newline: bool,
+}
+
+impl Write for Staged {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.writer.write(buf)
+        match &mut self.target {
+            Target::File(out) => out.writer.write(buf),
+            Target::Stdout(spool, _) => spool.write(buf),
+        }
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0.writer.write_all(buf)
+        match &mut self.target {
+            Target::File(out) => out.writer.write_all(buf),
+            Target::Stdout(spool, _) => spool.write_all(buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.0.writer.flush()
+        match &mut self.target {
+            Target::File(out) => out.writer.flush(),
+            Target::Stdout(spool, _) => spool.flush(),
+        }
     }
 }
 
-impl PlaintextSink for StagedOutput {
+impl PlaintextSink for Staged {
     type Output = ();
 
     fn commit(self) -> io::Result<()> {
-        self.0.finish().map_err(|f| io::Error::other(f.message))
+        let out = match self.target {
+            Target::File(mut out) => {
+                if self.newline {
+                    out.writer.write_all(b"\n")?;
+                }
+                out
+            }
+            Target::Stdout(spool, mut out) => {
+                spool.copy_to(&mut out.writer)?;
+                if self.newline {
+                    out.writer.write_all(b"\n")?;
+                }
+                out
+            }
+        };
+        out.finish().map_err(|f| io::Error::other(f.message))
     }
 
     fn discard(self) {
-        // Dropping the output removes its temporary file.
+        match self.target {
+            // Dropping the output removes its temporary file.
+            Target::File(out) => out.abandon(),
+            Target::Stdout(spool, out) => {
+                spool.discard();
+                out.abandon();
+            }
+        }
     }
 }
 

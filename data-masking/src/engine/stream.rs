@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use zeroize::Zeroize;
@@ -23,6 +24,8 @@ use super::Encryptor;
 use super::materials::Materials;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
+use crate::json_text::not_json;
+use crate::json_text::stream::{JsonSink, MinifyReader, Problem};
 use crate::message::AlgorithmSuite;
 use crate::message::format::{self, ContentKey, EncryptParams, MessageIds};
 use crate::message::stream::{self, DEFAULT_MAX_FRAME_LENGTH, io_error};
@@ -199,6 +202,43 @@ impl EncryptStream {
             frame_length: options.frame_length,
         };
         stream::encrypt(&params, reader, writer, self.plaintext_len)
+    }
+
+    /// Writes the message of the JSON text `reader` yields, as
+    /// [`DataMasking::encrypt_text`](crate::DataMasking::encrypt_text) makes it of the whole
+    /// text, in flat memory: the text is validated and its whitespace outside strings removed
+    /// as it streams by (the same compact bytes, the same plaintext), then sealed as
+    /// [`encrypt`](Self::encrypt) seals any bytes. Returns the bytes of compact text
+    /// encrypted. Fails with [`Error::InvalidJson`] where the text is not one JSON value (its
+    /// arrays and objects nested at most 65,536 deep); what was written by then is no message
+    /// and must be thrown away.
+    ///
+    /// ```
+    /// # use data_masking::{EncryptionContext, Encryptor, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let e = Encryptor::new(RawAesKeyring::new("ns", "key", &[7u8; 32])?)?;
+    /// let ctx = EncryptionContext::empty();
+    /// let text = "{ \"a\": [1, 2],\n  \"b\": \"x y\" }\n";
+    /// let mut message = Vec::new();
+    /// let stream = e.encrypt_stream(&ctx, None).await?;
+    /// assert_eq!(stream.encrypt_json(text.as_bytes(), &mut message)?, 21);
+    /// assert_eq!(e.decrypt(&message, &ctx).await?, br#"{"a":[1,2],"b":"x y"}"#);
+    ///
+    /// let stream = e.encrypt_stream(&ctx, None).await?;
+    /// let err = stream.encrypt_json(&b"{\"a\": }"[..], Vec::new()).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid JSON at line 1 column 7: expected value");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn encrypt_json<R: Read, W: Write>(self, reader: R, writer: W) -> Result<u64> {
+        let problem = Problem::default();
+        let reader = MinifyReader::new(reader, Rc::clone(&problem));
+        let result = self.encrypt(reader, writer);
+        let found = problem.borrow_mut().take();
+        match (result, found) {
+            (Err(_), Some(e)) => Err(e),
+            (result, _) => result,
+        }
     }
 }
 
@@ -398,6 +438,44 @@ impl DecryptStream {
                 sink.discard();
                 Err(e)
             }
+        }
+    }
+}
+
+impl DecryptStream {
+    /// [`decrypt`](Self::decrypt) of a message whose plaintext is a JSON text, as
+    /// [`DataMasking::decrypt_text`](crate::DataMasking::decrypt_text) reads it, in flat
+    /// memory: the plaintext is validated and its whitespace outside strings removed as its
+    /// frames are opened, and `sink` receives that compact text. It is committed only once the
+    /// whole message verified **and** the plaintext was one JSON value; otherwise it is
+    /// discarded, and a message that verified but is not JSON fails with
+    /// [`Error::DecryptValue`] ("the decrypted plaintext is not JSON").
+    ///
+    /// ```
+    /// # use data_masking::{EncryptionContext, Encryptor, keys::RawAesKeyring};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let e = Encryptor::new(RawAesKeyring::new("ns", "key", &[7u8; 32])?)?;
+    /// let ctx = EncryptionContext::empty();
+    /// let message = e.encrypt(b"{ \"a\" : [1, 2.50] }", &ctx).await?;
+    /// let mut reader = &message[..];
+    /// let stream = e.decrypt_stream(e.read_head(&mut reader)?, &ctx).await?;
+    /// assert_eq!(stream.decrypt_json(reader, Vec::new())?, br#"{"a":[1,2.50]}"#);
+    ///
+    /// let message = e.encrypt(b"not JSON", &ctx).await?;
+    /// let mut reader = &message[..];
+    /// let stream = e.decrypt_stream(e.read_head(&mut reader)?, &ctx).await?;
+    /// let err = stream.decrypt_json(reader, Vec::new()).unwrap_err();
+    /// assert_eq!(err.to_string(), "decrypt value error: the decrypted plaintext is not JSON");
+    /// # Ok::<(), data_masking::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn decrypt_json<R: Read, S: PlaintextSink>(self, reader: R, sink: S) -> Result<S::Output> {
+        let problem = Problem::default();
+        let result = self.decrypt(reader, JsonSink::new(sink, Rc::clone(&problem)));
+        let found = problem.borrow_mut().take();
+        match (result, found) {
+            (Err(_), Some(_)) => Err(not_json()),
+            (result, _) => result,
         }
     }
 }

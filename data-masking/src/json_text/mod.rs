@@ -3,6 +3,7 @@
 //! field queries select.
 
 pub(crate) mod spans;
+pub(crate) mod stream;
 
 use serde_json::Value;
 
