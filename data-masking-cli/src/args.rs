@@ -278,7 +278,8 @@ pub(crate) struct DecryptArgs {
     /// message itself (as the AWS Encryption SDK CLI writes it without --encode), read as a
     /// stream. Nothing is released before the whole message verified: with --output the
     /// plaintext goes, in flat memory, to a temporary file renamed into place only then (and
-    /// removed on any failure); on standard output it is held in memory until then (see
+    /// removed on any failure); on standard output it is spooled (8 MiB in memory, then a
+    /// private unnamed temporary file in TMPDIR) and copied out only then (see
     /// --stream-unverified). Not with --field, --ndjson or --pretty.
     #[arg(long, conflicts_with_all = ["fields", "ndjson", "pretty"])]
     pub(crate) raw: bool,

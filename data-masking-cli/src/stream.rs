@@ -5,9 +5,13 @@
 //! string line, encoded on the fly. Decrypt reads the bare message, or base64 text (bare or as
 //! a JSON string) decoded on the fly. Its plaintext goes to a sink that is committed only once
 //! the whole message verified: with `--output`, the private temporary file that is renamed over
-//! the target (removed on any failure); on standard output, a buffer in memory written out at
-//! the end; with `--stream-unverified`, standard output as each batch of frames verifies (the
-//! explicit opt-in).
+//! the target (removed on any failure); on standard output, a spool (memory, then a private
+//! unnamed temporary file) copied out at the end; with `--stream-unverified`, standard output
+//! as each batch of frames verifies (the explicit opt-in).
+//!
+//! `encrypt` and `decrypt` of a whole JSON value stream the same way: the text is validated and
+//! minified as it is read (encrypt) or as its frames are opened (decrypt, whose sink is then
+//! committed only if the plaintext is one JSON value).
 
 use std::cell::RefCell;
 use std::fs::File;

@@ -210,7 +210,7 @@ impl EncryptStream {
     /// as it streams by (the same compact bytes, the same plaintext), then sealed as
     /// [`encrypt`](Self::encrypt) seals any bytes. Returns the bytes of compact text
     /// encrypted. Fails with [`Error::InvalidJson`] where the text is not one JSON value (its
-    /// arrays and objects nested at most 65,536 deep); what was written by then is no message
+    /// arrays and objects nested at most 1,048,576 deep); what was written by then is no message
     /// and must be thrown away.
     ///
     /// ```

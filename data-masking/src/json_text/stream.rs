@@ -26,8 +26,9 @@ use crate::error::Error;
 /// `IgnoredAny` validation has no limit of its own (its stack is a byte a level, on the heap,
 /// bounded by the text), so this one is far above any real document (serde_json parses a
 /// `Value`, and Python's `json` a document, only about 128 and 1,000 levels deep) while a
-/// stream of `[` cannot grow the stack past 64 KiB.
-pub(crate) const MAX_DEPTH: usize = 1 << 16;
+/// stream of `[` cannot grow the stack past 1 MiB. A valid text of at most 2 MiB (the
+/// CLI encrypts one of up to 1 MiB whole) never reaches it.
+pub(crate) const MAX_DEPTH: usize = 1 << 20;
 
 /// What the parser reported, worded as serde_json words it.
 const EOF_LIST: &str = "EOF while parsing a list";
@@ -769,7 +770,10 @@ mod tests {
         let deeper = vec![b'['; MAX_DEPTH + 1];
         let e = streamed(&deeper, 1000).unwrap_err();
         assert_eq!(e.kind(), "invalid-json");
-        assert!(e.to_string().contains("nested more than 65536 deep"), "{e}");
+        assert!(
+            e.to_string().contains("nested more than 1048576 deep"),
+            "{e}"
+        );
     }
 
     #[test]
