@@ -5,8 +5,12 @@
 //! AWS Lambda (Python) and the Python AWS Encryption SDK are installed. When the variable is
 //! unset (a plain `cargo test`), tests that need Python print a note and return early; when it
 //! is set, any failure of Python fails the test.
+//!
+//! Module [`kms`] has the helpers of the tests against a live KMS endpoint (moto): keys, and a
+//! recording proxy that tells which KMS calls were made.
 
 pub mod forge;
+pub mod kms;
 pub mod official;
 
 use std::io::Write as _;

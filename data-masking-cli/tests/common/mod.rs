@@ -1,16 +1,13 @@
 //! Helpers shared by the CLI's tests: running the `data-masking` binary, key files, the KMS
-//! endpoint the test command starts (moto on loopback) with a recording proxy in front of it,
-//! and the official vectors of `tests/data/vectors/official/vectors_more.json`.
+//! endpoint the test command starts (moto on loopback) with a recording proxy in front of it
+//! (from `data_masking_tests::kms`), and the official vectors of `tests/data/vectors/official/vectors_more.json`.
 //!
 //! Each test file uses some of them (`mod common;`).
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Output};
-use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
 use assert_cmd::assert::Assert;
@@ -99,75 +96,26 @@ pub fn write_private(path: &Path, bytes: &[u8]) {
     set_mode(path, 0o600);
 }
 
-// The KMS endpoint.
+// The KMS endpoint (moto) and the recording proxy in front of it, from data_masking_tests::kms.
 
-/// The KMS endpoint of the test run, from `AWS_ENDPOINT_URL`; `None` (after a note) when unset.
-pub fn endpoint() -> Option<String> {
-    match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(url) if !url.is_empty() => Some(url.trim_end_matches('/').to_owned()),
-        _ => {
-            eprintln!("note: AWS_ENDPOINT_URL is not set; this test needs a KMS endpoint");
-            None
-        }
-    }
-}
+#[allow(unused_imports)] // each test file uses some of them
+pub use data_masking_tests::kms::{Call, Proxy, Request, account, call, calls, endpoint};
 
-/// Runs `f` with a KMS client of the endpoint in `region` (the configured Region when `None`).
-fn with_kms<T>(region: Option<&'static str>, f: impl AsyncFnOnce(aws_sdk_kms::Client) -> T) -> T {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let mut config = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(region) = region {
-            config = config.region(aws_config::Region::new(region));
-        }
-        f(aws_sdk_kms::Client::new(&config.load().await)).await
-    })
-}
+use data_masking_tests::kms;
 
 /// Creates a single-Region key at the endpoint in `region` (the configured Region when `None`);
 /// its ARN.
 pub fn create_key(region: Option<&'static str>) -> String {
-    with_kms(region, async |kms| {
-        let key = kms
-            .create_key()
-            .send()
-            .await
-            .expect("CreateKey at the endpoint");
-        key.key_metadata()
-            .and_then(|m| m.arn())
-            .expect("key ARN")
-            .to_owned()
-    })
+    kms::block_on(async { kms::create_key(&kms::env_sdk_config(region).await).await })
 }
 
 /// Creates a multi-Region key in `region` and its replica in `replica_region`; their ARNs.
 pub fn create_replicated_key(region: &'static str, replica_region: &str) -> (String, String) {
-    with_kms(Some(region), async |kms| {
-        let primary = kms
-            .create_key()
-            .multi_region(true)
-            .send()
-            .await
-            .expect("CreateKey (multi-Region)");
-        let primary = primary.key_metadata.expect("metadata");
-        // moto's ReplicateKey takes the key id, not the ARN.
-        let replica = kms
-            .replicate_key()
-            .key_id(primary.key_id)
-            .replica_region(replica_region)
-            .send()
-            .await
-            .expect("ReplicateKey");
-        (
-            primary.arn.expect("ARN"),
-            replica
-                .replica_key_metadata
-                .and_then(|m| m.arn)
-                .expect("ARN"),
-        )
+    kms::block_on(async {
+        let config = kms::env_sdk_config(Some(region)).await;
+        let primary = kms::create_multi_region_key(&config).await;
+        let replica = kms::replicate_key(&config, &primary, replica_region).await;
+        (primary, replica)
     })
 }
 
@@ -179,149 +127,6 @@ pub fn discovery_filter<'a>(partition: &'a str, account: &'a str) -> [&'a str; 4
         "--discovery-account",
         account,
     ]
-}
-
-/// The account id of an ARN.
-pub fn account(arn: &str) -> String {
-    arn.split(':').nth(4).expect("account").to_owned()
-}
-
-/// A KMS request the proxy forwarded.
-#[derive(Clone, Debug)]
-pub struct Request {
-    /// The operation (`Decrypt`...), from `X-Amz-Target`.
-    pub operation: String,
-    /// The Region the request is signed for (the SigV4 credential scope of `Authorization`),
-    /// the Region that serves it.
-    pub region: String,
-    /// The JSON request body.
-    pub body: Value,
-}
-
-/// A KMS request: `(operation, signed Region, KeyId)`.
-pub type Call = (String, String, String);
-
-pub fn call(op: &str, region: &str, key: &str) -> Call {
-    (op.to_owned(), region.to_owned(), key.to_owned())
-}
-
-/// `(operation, signed Region, KeyId)` of each request.
-pub fn calls(requests: &[Request]) -> Vec<Call> {
-    requests
-        .iter()
-        .map(|r| {
-            let key = r.body["KeyId"].as_str().unwrap_or_default();
-            call(&r.operation, &r.region, key)
-        })
-        .collect()
-}
-
-/// A blocking HTTP/1.1 proxy on 127.0.0.1 that records each KMS request (one per connection)
-/// and forwards it to `upstream`; every answer is the endpoint's.
-pub struct Proxy {
-    pub url: String,
-    requests: Arc<Mutex<Vec<Request>>>,
-}
-
-impl Proxy {
-    pub fn start(upstream: &str) -> Proxy {
-        let upstream = upstream
-            .strip_prefix("http://")
-            .expect("the test endpoint is plain http")
-            .trim_end_matches('/')
-            .to_owned();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&requests);
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let seen = Arc::clone(&seen);
-                let upstream = upstream.clone();
-                std::thread::spawn(move || {
-                    let _ = forward(conn, &upstream, &seen);
-                });
-            }
-        });
-        Proxy { url, requests }
-    }
-
-    /// The requests since the last call, and forgets them.
-    pub fn take(&self) -> Vec<Request> {
-        std::mem::take(&mut *self.requests.lock().expect("requests"))
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The head without its `connection` header, with `connection: close`.
-fn closing(head: &str) -> String {
-    let mut out = String::new();
-    for line in head
-        .split("\r\n")
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-    {
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str("connection: close\r\n\r\n");
-    out
-}
-
-fn forward(mut conn: TcpStream, upstream: &str, seen: &Mutex<Vec<Request>>) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(p) = find(&buf, b"\r\n\r\n") {
-            break p;
-        }
-        let n = conn.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let header = |name: &str| {
-        head.split("\r\n")
-            .filter_map(|l| l.split_once(':'))
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_owned())
-    };
-    let length: usize = header("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + 4 + length {
-        let n = conn.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = &buf[head_end + 4..head_end + 4 + length];
-    if let Some(target) = header("x-amz-target") {
-        // The SigV4 credential scope: <key id>/<date>/<region>/kms/aws4_request.
-        let region = header("authorization")
-            .and_then(|a| {
-                let scope = a.split("Credential=").nth(1)?.to_owned();
-                scope.split('/').nth(2).map(str::to_owned)
-            })
-            .unwrap_or_default();
-        seen.lock().expect("requests").push(Request {
-            operation: target.rsplit('.').next().unwrap_or_default().to_owned(),
-            region,
-            body: serde_json::from_slice(body).unwrap_or(Value::Null),
-        });
-    }
-    let mut up = TcpStream::connect(upstream)?;
-    up.write_all(closing(&head).as_bytes())?;
-    up.write_all(body)?;
-    let mut resp = Vec::new();
-    up.read_to_end(&mut resp)?;
-    conn.write_all(&resp)?;
-    conn.flush()
 }
 
 // The official vectors of vectors_more.json.
