@@ -13,9 +13,9 @@
 //! arrive, sequence numbers must run from 1 without a gap, the final frame must come, and
 //! nothing may follow the message.
 
-use std::io::{self, BufReader, ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::num::NonZero;
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
 
 use zeroize::{Zeroize, Zeroizing};
@@ -46,8 +46,6 @@ const BATCH_BYTES: usize = 1 << 20;
 /// The memory the batches in flight may take together, when frames are large: never fewer
 /// than two batches.
 const IN_FLIGHT_BYTES: usize = 24 << 20;
-/// The buffer of the reader a decrypt reads frames through.
-const READ_BUFFER: usize = 256 << 10;
 
 /// An I/O failure as the public error, naming what was being done.
 pub(crate) fn io_error(what: &str, e: &io::Error) -> Error {
@@ -110,9 +108,11 @@ impl Pool {
         v
     }
 
-    /// Keeps `v` (of public bytes) for a later [`take`](Self::take).
+    /// Keeps `v` (of public bytes) for a later [`take`](Self::take), its length grown to its
+    /// capacity (for [`take_filled`](Self::take_filled), which then writes no zeros again).
     fn put(&self, mut v: Vec<u8>) {
-        v.clear();
+        let cap = v.capacity();
+        v.resize(cap, 0);
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
         if free.len() < self.keep {
             free.push(v);
@@ -142,10 +142,42 @@ impl Pool {
     }
 }
 
+/// The running hash of a signed message, fed in message order: [`send`](Self::send) hands
+/// bytes to the thread that hashes them (and then gives the buffer back to the pool, once no
+/// one else holds it).
+struct HashFeed {
+    tx: Option<mpsc::SyncSender<Arc<Vec<u8>>>>,
+}
+
+impl HashFeed {
+    /// Whether there is a hash to feed (a signing suite).
+    fn signing(&self) -> bool {
+        self.tx.is_some()
+    }
+
+    /// Hands the next bytes of the message to the hash, if there is one.
+    fn send(&self, bytes: &Arc<Vec<u8>>) -> Result<()> {
+        match &self.tx {
+            Some(tx) => tx
+                .send(Arc::clone(bytes))
+                .map_err(|_| Error::Io("the hash thread stopped".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Gives `bytes` back to `pool` if no one else holds them.
+fn recycle(pool: &Pool, bytes: Arc<Vec<u8>>) {
+    if let Some(v) = Arc::into_inner(bytes) {
+        pool.put(v);
+    }
+}
+
 /// Runs `work` over the jobs `next` makes, on worker threads, and gives each result to `done`
-/// in the order the jobs were made; at most `plan.depth` jobs are in flight. `done` returns
-/// the bytes the message hash takes next, if any: they go, in order, to a thread that hashes
-/// them into `hash` (and then back to `pool`), which is returned once every job is done.
+/// in the order the jobs were made; at most `plan.depth` jobs are in flight. `next` and `done`
+/// hand the bytes the message hash takes, in message order, to the [`HashFeed`] they are
+/// given: a thread hashes them into `hash` (and gives them back to `pool`) as they come, and
+/// `hash` is returned once every job is done.
 ///
 /// The first error of `work` or `done` stops everything and is returned; after an error of
 /// `next`, the jobs it made before finish first.
@@ -153,9 +185,9 @@ fn pipeline<J, O>(
     plan: &Plan,
     pool: &Pool,
     hash: Option<SignatureHash>,
-    mut next: impl FnMut() -> Result<Option<J>>,
+    mut next: impl FnMut(&HashFeed) -> Result<Option<J>>,
     work: impl Fn(J) -> Result<O> + Sync,
-    mut done: impl FnMut(O) -> Result<Option<Vec<u8>>>,
+    mut done: impl FnMut(O, &HashFeed) -> Result<()>,
 ) -> Result<Option<SignatureHash>>
 where
     J: Send,
@@ -182,11 +214,11 @@ where
         drop(out_tx);
         let (hash_tx, hasher) = match hash {
             Some(mut h) => {
-                let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(plan.depth);
+                let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(plan.depth);
                 let handle = s.spawn(move || {
                     for bytes in rx {
                         h.update(&bytes);
-                        pool.put(bytes);
+                        recycle(pool, bytes);
                     }
                     h
                 });
@@ -194,13 +226,14 @@ where
             }
             None => (None, None),
         };
+        let feed = HashFeed { tx: hash_tx };
         let mut run = || -> Result<()> {
             let mut pending = std::collections::BTreeMap::new();
             let (mut made, mut finished, mut end) = (0usize, 0usize, false);
             let mut failed = None;
             loop {
                 while !end && made - finished < plan.depth {
-                    match next() {
+                    match next(&feed) {
                         Err(e) => {
                             // The jobs made before still finish, in order: then this error.
                             failed = Some(e);
@@ -228,17 +261,12 @@ where
                     pending.insert(i, out);
                 };
                 finished += 1;
-                if let Some(bytes) = done(out?)?
-                    && let Some(tx) = &hash_tx
-                {
-                    tx.send(bytes)
-                        .map_err(|_| Error::Io("the hash thread stopped".into()))?;
-                }
+                done(out?, &feed)?;
             }
         };
         let result = run();
         drop(job_tx);
-        drop(hash_tx);
+        drop(feed);
         let hash = match hasher {
             Some(handle) => Some(
                 handle
@@ -357,6 +385,8 @@ pub(crate) fn encrypt<R: Read, W: Write>(
     };
     let (key, id) = (&key, &p.message_id);
     let (pool, plain_pool) = (&pool, &plain_pool);
+    let mut next = next;
+    let next = |_: &HashFeed| next();
     let work = |mut job: SealJob| -> Result<Vec<u8>> {
         let full = job.plaintext.len() / frame;
         let mut out = pool.take(job.plaintext.len() + (full + 1) * (FRAME_OVERHEAD + 8));
@@ -372,14 +402,13 @@ pub(crate) fn encrypt<R: Read, W: Write>(
         plain_pool.put_secret(std::mem::take(&mut *job.plaintext));
         Ok(out)
     };
-    let signing = hash.is_some();
-    let done = |sealed: Vec<u8>| -> Result<Option<Vec<u8>>> {
+    let done = |sealed: Vec<u8>, feed: &HashFeed| -> Result<()> {
         writer.write_all(&sealed).map_err(|e| write_err(&e))?;
-        if signing {
-            return Ok(Some(sealed));
+        if feed.signing() {
+            return feed.send(&Arc::new(sealed));
         }
         pool.put(sealed);
-        Ok(None)
+        Ok(())
     };
     let hash = pipeline(&plan, pool, hash, next, work, done)?;
     if let (Some(signer), Some(hash)) = (p.signing_key, hash) {
@@ -461,16 +490,9 @@ pub(crate) fn read_head(r: &mut impl Read, max_edks: Option<u16>) -> Result<Vec<
     Ok(buf)
 }
 
-/// A batch of whole frames to open, as read (heads, contents and tags), from `first_seq` on.
+/// A batch of whole frames to open, as read (heads, contents and tags), shared with the hash.
 struct OpenJob {
-    ciphertext: Vec<u8>,
-}
-
-/// The frames of a batch opened: their plaintext, and the bytes read (which the signature's
-/// hash takes).
-struct Opened {
-    ciphertext: Vec<u8>,
-    plaintext: Zeroizing<Vec<u8>>,
+    ciphertext: Arc<Vec<u8>>,
 }
 
 /// Reads the body and footer of the message whose header `head` (bytes of [`read_head`])
@@ -509,12 +531,16 @@ pub(crate) fn decrypt<R: Read, W: Write>(
         hash.update(head);
         hash
     });
-    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
-    let (hash, total) = if h.framed {
+    let mut reader = reader;
+    let (hash, total, after) = if h.framed {
         decrypt_frames(&h, &key.0, hash, &mut reader, writer)?
     } else {
-        decrypt_non_framed(&h, &key.0, hash, max_frame_length, &mut reader, writer)?
+        let (hash, total) =
+            decrypt_non_framed(&h, &key.0, hash, max_frame_length, &mut reader, writer)?;
+        (hash, total, Vec::new())
     };
+    // What was read past the body comes first.
+    let mut reader = io::Cursor::new(after).chain(reader);
     if let (Some(v), Some(hash)) = (verifier, hash) {
         let mut footer = Vec::new();
         read_exact_into(&mut reader, &mut footer, 2, "signature")?;
@@ -575,39 +601,84 @@ fn decrypt_non_framed(
 }
 
 /// Reads and opens a framed body in batches on worker threads, writing the plaintext to
-/// `writer` in order; returns `hash` having taken the body in, and the plaintext bytes.
+/// `writer` in order; returns `hash` having taken the body in, the plaintext bytes, and the
+/// bytes read past the final frame (the footer's, or more).
+///
+/// Each batch is read straight into a buffer of whole regular frames (one read for many
+/// frames, no copy), its frame heads checked in order, and handed to the hash as it is read,
+/// so that the one sequential part of a signed message runs beside the opening of its frames.
 fn decrypt_frames(
     h: &Header<'_>,
     aead: &AeadKey,
     hash: Option<SignatureHash>,
-    mut reader: &mut impl Read,
+    reader: &mut impl Read,
     writer: &mut impl Write,
-) -> Result<(Option<SignatureHash>, u64)> {
+) -> Result<(Option<SignatureHash>, u64, Vec<u8>)> {
     let frame_length = h.frame_length;
     let plan = Plan::new(frame_length);
     let pool = Pool::new(&plan);
     let regular = frame_length as usize + FRAME_OVERHEAD;
+    let batch = plan.frames_per_batch * regular;
     let (mut expected, mut end) = (1u32, false);
-    let next = || -> Result<Option<OpenJob>> {
+    let mut after = Vec::new();
+    let read_err = |e: &io::Error| io_error("cannot read the message", e);
+    let next = |feed: &HashFeed| -> Result<Option<OpenJob>> {
         if end {
             return Ok(None);
         }
-        let mut ciphertext = pool.take(plan.frames_per_batch * regular + 8);
-        for _ in 0..plan.frames_per_batch {
-            if read_frame(&mut reader, &mut ciphertext, expected, frame_length)? {
-                end = true;
+        let mut buf = pool.take_filled(batch);
+        let mut filled = fill(reader, &mut buf).map_err(|e| read_err(&e))?;
+        let mut at = 0;
+        loop {
+            if at == filled {
+                if filled < batch {
+                    // The input ended before the final frame.
+                    return Err(FormatError::Truncated("sequence number").into());
+                }
                 break;
             }
-            expected = expected
-                .checked_add(1)
-                .filter(|&s| s != FINAL_MARKER)
-                .ok_or_else(|| FormatError::invalid("too many frames"))?;
+            let head = FrameHead::read(&mut Reader::new(&buf[at..filled]), frame_length)?;
+            if head.seq != expected {
+                return Err(FormatError::invalid("a frame is out of order").into());
+            }
+            let Some(final_len) = head.final_len else {
+                if at + regular > filled {
+                    return Err(FormatError::Truncated("frame content").into());
+                }
+                at += regular;
+                expected = expected
+                    .checked_add(1)
+                    .filter(|&s| s != FINAL_MARKER)
+                    .ok_or_else(|| FormatError::invalid("too many frames"))?;
+                continue;
+            };
+            // The final frame: it may end past what was read (then the rest is read), or
+            // before it (then what follows is kept for the footer).
+            let frame_end = at + 8 + NONCE_LEN + 4 + final_len as usize + TAG_LEN;
+            if frame_end > filled {
+                if filled < batch {
+                    return Err(FormatError::Truncated("frame content").into());
+                }
+                buf.resize(frame_end, 0);
+                let got = fill(reader, &mut buf[filled..]).map_err(|e| read_err(&e))?;
+                if filled + got < frame_end {
+                    return Err(FormatError::Truncated("frame content").into());
+                }
+                filled = frame_end;
+            }
+            after.extend_from_slice(&buf[frame_end..filled]);
+            filled = frame_end;
+            end = true;
+            break;
         }
+        buf.truncate(filled);
+        let ciphertext = Arc::new(buf);
+        feed.send(&ciphertext)?;
         Ok(Some(OpenJob { ciphertext }))
     };
     let id = h.message_id;
     let pool = &pool;
-    let work = |job: OpenJob| -> Result<Opened> {
+    let work = |job: OpenJob| -> Result<Zeroizing<Vec<u8>>> {
         let mut plaintext = Zeroizing::new(pool.take(job.ciphertext.len()));
         let mut r = Reader::new(&job.ciphertext);
         while r.remaining() > 0 {
@@ -617,55 +688,20 @@ fn decrypt_frames(
             let tag = r.take(TAG_LEN, "frame tag")?;
             open_frame(aead, id, &head, content, tag, &mut plaintext)?;
         }
-        Ok(Opened {
-            ciphertext: job.ciphertext,
-            plaintext,
-        })
+        recycle(pool, job.ciphertext);
+        Ok(plaintext)
     };
     let mut total = 0u64;
-    let signing = hash.is_some();
-    let done = |mut o: Opened| -> Result<Option<Vec<u8>>> {
+    let done = |mut plaintext: Zeroizing<Vec<u8>>, _: &HashFeed| -> Result<()> {
         writer
-            .write_all(&o.plaintext)
+            .write_all(&plaintext)
             .map_err(|e| io_error("cannot write the plaintext", &e))?;
-        total += o.plaintext.len() as u64;
-        pool.put_secret(std::mem::take(&mut *o.plaintext));
-        if signing {
-            return Ok(Some(o.ciphertext));
-        }
-        pool.put(o.ciphertext);
-        Ok(None)
+        total += plaintext.len() as u64;
+        pool.put_secret(std::mem::take(&mut *plaintext));
+        Ok(())
     };
     let hash = pipeline(&plan, pool, hash, next, work, done)?;
-    Ok((hash, total))
-}
-
-/// Reads the next frame of a body of `frame_length`-byte frames (which must be frame
-/// `expected`) into `buf`; returns whether it is the final frame.
-fn read_frame(
-    r: &mut impl Read,
-    buf: &mut Vec<u8>,
-    expected: u32,
-    frame_length: u32,
-) -> Result<bool> {
-    let start = buf.len();
-    read_exact_into(r, buf, 4, "sequence number")?;
-    let last = buf[start..start + 4] == FINAL_MARKER.to_be_bytes();
-    let rest = if last { 4 + NONCE_LEN + 4 } else { NONCE_LEN };
-    read_exact_into(r, buf, rest, "frame IV")?;
-    let head = FrameHead::read(&mut Reader::new(&buf[start..]), frame_length)?;
-    if head.seq != expected {
-        return Err(FormatError::invalid("a frame is out of order").into());
-    }
-    // The frame length was checked against the caller's limit before any frame was read.
-    let len = head.final_len.unwrap_or(frame_length) as usize;
-    let at = buf.len();
-    buf.resize(at + len + TAG_LEN, 0);
-    let got = fill(r, &mut buf[at..]).map_err(|e| io_error("cannot read the message", &e))?;
-    if got < len + TAG_LEN {
-        return Err(FormatError::Truncated("frame content").into());
-    }
-    Ok(last)
+    Ok((hash, total, after))
 }
 
 /// The suite, frame length and framing of a header read by [`read_head`].
@@ -731,7 +767,10 @@ mod tests {
         let verifier =
             VerifyingKey::from_context_value(Signature::P384, signer.public_key()).unwrap();
         for frame in [1u32, 7, 128] {
-            for len in [0, 1, 127, 128, 129, 1000, 3 * BATCH_BYTES / 2] {
+            // The last length puts a final frame in the last slot of a batch, ending past it.
+            let f = frame as usize;
+            let crossing = (BATCH_BYTES / f - 1) * f + f - 1;
+            for len in [0, 1, 127, 128, 129, 1000, 3 * BATCH_BYTES / 2, crossing] {
                 let plaintext: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
                 let p = params(&section, None, frame);
                 let whole = super::super::encrypt::encrypt(&p, &plaintext).unwrap();
