@@ -327,6 +327,21 @@ fn spans(text: &str, fields: &Fields, steps: &[&[Step]], raise_on_missing: bool)
 /// (every occurrence, nested ones included), with as much of its location as `track` says; and
 /// whether each field selected anything.
 pub(crate) fn walk(text: &str, steps: &[&[Step]], track: Track) -> Result<(Vec<Hit>, Vec<bool>)> {
+    // The byte scanner reads the common texts; it gives up on the rest (and on every invalid
+    // text), which `serde_json` then walks, with its own errors.
+    if let Some(walked) = super::scan::walk(text, steps, track) {
+        return Ok(walked);
+    }
+    walk_serde(text, steps, track)
+}
+
+/// [`walk`] through `serde_json`: the reference the byte scanner agrees with, and the walk of
+/// every text the scanner gives up on.
+pub(super) fn walk_serde(
+    text: &str,
+    steps: &[&[Step]],
+    track: Track,
+) -> Result<(Vec<Hit>, Vec<bool>)> {
     let mut walk = Walk {
         steps,
         base: text.as_ptr() as usize,

@@ -45,5 +45,7 @@ pub use dialect::translate;
 pub(crate) use dialect::write_expression;
 pub use field::{AsFields, Field, Fields};
 pub(crate) use locate::{Targets, each, each_mut};
-pub(crate) use normalized::{Segment, normalized_path, rebuild_at, walk_located};
+pub(crate) use normalized::{
+    Segment, needs_escape, normalized_path, rebuild_at, rebuild_members, walk_located,
+};
 pub use step::Step;

@@ -20,13 +20,31 @@ pub(crate) enum Segment<'a> {
 /// member (`'` and `\` escaped with `\`, control characters as `\b`, `\f`, `\n`, `\r`, `\t` or
 /// `\u00xx`, everything else as is) and `[i]` per element.
 pub(crate) fn normalized_path(segments: &[Segment<'_>]) -> String {
-    let mut out = String::with_capacity(1 + segments.len() * 8);
+    let len = segments
+        .iter()
+        .map(|s| match s {
+            Segment::Member(name) => name.len() + 4,
+            Segment::Index(_) => 4,
+        })
+        .sum::<usize>();
+    let mut out = String::with_capacity(1 + len);
     out.push('$');
     for s in segments {
         match s {
+            // A name with nothing to escape is written as it is.
+            Segment::Member(name) if !needs_escape(name, b'\'') => {
+                out.push_str("['");
+                out.push_str(name);
+                out.push_str("']");
+            }
             Segment::Member(name) => {
                 out.push('[');
                 push_literal(&mut out, name);
+                out.push(']');
+            }
+            Segment::Index(i) if *i < 10 => {
+                out.push('[');
+                out.push(char::from(b'0' + *i as u8));
                 out.push(']');
             }
             Segment::Index(i) => {
@@ -35,6 +53,31 @@ pub(crate) fn normalized_path(segments: &[Segment<'_>]) -> String {
         }
     }
     out
+}
+
+/// Whether `s` holds a byte below 0x20, `quote` or `\\`: the bytes a quoted string escapes
+/// (a normalized path's names with `'`, JSON strings with `"`). Eight bytes a step.
+pub(crate) fn needs_escape(s: &str, quote: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        if zero(w ^ (ONES * u64::from(quote)))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+            != 0
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == quote || b == b'\\')
 }
 
 /// Calls `f` with every node of `value`, in document order, and its location, until `f`
@@ -63,6 +106,35 @@ pub(crate) fn rebuild_at<'v, E>(
     plan.above.sort_unstable();
     plan.replacements.reverse();
     Ok(plan.copy(value))
+}
+
+/// [`rebuild_at`] of every member of `object` but `skip` (at the top level), as one copy: the
+/// object without that member.
+pub(crate) fn rebuild_members<'v, E>(
+    object: &'v serde_json::Map<String, Value>,
+    skip: &str,
+    f: &mut impl FnMut(&'v Value, &[Segment<'v>]) -> Result<Option<Value>, E>,
+) -> Result<serde_json::Map<String, Value>, E> {
+    let mut plan = Plan::default();
+    let mut at = Vec::new();
+    for (k, v) in object {
+        if k != skip {
+            at.push(Segment::Member(k));
+            plan.visit(v, &mut at, f)?;
+            at.pop();
+        }
+    }
+    plan.above.sort_unstable();
+    plan.replacements.reverse();
+    let members = object.iter().filter(|(k, _)| *k != skip);
+    if object.len() <= SMALL_MAP + 1 {
+        let mut out = serde_json::Map::new();
+        for (k, x) in members {
+            out.insert(k.clone(), plan.copy(x));
+        }
+        return Ok(out);
+    }
+    Ok(members.map(|(k, x)| (k.clone(), plan.copy(x))).collect())
 }
 
 /// What [`rebuild_at`] found: the replacements (by node address, in document order, reversed
@@ -141,7 +213,7 @@ impl Plan {
 }
 
 /// The most entries of a map that [`Plan::copy`] builds entry by entry.
-const SMALL_MAP: usize = 8;
+const SMALL_MAP: usize = 11;
 
 /// The address of a node, which tells it apart from every other node of its tree.
 fn address(v: &Value) -> usize {

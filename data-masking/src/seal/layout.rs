@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use super::SEAL_VERSION;
 use super::spec::Seal;
 use crate::error::{Error, Result};
-use crate::path::Field;
+use crate::path::{Field, needs_escape};
 
 /// The plaintext of a record's message, as read.
 #[derive(Debug, Deserialize)]
@@ -51,23 +51,27 @@ pub(crate) struct LayoutWriter {
     values: usize,
 }
 
+/// The start of a layout of these fields, up to its first value:
+/// `{"v":1,"encrypt":[...],"sign":[...],"bind":{...},"values":{`.
+pub(super) fn head(encrypt: &[Field], sign: &[Field], bind: &[(String, Field)]) -> Result<String> {
+    let mut buf = format!("{{\"v\":{SEAL_VERSION},\"encrypt\":");
+    buf.push_str(&serde_json::to_string(&exprs(encrypt))?);
+    buf.push_str(",\"sign\":");
+    buf.push_str(&serde_json::to_string(&exprs(sign))?);
+    buf.push_str(",\"bind\":");
+    let bind: BTreeMap<&str, &str> = bind.iter().map(|(k, f)| (k.as_str(), f.as_str())).collect();
+    buf.push_str(&serde_json::to_string(&bind)?);
+    buf.push_str(",\"values\":{");
+    Ok(buf)
+}
+
 impl LayoutWriter {
     /// A layout of `seal`'s fields, its values to come; `capacity` bytes reserved.
-    pub(crate) fn new(seal: &Seal, capacity: usize) -> Result<Self> {
-        let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(capacity + 64));
-        buf.extend_from_slice(format!("{{\"v\":{SEAL_VERSION},\"encrypt\":").as_bytes());
-        serde_json::to_writer(&mut *buf, &exprs(&seal.encrypt))?;
-        buf.extend_from_slice(b",\"sign\":");
-        serde_json::to_writer(&mut *buf, &exprs(&seal.sign))?;
-        buf.extend_from_slice(b",\"bind\":");
-        let bind: BTreeMap<&str, &str> = seal
-            .bind
-            .iter()
-            .map(|(k, f)| (k.as_str(), f.as_str()))
-            .collect();
-        serde_json::to_writer(&mut *buf, &bind)?;
-        buf.extend_from_slice(b",\"values\":{");
-        Ok(Self { buf, values: 0 })
+    pub(crate) fn new(seal: &Seal, capacity: usize) -> Self {
+        let head = seal.layout_head.as_bytes();
+        let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(capacity + head.len()));
+        buf.extend_from_slice(head);
+        Self { buf, values: 0 }
     }
 
     fn key(&mut self, location: &str) -> Result<()> {
@@ -75,7 +79,7 @@ impl LayoutWriter {
             self.buf.push(b',');
         }
         self.values += 1;
-        serde_json::to_writer(&mut *self.buf, location)?;
+        push_json_str(&mut self.buf, location)?;
         self.buf.push(b':');
         Ok(())
     }
@@ -104,6 +108,33 @@ impl LayoutWriter {
         self.buf.push(b'}');
         Ok(self.buf)
     }
+}
+
+/// Appends `s` as a JSON string, as `serde_json` writes it: a string with no quote, backslash
+/// or control character is copied between quotes as it is.
+pub(super) fn push_json_str(buf: &mut Vec<u8>, s: &str) -> Result<()> {
+    if needs_escape(s, b'"') {
+        serde_json::to_writer(&mut *buf, s)?;
+    } else {
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    }
+    Ok(())
+}
+
+/// [`push_json_str`] onto a `String`.
+pub(super) fn push_json_string(out: &mut String, s: &str) -> Result<()> {
+    if needs_escape(s, b'"') {
+        out.push_str(&serde_json::to_string(s)?);
+    } else {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
+    Ok(())
 }
 
 impl Layout {
@@ -189,7 +220,7 @@ mod tests {
             .bind("k", "id")
             .build()
             .unwrap();
-        let mut w = LayoutWriter::new(&seal, 0).unwrap();
+        let mut w = LayoutWriter::new(&seal, 0);
         w.value("$['a']", &json!(1)).unwrap();
         w.value_json("$['b']", b"[2]").unwrap();
         let digests = BTreeMap::from([("$['s']".to_owned(), "AAAA".to_owned())]);

@@ -10,7 +10,9 @@ use super::PLACEHOLDER_KEY;
 use super::layout::{Layout, LayoutWriter, digest};
 use super::spec::Seal;
 use crate::error::{Error, Result};
-use crate::path::{Field, Segment, Targets, normalized_path, rebuild_at, walk_located};
+use crate::path::{
+    Field, Segment, Targets, normalized_path, rebuild_at, rebuild_members, walk_located,
+};
 
 /// A record taken apart: what stays (with placeholders), the plaintext of its message, and
 /// the encryption-context pairs read from its fields.
@@ -95,7 +97,7 @@ pub(crate) fn prepare(record: &Value, seal: &Seal, raise_on_missing: bool) -> Re
     }
     // One copy of the record: every object checked for the placeholder's member, every target
     // (outermost only) copied into the layout and replaced by its placeholder.
-    let mut layout = LayoutWriter::new(seal, 256)?;
+    let mut layout = LayoutWriter::new(seal, 256);
     let value = rebuild_at(record, &mut Vec::new(), &mut |node, at| {
         if targets.contains(node) {
             if let Some(inner) = placeholder_shaped(node) {
@@ -232,16 +234,7 @@ pub(crate) fn restore(
     if has_placeholder_key(sealed) && check(sealed, &[])?.is_some() {
         return Err(tampered("$", "a placeholder stands for the whole record"));
     }
-    let mut out = Map::new();
-    let mut at = Vec::new();
-    for (k, v) in record {
-        if k == member {
-            continue;
-        }
-        at.push(Segment::Member(k));
-        out.insert(k.clone(), rebuild_at(v, &mut at, &mut check)?);
-        at.pop();
-    }
+    let out = rebuild_members(record, member, &mut check)?;
     if let Some(lost) = layout.values.keys().next() {
         return Err(tampered(
             lost.clone(),

@@ -29,6 +29,9 @@ pub struct Seal {
     pub(crate) member: String,
     /// The member's name as a JSON string.
     pub(crate) member_json: String,
+    /// The start of every layout this seal writes, up to its first value (see
+    /// `layout::LayoutWriter`).
+    pub(crate) layout_head: String,
 }
 
 /// Builds a [`Seal`]; [`build`](Self::build) compiles the expressions and checks the options.
@@ -209,12 +212,16 @@ impl SealBuilder {
             }
             bind.push((key, Field::parse(&field)?));
         }
+        let (encrypt, sign) = (compile(self.encrypt)?, compile(self.sign)?);
+        let layout_head = super::layout::head(&encrypt, &sign, &bind)?;
+        let member_json = serde_json::to_string(&member)?;
         Ok(Seal {
-            encrypt: compile(self.encrypt)?,
-            sign: compile(self.sign)?,
+            encrypt,
+            sign,
             bind,
-            member_json: serde_json::to_string(&member)?,
             member,
+            member_json,
+            layout_head,
         })
     }
 }

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use std::collections::BTreeMap;
 
 use super::PLACEHOLDER_KEY;
-use super::layout::{LayoutWriter, digest};
+use super::layout::{LayoutWriter, digest, push_json_string};
 use super::record::bound_value_of;
 use super::spec::Seal;
 use crate::error::{Error, Result};
@@ -37,22 +37,24 @@ impl PreparedText {
     /// The sealed text: `rest` with the member (its name given as a JSON string) holding
     /// `message` in base64, as its last member.
     pub(crate) fn finish(self, member_json: &str, message: &[u8]) -> Result<String> {
-        let rest = self.rest;
-        let close = rest
+        let mut out = self.rest;
+        let close = out
             .rfind('}')
             .ok_or_else(|| Error::UnsupportedType("only a JSON object can be sealed".into()))?;
-        let (head, tail) = rest.split_at(close);
+        // What follows the last member (its closing brace and any whitespace after it) goes
+        // after the new member.
+        let tail = out.split_off(close);
         let encoded = base64::encoded_len(message.len(), true).unwrap_or(0);
-        let mut out = String::with_capacity(rest.len() + member_json.len() + encoded + 4);
-        out.push_str(head);
-        if !head.trim_end().ends_with('{') {
+        // One more byte: room for the newline an NDJSON writer adds.
+        out.reserve(member_json.len() + encoded + 5 + tail.len());
+        if !out.trim_end().ends_with('{') {
             out.push(',');
         }
         out.push_str(member_json);
         out.push_str(":\"");
         STANDARD.encode_string(message, &mut out);
         out.push('"');
-        out.push_str(tail);
+        out.push_str(&tail);
         Ok(out)
     }
 }
@@ -157,7 +159,7 @@ fn take_apart(
     sign: &[Hit],
     bound: Vec<(String, String)>,
 ) -> Result<PreparedText> {
-    let mut layout = LayoutWriter::new(seal, text.len() / 2)?;
+    let mut layout = LayoutWriter::new(seal, text.len() / 2);
     for hit in enc {
         let raw = &text[hit.start..hit.end];
         // A string without escapes is compact as it stands.
@@ -174,14 +176,18 @@ fn take_apart(
     }
     let plaintext = layout.finish(&digests)?;
 
-    let mut rest = String::with_capacity(text.len() + enc.len() * 40);
+    // Room for the placeholders, and for the member that `finish` adds (the message is about
+    // its plaintext and a header longer), so that the text is written once.
+    let member =
+        seal.member_json.len() + base64::encoded_len(plaintext.len() + 1024, true).unwrap_or(0);
+    let mut rest = String::with_capacity(text.len() + enc.len() * 40 + member);
     let mut copied = 0;
     for hit in enc {
         rest.push_str(&text[copied..hit.start]);
         rest.push_str("{\"");
         rest.push_str(PLACEHOLDER_KEY);
         rest.push_str("\":");
-        rest.push_str(&serde_json::to_string(&hit.location)?);
+        push_json_string(&mut rest, &hit.location)?;
         rest.push('}');
         copied = hit.end;
     }
