@@ -335,6 +335,18 @@ impl<W: Write> Write for Base64Writer<W> {
     }
 }
 
+/// The characters of the base64 alphabet, padding aside.
+static BASE64_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+        b += 1;
+    }
+    t
+};
+
 /// Where a base64 text input is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -429,7 +441,21 @@ impl<R: BufRead> Base64Reader<R> {
         }
         let buf = buf.to_vec();
         let n = buf.len();
-        for &b in &buf {
+        let mut i = 0;
+        while i < n {
+            if matches!(self.place, Place::Text { .. }) && !self.padded && !self.escaped {
+                // A run of base64 characters (not padding) is taken whole.
+                let start = i;
+                while i < n && BASE64_CHAR[usize::from(buf[i])] {
+                    i += 1;
+                }
+                if i > start {
+                    self.chars.extend_from_slice(&buf[start..i]);
+                    continue;
+                }
+            }
+            let b = buf[i];
+            i += 1;
             if !b.is_ascii() {
                 return Err(self.fail(Error::DecryptValue(
                     "the input is neither a message nor base64 text".into(),
