@@ -338,10 +338,13 @@ impl Minifier {
                     };
                 }
                 _ if is_ws(b) => {
-                    if b == b'\n' {
-                        self.newline_at(i);
+                    // The whole run of whitespace is dropped.
+                    while let Some(&c) = buf.get(i).filter(|&&c| is_ws(c)) {
+                        if c == b'\n' {
+                            self.newline_at(i);
+                        }
+                        i += 1;
                     }
-                    i += 1;
                     continue;
                 }
                 State::Start | State::Value | State::ValueOrClose => {
