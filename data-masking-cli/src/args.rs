@@ -35,6 +35,10 @@ pub(crate) enum Command {
     Unseal(UnsealArgs),
     /// Write a new local AES-256 key file for --key-file.
     Keygen(KeygenArgs),
+    /// Run a SQL query (Apache DataFusion) over NDJSON, Parquet or CSV files with the masking,
+    /// encryption and sealing functions registered; results to NDJSON, Parquet or CSV.
+    #[cfg(feature = "sql")]
+    Sql(SqlArgs),
 }
 
 #[derive(Args, Debug)]
@@ -409,4 +413,49 @@ pub(crate) struct KeygenArgs {
     /// Where to write the key file (created with mode 0600; never overwritten).
     #[arg(long, short, value_name = "PATH")]
     pub(crate) output: PathBuf,
+}
+
+/// `data-masking sql`.
+#[cfg(feature = "sql")]
+#[derive(Args, Debug)]
+pub(crate) struct SqlArgs {
+    /// The query. `$context` stands for the -c pairs as a JSON object text.
+    pub(crate) query: String,
+
+    /// A table: NAME=PATH, a file or a folder of files, in the format of its extension
+    /// (.ndjson, .jsonl or .json: one JSON object a line, columns inferred; .parquet; .csv with a
+    /// header row); repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub(crate) tables: Vec<String>,
+
+    /// An NDJSON table read as it is: NAME=PATH gives one string column `line`, each line's
+    /// JSON text, for the functions to take whole; repeatable.
+    #[arg(long = "lines", value_name = "NAME=PATH")]
+    pub(crate) lines: Vec<String>,
+
+    /// Write the results to this file (format from its extension: .ndjson, .jsonl, .json,
+    /// .parquet or .csv) through a temporary file renamed into place when the query succeeded;
+    /// NDJSON on standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Write each value of a one-column string result on its own line, as it is (the JSON texts
+    /// of a --lines table, masked), instead of one JSON object a row.
+    #[arg(long)]
+    pub(crate) output_lines: bool,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+
+    #[command(flatten)]
+    pub(crate) suite: SuiteArgs,
+
+    /// Do not fail when a path matches nothing.
+    #[arg(long)]
+    pub(crate) allow_missing: bool,
+
+    /// A bad row (not JSON, a message that does not decrypt, a tampered record) gives NULL,
+    /// counted on standard error with exit code 2, instead of failing the query.
+    #[arg(long)]
+    pub(crate) null_on_bad_row: bool,
 }

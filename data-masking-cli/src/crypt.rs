@@ -36,7 +36,7 @@ pub(crate) fn key_value_pairs<'a>(
         .collect()
 }
 
-fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
+pub(crate) fn context(pairs: &[String]) -> Result<EncryptionContext, Error> {
     EncryptionContext::new(key_value_pairs(pairs, "key=value")?)
 }
 
@@ -212,7 +212,7 @@ impl Options {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

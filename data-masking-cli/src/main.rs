@@ -8,6 +8,8 @@ mod erase;
 mod output;
 mod pipeline;
 mod seal;
+#[cfg(feature = "sql")]
+mod sql;
 mod stream;
 
 use std::io;
@@ -61,6 +63,8 @@ fn run(cli: Cli) -> Result<bool, Failure> {
         Command::Seal(args) => seal::seal(&args),
         Command::Unseal(args) => seal::unseal(&args),
         Command::Keygen(args) => crypt::keygen(&args),
+        #[cfg(feature = "sql")]
+        Command::Sql(args) => sql::sql(&args),
     }
 }
 

@@ -1,0 +1,282 @@
+//! `data-masking sql` (feature `sql`): queries over NDJSON, Parquet and CSV files with the
+//! functions, results to NDJSON, Parquet, CSV or lines, checked against the other commands.
+#![cfg(feature = "sql")]
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use common::{cmd, keygen, names, stderr, stdout};
+
+fn records(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            json!({"id": i, "name": format!("user {i}"), "card": format!("4111 1111 1111 {i:04}"), "address": {"postcode": 10000 + i}})
+                .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+fn lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn masking_a_lines_table_gives_what_erase_ndjson_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("logs.ndjson");
+    std::fs::write(&input, records(500)).unwrap();
+    let sql = cmd()
+        .args(["sql", "--lines"])
+        .arg(format!("logs={}", input.display()))
+        .args([
+            "SELECT mask(line, 'card', 'address.postcode') FROM logs",
+            "--output-lines",
+        ])
+        .assert()
+        .success();
+    let erase = cmd()
+        .args(["erase", "--ndjson", "-f", "card", "-f", "address.postcode"])
+        .arg(&input)
+        .assert()
+        .success();
+    // A query without ORDER BY may give the rows in any order: compare them sorted.
+    let erased = stdout(&erase);
+    let mut expected: Vec<&str> = erased.lines().collect();
+    expected.sort_unstable();
+    let out = stdout(&sql);
+    let mut got: Vec<&str> = out.lines().collect();
+    got.sort_unstable();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn parquet_output_reads_back_and_csv_tables_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("logs.ndjson");
+    std::fs::write(&input, records(50)).unwrap();
+    let parquet = dir.path().join("masked.parquet");
+    cmd()
+        .args(["sql", "--lines"])
+        .arg(format!("logs={}", input.display()))
+        .args([
+            "SELECT mask_custom(line, 'XXXX', 'card') AS doc FROM logs",
+            "-o",
+        ])
+        .arg(&parquet)
+        .assert()
+        .success()
+        .stdout("");
+    let back = cmd()
+        .args(["sql", "--table"])
+        .arg(format!("p={}", parquet.display()))
+        .args(["SELECT doc FROM p", "--output-lines"])
+        .assert()
+        .success();
+    let docs = lines(&stdout(&back));
+    assert_eq!(docs.len(), 50);
+    assert!(
+        docs.iter()
+            .all(|d| d["card"] == json!("XXXX") && d["name"].as_str().unwrap().starts_with("user"))
+    );
+
+    // CSV in (a header row, JSON text quoted), CSV out.
+    let csv = dir.path().join("people.csv");
+    let mut text = String::from("id,doc\n");
+    for i in 0..10 {
+        let doc = json!({"ssn": format!("123-45-{i:04}"), "n": i})
+            .to_string()
+            .replace('"', "\"\"");
+        writeln!(text, "{i},\"{doc}\"").unwrap();
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out_csv = dir.path().join("out.csv");
+    cmd()
+        .args(["sql", "--table"])
+        .arg(format!("people={}", csv.display()))
+        .args(["SELECT id, mask_regex(doc, '\\d{3}-\\d{2}-(\\d{4})', '***-**-\\1', 'ssn') AS doc FROM people ORDER BY id", "-o"])
+        .arg(&out_csv)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&out_csv).unwrap();
+    assert!(written.starts_with("id,doc\n0,"), "{written}");
+    assert!(written.contains(r#"""ssn"":""***-**-0009"""#), "{written}");
+
+    // An NDJSON table with inferred columns, NDJSON out.
+    let typed = cmd()
+        .args(["sql", "--table"])
+        .arg(format!("logs={}", input.display()))
+        .args(["SELECT id, name FROM logs WHERE id < 3 ORDER BY id"])
+        .assert()
+        .success();
+    assert_eq!(
+        lines(&stdout(&typed)),
+        vec![
+            json!({"id": 0, "name": "user 0"}),
+            json!({"id": 1, "name": "user 1"}),
+            json!({"id": 2, "name": "user 2"})
+        ]
+    );
+}
+
+#[test]
+fn encrypt_fields_with_the_context_decrypts_with_the_decrypt_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "k");
+    let input = dir.path().join("logs.ndjson");
+    std::fs::write(&input, records(40)).unwrap();
+    let enc = cmd()
+        .args(["sql", "--lines"])
+        .arg(format!("logs={}", input.display()))
+        .args([
+            "SELECT encrypt_fields(line, $context, 'card') FROM logs",
+            "--output-lines",
+            "--suite",
+            "0x0478",
+            "-c",
+            "tenant=acme",
+            "--key-file",
+        ])
+        .arg(&key)
+        .assert()
+        .success();
+    let encrypted = stdout(&enc);
+    assert!(
+        lines(&encrypted)
+            .iter()
+            .all(|d| d["card"].as_str().unwrap().len() > 100)
+    );
+    let dec = cmd()
+        .args([
+            "decrypt",
+            "--ndjson",
+            "-f",
+            "card",
+            "-c",
+            "tenant=acme",
+            "--key-file",
+        ])
+        .arg(&key)
+        .write_stdin(encrypted.clone())
+        .assert()
+        .success();
+    let mut got = lines(&stdout(&dec));
+    let mut expected = lines(&records(40));
+    let id = |v: &Value| v["id"].as_u64().unwrap();
+    got.sort_by_key(id);
+    expected.sort_by_key(id);
+    assert_eq!(got, expected);
+    // Another tenant's context does not open them.
+    cmd()
+        .args([
+            "decrypt",
+            "--ndjson",
+            "-f",
+            "card",
+            "-c",
+            "tenant=globex",
+            "--key-file",
+        ])
+        .arg(&key)
+        .write_stdin(encrypted)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_bad_row_fails_the_query_and_leaves_no_output_or_gives_null_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("logs.ndjson");
+    std::fs::write(&input, format!("{}not json\n{}", records(3), records(2))).unwrap();
+    let out = dir.path().join("out.ndjson");
+    let failed = cmd()
+        .args(["sql", "--lines"])
+        .arg(format!("logs={}", input.display()))
+        .args([
+            "SELECT mask(line, 'card') FROM logs",
+            "--output-lines",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let err = stderr(&failed);
+    assert!(err.starts_with("error[invalid-json]: "), "{err}");
+    assert!(err.contains("mask: row 3 of the batch"), "{err}");
+    assert!(
+        !err.contains("not json"),
+        "the row's text is not echoed: {err}"
+    );
+    assert_eq!(
+        names(dir.path()),
+        vec!["logs.ndjson"],
+        "no output file, no temporary file"
+    );
+
+    let lenient = cmd()
+        .args(["sql", "--null-on-bad-row", "--lines"])
+        .arg(format!("logs={}", input.display()))
+        .args([
+            "SELECT mask(line, 'card') FROM logs",
+            "--output-lines",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&lenient).contains("1 bad rows given NULL"),
+        "{}",
+        stderr(&lenient)
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(lines(&written).len(), 5);
+}
+
+#[test]
+fn bad_tables_queries_and_paths_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("notes.txt");
+    std::fs::write(&txt, "x").unwrap();
+    let a = cmd()
+        .args(["sql", "--table"])
+        .arg(format!("n={}", txt.display()))
+        .arg("SELECT 1")
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).contains("the format comes from the extension"),
+        "{}",
+        stderr(&a)
+    );
+    let a = cmd()
+        .args(["sql", "--table", "nonsense", "SELECT 1"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).starts_with("error[config]: \"nonsense\" is not NAME=PATH"),
+        "{}",
+        stderr(&a)
+    );
+    let a = cmd()
+        .args(["sql", "SELECT mask('{}', 'a[')"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).starts_with("error[invalid-path]: "),
+        "{}",
+        stderr(&a)
+    );
+    let a = cmd()
+        .args(["sql", "SELECT * FROM missing"])
+        .assert()
+        .code(2);
+    assert!(stderr(&a).starts_with("error[query]: "), "{}", stderr(&a));
+    assert!(Path::new(&txt).exists());
+}

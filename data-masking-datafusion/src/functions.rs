@@ -1,0 +1,148 @@
+//! The set of functions: one masker, the bad-row policy and its count, and registration.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use data_masking::DataMasking;
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::ScalarUDF;
+
+use crate::crypt::{CryptKind, CryptUdf};
+use crate::mask::{MaskKind, MaskUdf};
+use crate::seal::{SealKind, SealUdf};
+
+/// What the functions share: the masker, the bad-row policy and the count of bad rows.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) masker: DataMasking,
+    pub(crate) null_on_bad_row: bool,
+    bad_rows: AtomicU64,
+}
+
+impl Shared {
+    /// Counts one bad row given NULL.
+    pub(crate) fn count_bad_row(&self) {
+        self.bad_rows.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// data-masking's functions over one [`DataMasking`]: build them once, register them in every
+/// session (or a Ballista scheduler's and executors' session states) that should see them.
+///
+/// ```
+/// use data_masking::DataMasking;
+/// use data_masking_datafusion::Functions;
+/// use datafusion::prelude::SessionContext;
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let functions = Functions::new(DataMasking::new()).null_on_bad_row();
+/// let ctx = SessionContext::new();
+/// functions.register(&ctx);
+/// let batches = ctx.sql("SELECT mask('not json', 'a') AS m").await?.collect().await?;
+/// assert!(batches[0].column(0).is_null(0));
+/// assert_eq!(functions.bad_rows(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Debug)]
+pub struct Functions {
+    shared: Arc<Shared>,
+}
+
+impl Functions {
+    /// The functions over `masker`; a bad row fails the query.
+    ///
+    /// ```
+    /// let functions = data_masking_datafusion::Functions::new(data_masking::DataMasking::new());
+    /// assert_eq!(functions.bad_rows(), 0);
+    /// ```
+    pub fn new(masker: DataMasking) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                masker,
+                null_on_bad_row: false,
+                bad_rows: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// A bad row gives NULL, counted by [`bad_rows`](Self::bad_rows), instead of failing the
+    /// query. Applies to the functions made after this call.
+    ///
+    /// ```
+    /// let functions =
+    ///     data_masking_datafusion::Functions::new(data_masking::DataMasking::new()).null_on_bad_row();
+    /// # let _ = functions;
+    /// ```
+    #[must_use]
+    pub fn null_on_bad_row(self) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                masker: self.shared.masker.clone(),
+                null_on_bad_row: true,
+                bad_rows: AtomicU64::new(self.bad_rows()),
+            }),
+        }
+    }
+
+    /// The rows given NULL for being bad so far, by every function of this set, in this
+    /// process (on a cluster, each executor counts its own).
+    ///
+    /// ```
+    /// let functions = data_masking_datafusion::Functions::new(data_masking::DataMasking::new());
+    /// assert_eq!(functions.bad_rows(), 0);
+    /// ```
+    pub fn bad_rows(&self) -> u64 {
+        self.shared.bad_rows.load(Ordering::Relaxed)
+    }
+
+    /// The functions as DataFusion UDFs, for a `SessionStateBuilder` or a Ballista function
+    /// registry.
+    ///
+    /// ```
+    /// let functions = data_masking_datafusion::Functions::new(data_masking::DataMasking::new());
+    /// let names: Vec<_> = functions.udfs().iter().map(|f| f.name().to_string()).collect();
+    /// assert!(names.contains(&"encrypt_fields".to_string()));
+    /// ```
+    pub fn udfs(&self) -> Vec<Arc<ScalarUDF>> {
+        let mut udfs: Vec<Arc<ScalarUDF>> = MaskKind::ALL
+            .iter()
+            .map(|&kind| Arc::new(ScalarUDF::new_from_impl(MaskUdf::new(kind, &self.shared))))
+            .collect();
+        for kind in CryptKind::ALL {
+            let udf = CryptUdf::new(kind, &self.shared);
+            udfs.push(Arc::new(ScalarUDF::new_from_impl(udf)));
+        }
+        for kind in SealKind::ALL {
+            let udf = SealUdf::new(kind, &self.shared);
+            udfs.push(Arc::new(ScalarUDF::new_from_impl(udf)));
+        }
+        udfs
+    }
+
+    /// Registers every function in `ctx`.
+    ///
+    /// ```
+    /// let ctx = datafusion::prelude::SessionContext::new();
+    /// data_masking_datafusion::Functions::new(data_masking::DataMasking::new()).register(&ctx);
+    /// assert!(ctx.udf("mask").is_ok());
+    /// ```
+    pub fn register(&self, ctx: &SessionContext) {
+        for udf in self.udfs() {
+            ctx.register_udf(Arc::unwrap_or_clone(udf));
+        }
+    }
+}
+
+/// Registers data-masking's functions over `masker` in `ctx` (a bad row fails the query), and
+/// returns them.
+///
+/// ```
+/// let ctx = datafusion::prelude::SessionContext::new();
+/// data_masking_datafusion::register(&ctx, data_masking::DataMasking::new());
+/// assert!(ctx.udf("mask_regex").is_ok());
+/// ```
+pub fn register(ctx: &SessionContext, masker: DataMasking) -> Functions {
+    let functions = Functions::new(masker);
+    functions.register(ctx);
+    functions
+}
