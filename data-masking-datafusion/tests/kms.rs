@@ -16,6 +16,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use serde_json::json;
 
 const ROWS: usize = 2000;
+const ROWS_I64: i64 = 2000;
 const PARTITIONS: usize = 4;
 const TENANTS: [&str; 2] = ["acme", "globex"];
 
@@ -96,7 +97,7 @@ async fn a_query_makes_one_kms_call_per_data_key_not_per_row() {
         .expect("decrypted");
     assert_eq!(
         batches[0].column(0).as_primitive::<Int64Type>().value(0),
-        ROWS as i64
+        ROWS_I64
     );
     assert_eq!(proxy.count("Decrypt"), 2);
     assert_eq!(proxy.count("GenerateDataKey"), 0);
