@@ -10,6 +10,7 @@ use datafusion::logical_expr::ScalarUDF;
 use crate::crypt::{CryptKind, CryptUdf};
 use crate::mask::{MaskKind, MaskUdf};
 use crate::seal::{SealKind, SealUdf};
+use crate::to_json::ToJson;
 
 /// What the functions share: the masker, the bad-row policy and the count of bad rows.
 #[derive(Debug)]
@@ -116,6 +117,7 @@ impl Functions {
             let udf = SealUdf::new(kind, &self.shared);
             udfs.push(Arc::new(ScalarUDF::new_from_impl(udf)));
         }
+        udfs.push(Arc::new(ScalarUDF::new_from_impl(ToJson::new())));
         udfs
     }
 

@@ -17,6 +17,7 @@
 //! | `decrypt_value(col, context)` | the reverse: the JSON text, compact |
 //! | `seal(col, context, 'spec')` | the record sealed: one message per record (see [`data_masking::Seal`]) |
 //! | `unseal(col, context, 'spec')` | the reverse; a tampered record is a bad row |
+//! | `to_json(value)` | any column (a plain string, a number, a struct) as JSON text, for the functions above |
 //!
 //! * `col` is a string column (`Utf8`, `LargeUtf8` or `Utf8View`) of JSON texts; NULL gives
 //!   NULL. The results are `Utf8`.
@@ -71,6 +72,7 @@ mod mask;
 pub mod process;
 mod rows;
 mod seal;
+mod to_json;
 
 pub use functions::{Functions, register};
 

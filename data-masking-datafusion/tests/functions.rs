@@ -565,3 +565,46 @@ async fn small_batches_over_many_partitions_match_the_library_row_for_row() {
         .collect();
     assert_eq!(out, expected);
 }
+
+#[tokio::test]
+async fn to_json_turns_typed_columns_into_json_text_for_the_functions() {
+    let functions = Functions::new(masker());
+    let ctx = SessionContext::new();
+    functions.register(&ctx);
+    let out = column(
+        &ctx,
+        r#"SELECT to_json(v) FROM (VALUES ('a "quoted" @b.com'), (NULL)) AS t(v)"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        out,
+        vec![Some(r#""a \"quoted\" @b.com""#.to_string()), None]
+    );
+    let out = column(
+        &ctx,
+        "SELECT to_json(named_struct('n', 1, 'tags', make_array('x', 'y')))",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out, vec![Some(r#"{"n":1,"tags":["x","y"]}"#.to_string())]);
+    let out = column(&ctx, "SELECT mask_dynamic(to_json('ab@cd.ef'))")
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Some(r#""*****.**""#.to_string())]);
+    let library = masker();
+    let ct = column(
+        &ctx,
+        r#"SELECT encrypt_value(to_json('4111 1111'), '{"t": "1"}')"#,
+    )
+    .await
+    .unwrap();
+    let value = library
+        .decrypt(
+            ct[0].as_deref().unwrap(),
+            &EncryptionContext::new([("t", "1")]).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(value, json!("4111 1111"));
+}
