@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 
 use common::{cmd, keygen, names, stderr, stdout};
 
+const TENANTS: [&str; 2] = ["acme", "globex"];
+
 fn records(n: usize) -> String {
     (0..n)
         .map(|i| {
@@ -279,4 +281,62 @@ fn bad_tables_queries_and_paths_are_clear_errors() {
         .code(2);
     assert!(stderr(&a).starts_with("error[query]: "), "{}", stderr(&a));
     assert!(Path::new(&txt).exists());
+}
+
+/// The README's worked example: a folder of NDJSON logs into Parquet (emails masked, cards
+/// encrypted under each record's tenant with a KMS key), then the card column decrypted in
+/// Python by Powertools (`tests/py/parquet_column.py`). Needs the moto endpoint and the Python
+/// venv that `./scripts/test` provides; without them it prints a note and returns.
+#[test]
+fn worked_example_logs_to_parquet_and_a_column_decrypted_by_powertools() {
+    let Some(_) = common::endpoint() else {
+        return;
+    };
+    let Some(python) = data_masking_tests::python() else {
+        return;
+    };
+    let arn = common::create_key(None);
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let mut cards = Vec::new();
+    for day in 0..3 {
+        let mut text = String::new();
+        for i in 0..20 {
+            let id = day * 20 + i;
+            let card = format!("4111 1111 1111 {id:04}");
+            cards.push(json!(card));
+            let line = json!({"id": id, "tenant": TENANTS[id % 2], "level": "info", "email": format!("user{id}@example.com"), "card": card});
+            writeln!(text, "{line}").unwrap();
+        }
+        std::fs::write(logs.join(format!("day-{day}.ndjson")), text).unwrap();
+    }
+    let out = dir.path().join("masked.parquet");
+    cmd()
+        .args(["sql", "--table"])
+        .arg(format!("logs={}", logs.display()))
+        .args(["--kms-key", &arn])
+        .arg(
+            "SELECT id, tenant, level, mask_dynamic(to_json(email)) AS email, \
+             encrypt_value(to_json(card), map(['tenant'], [tenant])) AS card FROM logs ORDER BY id",
+        )
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let request = json!({"file": out, "column": "card", "keys": [arn]});
+    let script = data_masking_tests::py_script("parquet_column.py");
+    let answer = data_masking_tests::run_python_json(&python, &script, &request);
+    assert_eq!(answer["values"], Value::Array(cards));
+    // The emails are masked in the same file.
+    let emails = cmd()
+        .args(["sql", "--table"])
+        .arg(format!("p={}", out.display()))
+        .args([
+            "SELECT DISTINCT email FROM p WHERE id = 7",
+            "--output-lines",
+        ])
+        .assert()
+        .success();
+    assert_eq!(stdout(&emails).trim(), r#""*************.***""#);
 }
