@@ -10,18 +10,19 @@ use std::future::Future;
 use datafusion::common::{DataFusionError, Result};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-/// Runs `work` to completion. On a multi-threaded Tokio runtime (the CLI, Ballista, a
+/// Runs the future `work` makes to completion. On a multi-threaded Tokio runtime (the CLI, Ballista, a
 /// `SessionContext` used from `#[tokio::main]`) the current worker blocks in place while the
 /// runtime's other workers drive any I/O (a KMS call); on a single-threaded one, or outside a
 /// runtime, a thread of its own runs it on a runtime of its own.
-pub(crate) fn block_on<F>(work: F) -> Result<F::Output>
+pub(crate) fn block_on<M, F>(work: M) -> Result<F::Output>
 where
-    F: Future + Send,
+    M: FnOnce() -> F + Send,
+    F: Future,
     F::Output: Send,
 {
     match Handle::try_current() {
         Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
-            Ok(tokio::task::block_in_place(|| handle.block_on(work)))
+            Ok(tokio::task::block_in_place(|| handle.block_on(work())))
         }
         _ => std::thread::scope(|scope| {
             scope
@@ -29,7 +30,7 @@ where
                     tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
-                        .map(|rt| rt.block_on(work))
+                        .map(|rt| rt.block_on(work()))
                 })
                 .join()
                 .map_err(|_| DataFusionError::Internal("a function's thread panicked".into()))?

@@ -7,10 +7,11 @@ use data_masking::DataMasking;
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::ScalarUDF;
 
-use crate::crypt::{CryptKind, CryptUdf};
-use crate::mask::{MaskKind, MaskUdf};
-use crate::seal::{SealKind, SealUdf};
+use crate::crypt::CryptKind;
+use crate::mask::MaskKind;
+use crate::seal::SealKind;
 use crate::to_json::ToJson;
+use crate::udf::Udf;
 
 /// What the functions share: the masker, the bad-row policy and the count of bad rows.
 #[derive(Debug)]
@@ -107,14 +108,14 @@ impl Functions {
     pub fn udfs(&self) -> Vec<Arc<ScalarUDF>> {
         let mut udfs: Vec<Arc<ScalarUDF>> = MaskKind::ALL
             .iter()
-            .map(|&kind| Arc::new(ScalarUDF::new_from_impl(MaskUdf::new(kind, &self.shared))))
+            .map(|&kind| Arc::new(ScalarUDF::new_from_impl(Udf::new(kind, &self.shared))))
             .collect();
         for kind in CryptKind::ALL {
-            let udf = CryptUdf::new(kind, &self.shared);
+            let udf = Udf::new(kind, &self.shared);
             udfs.push(Arc::new(ScalarUDF::new_from_impl(udf)));
         }
         for kind in SealKind::ALL {
-            let udf = SealUdf::new(kind, &self.shared);
+            let udf = Udf::new(kind, &self.shared);
             udfs.push(Arc::new(ScalarUDF::new_from_impl(udf)));
         }
         udfs.push(Arc::new(ScalarUDF::new_from_impl(ToJson::new())));
@@ -124,6 +125,7 @@ impl Functions {
     /// Registers every function in `ctx`.
     ///
     /// ```
+    /// use datafusion::execution::FunctionRegistry;
     /// let ctx = datafusion::prelude::SessionContext::new();
     /// data_masking_datafusion::Functions::new(data_masking::DataMasking::new()).register(&ctx);
     /// assert!(ctx.udf("mask").is_ok());
@@ -139,6 +141,7 @@ impl Functions {
 /// returns them.
 ///
 /// ```
+/// use datafusion::execution::FunctionRegistry;
 /// let ctx = datafusion::prelude::SessionContext::new();
 /// data_masking_datafusion::register(&ctx, data_masking::DataMasking::new());
 /// assert!(ctx.udf("mask_regex").is_ok());

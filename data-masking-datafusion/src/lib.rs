@@ -73,6 +73,7 @@ pub mod process;
 mod rows;
 mod seal;
 mod to_json;
+mod udf;
 
 pub use functions::{Functions, register};
 

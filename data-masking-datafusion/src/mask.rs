@@ -1,20 +1,14 @@
 //! `mask`, `mask_dynamic`, `mask_custom` and `mask_regex`: erasure, a plain (sync) UDF.
 
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
-
 use data_masking::{Fields, Mask};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, plan_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Volatility};
 use serde_json::Value;
 
-use crate::args::{Strings, evaluated_literals, is_string, planned_literals};
-use crate::compiled::Compiled;
+use crate::args::Strings;
 use crate::functions::Shared;
 use crate::rows::Output;
+use crate::udf::Function;
 
 /// Which mask function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -28,6 +22,19 @@ pub(crate) enum MaskKind {
 impl MaskKind {
     pub(crate) const ALL: [MaskKind; 4] = [Self::Default, Self::Dynamic, Self::Custom, Self::Regex];
 
+    /// How many literal arguments after the column make the mask.
+    fn mask_args(self) -> usize {
+        match self {
+            Self::Default | Self::Dynamic => 0,
+            Self::Custom => 1,
+            Self::Regex => 2,
+        }
+    }
+}
+
+impl Function for MaskKind {
+    type Compiled = Erasure;
+
     fn name(self) -> &'static str {
         match self {
             Self::Default => "mask",
@@ -37,13 +44,20 @@ impl MaskKind {
         }
     }
 
-    /// How many literal arguments after the column make the mask.
-    fn mask_args(self) -> usize {
-        match self {
-            Self::Default | Self::Dynamic => 0,
-            Self::Custom => 1,
-            Self::Regex => 2,
+    fn volatility(self) -> Volatility {
+        Volatility::Immutable
+    }
+
+    fn literals_from(self) -> usize {
+        1
+    }
+
+    fn check_count(self, count: usize) -> Result<()> {
+        let needed = 1 + self.mask_args();
+        if count < needed {
+            return plan_err!("{}: expects at least {needed} arguments", self.name());
         }
+        Ok(())
     }
 
     /// The mask and the paths (none: the whole value) from the literal arguments.
@@ -62,106 +76,48 @@ impl MaskKind {
         };
         Ok(Erasure { mask, fields })
     }
+
+    fn invoke(
+        self,
+        shared: &Shared,
+        erasure: &Erasure,
+        args: &ScalarFunctionArgs,
+    ) -> Result<ColumnarValue> {
+        let name = self.name();
+        let rows = args.number_rows;
+        let texts = Strings::new(name, &args.args[0], rows)?;
+        let mut out = Output::new(name, shared, rows, texts.bytes());
+        for row in 0..rows {
+            let outcome = texts
+                .get(row)
+                .map(|t| erasure.erase(&shared.masker, t))
+                .transpose();
+            out.push(row, outcome)?;
+        }
+        Ok(out.finish())
+    }
 }
 
 /// A compiled call: the mask and the fields it applies to.
 #[derive(Debug)]
-struct Erasure {
+pub(crate) struct Erasure {
     mask: Mask,
     fields: Option<Fields>,
 }
 
-/// One mask function over the set's masker.
-#[derive(Debug)]
-pub(crate) struct MaskUdf {
-    kind: MaskKind,
-    shared: Arc<Shared>,
-    signature: Signature,
-    compiled: Compiled<Erasure>,
-}
-
-impl MaskUdf {
-    pub(crate) fn new(kind: MaskKind, shared: &Arc<Shared>) -> Self {
-        Self {
-            kind,
-            shared: Arc::clone(shared),
-            signature: Signature::variadic_any(Volatility::Immutable),
-            compiled: Compiled::default(),
-        }
-    }
-
-    fn erase(&self, erasure: &Erasure, text: &str) -> data_masking::Result<String> {
-        let masker = &self.shared.masker;
-        if let Some(fields) = &erasure.fields {
-            return masker.erase_json(text, fields, &erasure.mask);
+impl Erasure {
+    /// One JSON text erased.
+    fn erase(
+        &self,
+        masker: &data_masking::DataMasking,
+        text: &str,
+    ) -> data_masking::Result<String> {
+        if let Some(fields) = &self.fields {
+            return masker.erase_json(text, fields, &self.mask);
         }
         let value: Value = serde_json::from_str(text)?;
         Ok(serde_json::to_string(
-            &masker.erase_all(&value, &erasure.mask),
+            &masker.erase_all(&value, &self.mask),
         )?)
-    }
-}
-
-impl PartialEq for MaskUdf {
-    fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind && Arc::ptr_eq(&self.shared, &other.shared)
-    }
-}
-
-impl Eq for MaskUdf {}
-
-impl Hash for MaskUdf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
-    }
-}
-
-impl ScalarUDFImpl for MaskUdf {
-    fn name(&self) -> &str {
-        self.kind.name()
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn return_field_from_args(&self, args: ReturnFieldArgs<'_>) -> Result<FieldRef> {
-        let name = self.name();
-        let needed = 1 + self.kind.mask_args();
-        if args.arg_fields.len() < needed {
-            return plan_err!("{name}: expects at least {needed} arguments");
-        }
-        if !is_string(args.arg_fields[0].data_type()) {
-            return plan_err!(
-                "{name}: the first argument must be a string column of JSON text, not {}",
-                args.arg_fields[0].data_type()
-            );
-        }
-        let literals = planned_literals(name, args.scalar_arguments, 1)?;
-        let kind = self.kind;
-        self.compiled.get(name, literals, |l| kind.compile(l))?;
-        Ok(Arc::new(Field::new(name, DataType::Utf8, true)))
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let name = self.name();
-        let kind = self.kind;
-        let erasure = self
-            .compiled
-            .get(name, evaluated_literals(name, &args.args, 1)?, |l| {
-                kind.compile(l)
-            })?;
-        let rows = args.number_rows;
-        let texts = Strings::new(name, &args.args[0], rows)?;
-        let mut out = Output::new(name, &self.shared, rows, texts.bytes());
-        for row in 0..rows {
-            let outcome = texts.get(row).map(|t| self.erase(&erasure, t)).transpose();
-            out.push(row, outcome)?;
-        }
-        Ok(out.finish())
     }
 }

@@ -1,20 +1,12 @@
 //! `seal` and `unseal`: sealed records, one message per record; one batch a call.
 
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
-
-use data_masking::{EncryptionContext, Seal};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use data_masking::Seal;
 use datafusion::common::{Result, plan_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Volatility};
 use serde_json::Value;
 
-use crate::args::{Contexts, Strings, evaluated_literals, is_context, is_string, planned_literals};
-use crate::compiled::Compiled;
 use crate::functions::Shared;
-use crate::rows::Output;
+use crate::udf::{Function, each_with_context};
 
 /// Which seal function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,12 +17,49 @@ pub(crate) enum SealKind {
 
 impl SealKind {
     pub(crate) const ALL: [SealKind; 2] = [Self::Seal, Self::Unseal];
+}
+
+impl Function for SealKind {
+    type Compiled = Seal;
 
     fn name(self) -> &'static str {
         match self {
             Self::Seal => "seal",
             Self::Unseal => "unseal",
         }
+    }
+
+    fn volatility(self) -> Volatility {
+        // Sealing draws a random data key and message id: never folded as a constant.
+        Volatility::Volatile
+    }
+
+    fn literals_from(self) -> usize {
+        2
+    }
+
+    fn check_count(self, count: usize) -> Result<()> {
+        if count == 3 {
+            return Ok(());
+        }
+        plan_err!("{}: expects (record, context, 'spec')", self.name())
+    }
+
+    fn compile(self, literals: &[String]) -> data_masking::Result<Seal> {
+        compile(literals)
+    }
+
+    fn invoke(
+        self,
+        shared: &Shared,
+        seal: &Seal,
+        args: &ScalarFunctionArgs,
+    ) -> Result<ColumnarValue> {
+        let masker = &shared.masker;
+        each_with_context(self.name(), shared, args, async |text, ctx| match self {
+            Self::Seal => masker.seal_json(text, seal, ctx).await,
+            Self::Unseal => masker.unseal_json(text, seal, ctx).await,
+        })
     }
 }
 
@@ -83,123 +112,4 @@ fn compile(literals: &[String]) -> data_masking::Result<Seal> {
         return Err(bad(&format!("unknown key {key}")));
     }
     builder.build()
-}
-
-/// One seal function over the set's masker.
-#[derive(Debug)]
-pub(crate) struct SealUdf {
-    kind: SealKind,
-    shared: Arc<Shared>,
-    signature: Signature,
-    compiled: Compiled<Seal>,
-}
-
-impl SealUdf {
-    pub(crate) fn new(kind: SealKind, shared: &Arc<Shared>) -> Self {
-        Self {
-            kind,
-            shared: Arc::clone(shared),
-            // Encryption draws a random data key and message id: never folded as a constant.
-            signature: Signature::variadic_any(Volatility::Volatile),
-            compiled: Compiled::default(),
-        }
-    }
-
-    /// One row's result.
-    async fn row(
-        &self,
-        seal: &Seal,
-        text: &str,
-        ctx: &EncryptionContext,
-    ) -> data_masking::Result<String> {
-        let masker = &self.shared.masker;
-        match self.kind {
-            SealKind::Seal => masker.seal_json(text, seal, ctx).await,
-            SealKind::Unseal => masker.unseal_json(text, seal, ctx).await,
-        }
-    }
-}
-
-impl PartialEq for SealUdf {
-    fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind && Arc::ptr_eq(&self.shared, &other.shared)
-    }
-}
-
-impl Eq for SealUdf {}
-
-impl Hash for SealUdf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
-    }
-}
-
-impl ScalarUDFImpl for SealUdf {
-    fn name(&self) -> &str {
-        self.kind.name()
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn return_field_from_args(&self, args: ReturnFieldArgs<'_>) -> Result<FieldRef> {
-        let name = self.name();
-        let fields = args.arg_fields;
-        if fields.len() != 3 {
-            return plan_err!("{name}: expects (record, context, 'spec')");
-        }
-        if !is_string(fields[0].data_type()) {
-            return plan_err!(
-                "{name}: the first argument must be a string column of JSON text, not {}",
-                fields[0].data_type()
-            );
-        }
-        if !is_context(fields[1].data_type()) {
-            return plan_err!(
-                "{name}: the context must be a JSON object text or a string map, not {}",
-                fields[1].data_type()
-            );
-        }
-        let literals = planned_literals(name, args.scalar_arguments, 2)?;
-        self.compiled.get(name, literals, compile)?;
-        Ok(Arc::new(Field::new(name, DataType::Utf8, true)))
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        crate::blocking::block_on(self.batch(args))?
-    }
-}
-
-impl SealUdf {
-    /// The function over one batch.
-    async fn batch(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let name = self.name();
-        let seal = self
-            .compiled
-            .get(name, evaluated_literals(name, &args.args, 2)?, compile)?;
-        let rows = args.number_rows;
-        let texts = Strings::new(name, &args.args[0], rows)?;
-        let mut contexts = Contexts::new(name, &args.args[1])?;
-        let mut out = Output::new(name, &self.shared, rows, texts.bytes());
-        for row in 0..rows {
-            let Some(text) = texts.get(row) else {
-                out.push(row, Ok(None))?;
-                continue;
-            };
-            let outcome = match contexts.get(row) {
-                Ok(Some(ctx)) => self.row(&seal, text, &ctx).await.map(Some),
-                Ok(None) => Err(data_masking::Error::InvalidContext(
-                    "the context is NULL".into(),
-                )),
-                Err(err) => Err(err),
-            };
-            out.push(row, outcome)?;
-        }
-        Ok(out.finish())
-    }
 }
