@@ -4,7 +4,7 @@ use data_masking::Fields;
 use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Volatility};
 
-use crate::functions::Shared;
+use crate::shared::Shared;
 use crate::udf::{Function, each_with_context};
 
 /// Which encryption function.

@@ -1,7 +1,6 @@
-//! The set of functions: one masker, the bad-row policy and its count, and registration.
+//! The set of functions over one masker, and registering them.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use data_masking::DataMasking;
 use datafusion::execution::context::SessionContext;
@@ -10,23 +9,9 @@ use datafusion::logical_expr::ScalarUDF;
 use crate::crypt::CryptKind;
 use crate::mask::MaskKind;
 use crate::seal::SealKind;
+use crate::shared::Shared;
 use crate::to_json::ToJson;
 use crate::udf::Udf;
-
-/// What the functions share: the masker, the bad-row policy and the count of bad rows.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) masker: DataMasking,
-    pub(crate) null_on_bad_row: bool,
-    bad_rows: AtomicU64,
-}
-
-impl Shared {
-    /// Counts one bad row given NULL.
-    pub(crate) fn count_bad_row(&self) {
-        self.bad_rows.fetch_add(1, Ordering::Relaxed);
-    }
-}
 
 /// data-masking's functions over one [`DataMasking`]: build them once, register them in every
 /// session (or a Ballista scheduler's and executors' session states) that should see them.
@@ -59,11 +44,7 @@ impl Functions {
     /// ```
     pub fn new(masker: DataMasking) -> Self {
         Self {
-            shared: Arc::new(Shared {
-                masker,
-                null_on_bad_row: false,
-                bad_rows: AtomicU64::new(0),
-            }),
+            shared: Arc::new(Shared::new(masker, false, 0)),
         }
     }
 
@@ -78,11 +59,11 @@ impl Functions {
     #[must_use]
     pub fn null_on_bad_row(self) -> Self {
         Self {
-            shared: Arc::new(Shared {
-                masker: self.shared.masker.clone(),
-                null_on_bad_row: true,
-                bad_rows: AtomicU64::new(self.bad_rows()),
-            }),
+            shared: Arc::new(Shared::new(
+                self.shared.masker.clone(),
+                true,
+                self.bad_rows(),
+            )),
         }
     }
 
@@ -94,7 +75,7 @@ impl Functions {
     /// assert_eq!(functions.bad_rows(), 0);
     /// ```
     pub fn bad_rows(&self) -> u64 {
-        self.shared.bad_rows.load(Ordering::Relaxed)
+        self.shared.bad_rows()
     }
 
     /// The functions as DataFusion UDFs, for a `SessionStateBuilder` or a Ballista function

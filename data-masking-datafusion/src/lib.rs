@@ -72,6 +72,7 @@ mod mask;
 pub mod process;
 mod rows;
 mod seal;
+mod shared;
 mod to_json;
 mod udf;
 

@@ -6,8 +6,8 @@ use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Volatility};
 use serde_json::Value;
 
 use crate::args::Strings;
-use crate::functions::Shared;
 use crate::rows::Output;
+use crate::shared::Shared;
 use crate::udf::Function;
 
 /// Which mask function.

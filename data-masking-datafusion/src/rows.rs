@@ -6,7 +6,7 @@ use datafusion::arrow::array::StringBuilder;
 use datafusion::common::{DataFusionError, Result};
 use datafusion::logical_expr::ColumnarValue;
 
-use crate::functions::Shared;
+use crate::shared::Shared;
 
 /// The output of one function over one batch.
 pub(crate) struct Output<'a> {

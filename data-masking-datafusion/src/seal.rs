@@ -5,7 +5,7 @@ use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Volatility};
 use serde_json::Value;
 
-use crate::functions::Shared;
+use crate::shared::Shared;
 use crate::udf::{Function, each_with_context};
 
 /// Which seal function.

@@ -15,8 +15,8 @@ use datafusion::logical_expr::{
 
 use crate::args::{Contexts, Strings, evaluated_literals, is_context, is_string, planned_literals};
 use crate::compiled::Compiled;
-use crate::functions::Shared;
 use crate::rows::Output;
+use crate::shared::Shared;
 
 /// What distinguishes one function: its name, its arguments, what it compiles from its
 /// literal arguments, and what it does to a batch.
