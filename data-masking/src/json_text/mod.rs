@@ -2,6 +2,7 @@
 //! whitespace removal, the compact form of one value, and (in [`spans`]) the spans that simple
 //! field queries select.
 
+pub(crate) mod hit;
 mod scan;
 pub(crate) mod spans;
 pub(crate) mod stream;

@@ -14,7 +14,7 @@
 //! string. Where a field goes on through a value (it is read as `serde_json` deserializes a
 //! value of any type) strings and keys are decoded, so escapes there make the scanner give up.
 
-use super::spans::{At, Hit, Track};
+use super::hit::{At, Hit, Track};
 use crate::path::{Segment, Step, normalized_path};
 
 /// The scanner gave up: the caller runs the `serde_json` walk instead.

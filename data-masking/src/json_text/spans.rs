@@ -4,6 +4,7 @@
 //! the selected values come out as byte ranges. Erase, encrypt and decrypt then rewrite only
 //! those ranges and copy everything else as it is, formatting included.
 
+use super::hit::{At, Hit, Track};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -34,35 +35,6 @@ impl<'de> Deserialize<'de> for Key<'de> {
         }
         d.deserialize_str(V)
     }
-}
-
-/// A step of the location being walked, owned (a key may be unescaped into a new string).
-#[derive(Clone)]
-pub(crate) enum At {
-    Member(String),
-    Index(usize),
-}
-
-/// What a walk keeps of each selected value's location.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Track {
-    /// Nothing.
-    Nothing,
-    /// Its normalized path.
-    Path,
-    /// Its normalized path and its steps.
-    Steps,
-}
-
-/// A value a field selected: its byte range, the field, and (when locations are tracked) its
-/// location as an RFC 9535 normalized path.
-pub(crate) struct Hit {
-    pub(crate) start: usize,
-    pub(crate) end: usize,
-    pub(crate) field: usize,
-    pub(crate) location: String,
-    /// The steps of the location (when [`Track::Steps`]).
-    pub(crate) at: Vec<At>,
 }
 
 /// What one walk over a text collects.

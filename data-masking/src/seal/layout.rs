@@ -22,7 +22,6 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use super::SEAL_VERSION;
-use super::spec::Seal;
 use crate::error::{Error, Result};
 use crate::path::{Field, needs_escape};
 
@@ -66,9 +65,10 @@ pub(super) fn head(encrypt: &[Field], sign: &[Field], bind: &[(String, Field)]) 
 }
 
 impl LayoutWriter {
-    /// A layout of `seal`'s fields, its values to come; `capacity` bytes reserved.
-    pub(crate) fn new(seal: &Seal, capacity: usize) -> Self {
-        let head = seal.layout_head.as_bytes();
+    /// A layout starting with `head` (a seal's [`head`], written once per `Seal`), its values
+    /// to come; `capacity` bytes reserved.
+    pub(crate) fn new(head: &str, capacity: usize) -> Self {
+        let head = head.as_bytes();
         let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(capacity + head.len()));
         buf.extend_from_slice(head);
         Self { buf, values: 0 }
@@ -215,12 +215,9 @@ mod tests {
 
     #[test]
     fn only_version_1_is_read() {
-        let seal = Seal::builder()
-            .encrypt(["a"])
-            .bind("k", "id")
-            .build()
-            .unwrap();
-        let mut w = LayoutWriter::new(&seal, 0);
+        let field = |f: &str| crate::path::Field::parse(f).unwrap();
+        let head = head(&[field("a")], &[], &[("k".to_owned(), field("id"))]).unwrap();
+        let mut w = LayoutWriter::new(&head, 0);
         w.value("$['a']", &json!(1)).unwrap();
         w.value_json("$['b']", b"[2]").unwrap();
         let digests = BTreeMap::from([("$['s']".to_owned(), "AAAA".to_owned())]);

@@ -97,7 +97,7 @@ pub(crate) fn prepare(record: &Value, seal: &Seal, raise_on_missing: bool) -> Re
     }
     // One copy of the record: every object checked for the placeholder's member, every target
     // (outermost only) copied into the layout and replaced by its placeholder.
-    let mut layout = LayoutWriter::new(seal, 256);
+    let mut layout = LayoutWriter::new(&seal.layout_head, 256);
     let value = rebuild_at(record, &mut Vec::new(), &mut |node, at| {
         if targets.contains(node) {
             if let Some(inner) = placeholder_shaped(node) {

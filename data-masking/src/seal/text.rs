@@ -19,7 +19,8 @@ use super::record::bound_value_of;
 use super::spec::Seal;
 use crate::error::{Error, Result};
 use crate::json_text::compact_json;
-use crate::json_text::spans::{At, Hit, Track, outermost, walk};
+use crate::json_text::hit::{At, Hit, Track};
+use crate::json_text::spans::{outermost, walk};
 use crate::path::{Field, Step};
 
 /// The placeholder's member name as it stands in a text without escapes.
@@ -159,7 +160,7 @@ fn take_apart(
     sign: &[Hit],
     bound: Vec<(String, String)>,
 ) -> Result<PreparedText> {
-    let mut layout = LayoutWriter::new(seal, text.len() / 2);
+    let mut layout = LayoutWriter::new(&seal.layout_head, text.len() / 2);
     for hit in enc {
         let raw = &text[hit.start..hit.end];
         // A string without escapes is compact as it stands.
