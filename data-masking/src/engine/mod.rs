@@ -4,7 +4,9 @@
 //! [`DataMasking`](crate::DataMasking) holds one to encrypt values and fields.
 
 mod builder;
+mod json_sink;
 mod materials;
+mod sink;
 mod stream;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -14,7 +16,8 @@ use std::sync::Arc;
 pub use builder::EncryptorBuilder;
 use builder::Options;
 use materials::{CacheKey, Materials, check_required, make_decrypting, make_encrypting};
-pub use stream::{DecryptStream, EncryptStream, MessageHead, PlaintextSink, Unverified};
+pub use sink::{PlaintextSink, Unverified};
+pub use stream::{DecryptStream, EncryptStream, MessageHead};
 
 use crate::cache::Cache;
 use crate::encryption_context::EncryptionContext;

@@ -506,7 +506,7 @@ mod tests {
 
     mod text {
         use super::super::MaskWith;
-        use crate::Mask;
+        use crate::erase::Mask;
         use proptest::prelude::*;
 
         proptest! {
