@@ -7,10 +7,10 @@
 //! and [`Format::Lines`] writes a one-column result back the same way.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::Array;
+use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::json::LineDelimitedWriter;
 use datafusion::common::{DataFusionError, Result, exec_err, plan_err};
@@ -46,14 +46,8 @@ impl Format {
     /// ```
     pub fn of(path: &Path) -> Result<Self> {
         if path.is_dir() {
-            let mut names: Vec<_> = std::fs::read_dir(path)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .collect();
-            names.sort();
-            return names
-                .iter()
-                .find_map(|p| Self::of_extension(p))
+            return first_usable(path)?
+                .and_then(|p| Self::of_extension(&p))
                 .ok_or_else(|| {
                     DataFusionError::Plan(format!(
                         "{} holds no .parquet, .csv, .ndjson, .jsonl or .json file",
@@ -81,20 +75,21 @@ impl Format {
     /// The extension DataFusion lists a folder's files by.
     fn extension_in(path: &Path) -> String {
         let file = if path.is_dir() {
-            let mut names: Vec<_> = std::fs::read_dir(path)
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| Self::of_extension(p).is_some())
-                .collect();
-            names.sort();
-            names.into_iter().next()
+            first_usable(path).ok().flatten()
         } else {
             Some(path.to_path_buf())
         };
         file.and_then(|f| f.extension().map(|e| format!(".{}", e.to_string_lossy())))
             .unwrap_or_default()
     }
+}
+
+/// The first file (by name) in folder `dir` whose extension names a format, if any.
+fn first_usable(dir: &Path) -> Result<Option<PathBuf>> {
+    Ok(std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && Format::of_extension(p).is_some())
+        .min())
 }
 
 fn path_text(path: &Path) -> Result<&str> {
@@ -190,42 +185,28 @@ pub async fn register_lines(ctx: &SessionContext, name: &str, path: &Path) -> Re
 /// # }).unwrap();
 /// ```
 pub async fn write<W: Write + Send>(
-    mut stream: SendableRecordBatchStream,
+    stream: SendableRecordBatchStream,
     format: Format,
     out: W,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64> {
     let schema = stream.schema();
-    let mut rows = 0u64;
     match format {
         Format::Ndjson => {
             let mut writer = LineDelimitedWriter::new(out);
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                writer.write(&batch)?;
-                rows += batch.num_rows() as u64;
-                progress(rows);
-            }
+            let rows = each_batch(stream, progress, |batch| Ok(writer.write(batch)?)).await?;
             writer.finish()?;
+            Ok(rows)
         }
         Format::Csv => {
             let mut writer = datafusion::arrow::csv::Writer::new(out);
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                writer.write(&batch)?;
-                rows += batch.num_rows() as u64;
-                progress(rows);
-            }
+            each_batch(stream, progress, |batch| Ok(writer.write(batch)?)).await
         }
         Format::Parquet => {
             let mut writer = ArrowWriter::try_new(out, Arc::clone(&schema), None)?;
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                writer.write(&batch)?;
-                rows += batch.num_rows() as u64;
-                progress(rows);
-            }
+            let rows = each_batch(stream, progress, |batch| Ok(writer.write(batch)?)).await?;
             writer.close()?;
+            Ok(rows)
         }
         Format::Lines => {
             if schema.fields().len() != 1 || !crate::args::is_string(schema.field(0).data_type()) {
@@ -235,8 +216,7 @@ pub async fn write<W: Write + Send>(
                 );
             }
             let mut out = out;
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
+            let rows = each_batch(stream, progress, |batch| {
                 let column = batch.column(0);
                 let texts = crate::args::Strings::of(Arc::clone(column));
                 for i in 0..column.len() {
@@ -248,11 +228,28 @@ pub async fn write<W: Write + Send>(
                         out.write_all(b"\n")?;
                     }
                 }
-                rows += batch.num_rows() as u64;
-                progress(rows);
-            }
+                Ok(())
+            })
+            .await?;
             out.flush()?;
+            Ok(rows)
         }
+    }
+}
+
+/// Calls `write` with each batch of `stream` in turn, then `progress` with the rows written so
+/// far; returns the rows written.
+async fn each_batch(
+    mut stream: SendableRecordBatchStream,
+    progress: &mut dyn FnMut(u64),
+    mut write: impl FnMut(&RecordBatch) -> Result<()>,
+) -> Result<u64> {
+    let mut rows = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        write(&batch)?;
+        rows += batch.num_rows() as u64;
+        progress(rows);
     }
     Ok(rows)
 }
