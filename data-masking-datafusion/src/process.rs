@@ -1,6 +1,8 @@
 //! The options the scheduler and executor binaries share: how a process builds its masker.
 
+use std::fmt::Display;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use data_masking::keys::{KeyFile, Keyring, MultiKeyring};
@@ -70,5 +72,42 @@ impl MaskerArgs {
         } else {
             functions
         })
+    }
+
+    /// A process's life: builds its functions, then runs `serve` with them to the end. A
+    /// masker that cannot be built exits with code 2 after `error[kind]: ...`; a failure of
+    /// `serve`, with code 1 after `error: ...`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::process::ExitCode;
+    /// let args = data_masking_datafusion::process::MaskerArgs::default();
+    /// let code = args
+    ///     .serve(async |functions| {
+    ///         assert_eq!(functions.bad_rows(), 0);
+    ///         Ok::<(), String>(())
+    ///     })
+    ///     .await;
+    /// assert_eq!(code, ExitCode::SUCCESS);
+    /// # });
+    /// ```
+    pub async fn serve<E: Display>(
+        &self,
+        serve: impl AsyncFnOnce(Functions) -> Result<(), E>,
+    ) -> ExitCode {
+        let functions = match self.functions().await {
+            Ok(functions) => functions,
+            Err(err) => {
+                eprintln!("error[{}]: {err}", err.kind());
+                return ExitCode::from(2);
+            }
+        };
+        match serve(functions).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        }
     }
 }

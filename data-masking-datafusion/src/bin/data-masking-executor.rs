@@ -37,30 +37,21 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let functions = match args.masker.functions().await {
-        Ok(functions) => functions,
-        Err(err) => {
-            eprintln!("error[{}]: {err}", err.kind());
-            return ExitCode::from(2);
-        }
-    };
-    let place = ExecutorPlace {
-        host: args.host,
-        port: args.port,
-        scheduler: args.scheduler,
-        concurrent_tasks: args.concurrent_tasks,
-        work_dir: args.work_dir,
-    };
-    let config = executor_config(&functions, &place);
-    eprintln!(
-        "data-masking-executor on {}:{}, scheduler {}",
-        place.host, place.port, place.scheduler
-    );
-    match ballista_executor::executor_process::start_executor_process(Arc::new(config)).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    args.masker
+        .serve(async |functions| {
+            let place = ExecutorPlace {
+                host: args.host,
+                port: args.port,
+                scheduler: args.scheduler,
+                concurrent_tasks: args.concurrent_tasks,
+                work_dir: args.work_dir,
+            };
+            let config = executor_config(&functions, &place);
+            eprintln!(
+                "data-masking-executor on {}:{}, scheduler {}",
+                place.host, place.port, place.scheduler
+            );
+            ballista_executor::executor_process::start_executor_process(Arc::new(config)).await
+        })
+        .await
 }

@@ -25,30 +25,18 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let functions = match args.masker.functions().await {
-        Ok(functions) => functions,
-        Err(err) => {
-            eprintln!("error[{}]: {err}", err.kind());
-            return ExitCode::from(2);
-        }
-    };
-    let config = scheduler_config(&functions, args.bind);
-    let cluster = match ballista_scheduler::cluster::BallistaCluster::new_from_config(&config).await
-    {
-        Ok(cluster) => cluster,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    eprintln!("data-masking-scheduler listening on {}", args.bind);
-    match ballista_scheduler::scheduler_process::start_server(cluster, args.bind, Arc::new(config))
+    args.masker
+        .serve(async |functions| {
+            let config = scheduler_config(&functions, args.bind);
+            let cluster =
+                ballista_scheduler::cluster::BallistaCluster::new_from_config(&config).await?;
+            eprintln!("data-masking-scheduler listening on {}", args.bind);
+            ballista_scheduler::scheduler_process::start_server(
+                cluster,
+                args.bind,
+                Arc::new(config),
+            )
+            .await
+        })
         .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
 }
