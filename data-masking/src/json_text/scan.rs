@@ -15,7 +15,7 @@
 //! value of any type) strings and keys are decoded, so escapes there make the scanner give up.
 
 use super::hit::{At, Hit, Track};
-use crate::path::{Segment, Step, normalized_path};
+use crate::path::{Segment, Step, needs_escape, normalized_path};
 
 /// The scanner gave up: the caller runs the `serde_json` walk instead.
 pub(super) struct GiveUp;
@@ -37,11 +37,17 @@ pub(super) fn walk(text: &str, steps: &[&[Step]], track: Track) -> Option<(Vec<H
         text,
         steps,
         track,
-        hits: Vec::new(),
+        // Room for what a record of a few levels needs, so that these rarely grow.
+        hits: Vec::with_capacity(8),
         found: vec![false; steps.len()],
-        at: Vec::new(),
-        active: (0..steps.len()).map(|f| (f, 0)).collect(),
+        at: Vec::with_capacity(8),
+        path: String::with_capacity(if track == Track::Nothing { 0 } else { 64 }),
+        active: Vec::with_capacity(steps.len() * 4),
     };
+    s.active.extend((0..steps.len()).map(|f| (f, 0)));
+    if track != Track::Nothing {
+        s.path.push('$');
+    }
     let start = s.ws(0);
     let n = s.active.len();
     let end = s.child(start, 0, n).ok()?;
@@ -61,6 +67,9 @@ struct Scanner<'t, 'f> {
     /// The location of the value being read (when tracked): member names borrowed from the
     /// text, which hold no escape where a field goes on.
     at: Vec<Segment<'t>>,
+    /// The normalized path of `at` (when tracked), kept as `at` grows and shrinks, so that a
+    /// selected value's location is a copy of it.
+    path: String,
     /// A stack of active sets (field, steps matched so far): each value's set is a range of it,
     /// its children's sets pushed above it while it is read.
     active: Vec<(usize, usize)>,
@@ -95,25 +104,27 @@ impl Scanner<'_, '_> {
     }
 
     /// Skips a string whose opening quote is at `i - 1`: returns the index after its closing
-    /// quote, and whether it holds an escape (and whether one of them is `\u`). A short string
-    /// (its closing quote in the next eight bytes, nothing to check before it) is read inline.
+    /// quote, and whether it holds an escape (and whether one of them is `\u`). A string with
+    /// nothing to check before its closing quote is read inline, eight bytes at a time.
     #[inline]
-    fn string(&self, i: usize) -> Scan<(usize, Escapes)> {
-        if let Some(chunk) = self.b.get(i..i + 8) {
+    fn string(&self, mut i: usize) -> Scan<(usize, Escapes)> {
+        while let Some(chunk) = self.b.get(i..i + 8) {
             let mut w = [0u8; 8];
             w.copy_from_slice(chunk);
             let m = string_specials(u64::from_le_bytes(w));
             if m != 0 {
-                let end = i + (m.trailing_zeros() / 8) as usize;
-                if self.b.get(end) == Some(&b'"') {
-                    return Ok((end + 1, Escapes::None));
+                i += (m.trailing_zeros() / 8) as usize;
+                if self.b.get(i) == Some(&b'"') {
+                    return Ok((i + 1, Escapes::None));
                 }
+                break;
             }
+            i += 8;
         }
         self.long_string(i)
     }
 
-    /// [`string`](Self::string), for any string.
+    /// [`string`](Self::string), for any string, from `i` (no escape before it).
     #[inline(never)]
     fn long_string(&self, mut i: usize) -> Scan<(usize, Escapes)> {
         let b = self.b;
@@ -206,7 +217,18 @@ impl Scanner<'_, '_> {
     }
 
     /// Skips the value at `i` (no whitespace before it) as an ignored value: the index after it.
+    /// A string, the most common such value, is skipped inline.
+    #[inline]
     fn skip(&self, i: usize) -> Scan<usize> {
+        if self.b.get(i) == Some(&b'"') {
+            return Ok(self.string(i + 1)?.0);
+        }
+        self.skip_any(i)
+    }
+
+    /// [`skip`](Self::skip), for any value.
+    #[inline(never)]
+    fn skip_any(&self, i: usize) -> Scan<usize> {
         let b = self.b;
         let mut i = i;
         // One bit a level: set for an object.
@@ -310,8 +332,8 @@ impl Scanner<'_, '_> {
             if depth == steps[f].len() {
                 let (location, at) = match self.track {
                     Track::Nothing => (String::new(), Vec::new()),
-                    Track::Path => (normalized_path(&self.at), Vec::new()),
-                    Track::Steps => (normalized_path(&self.at), self.owned_at()),
+                    Track::Path => (self.path.clone(), Vec::new()),
+                    Track::Steps => (self.path.clone(), self.owned_at()),
                 };
                 self.hits.push(Hit {
                     start: i,
@@ -342,6 +364,31 @@ impl Scanner<'_, '_> {
             }
         }
         Ok(end)
+    }
+
+    /// Adds the member `key` to [`path`](Scanner::path), as [`normalized_path`] writes it.
+    fn push_member(&mut self, key: &str) {
+        if needs_escape(key, b'\'') {
+            // `$` then the one segment.
+            self.path
+                .push_str(&normalized_path(&[Segment::Member(key)])[1..]);
+        } else {
+            self.path.push_str("['");
+            self.path.push_str(key);
+            self.path.push_str("']");
+        }
+    }
+
+    /// Adds the element `idx` to [`path`](Scanner::path), as [`normalized_path`] writes it.
+    fn push_index(&mut self, idx: usize) {
+        if idx < 10 {
+            self.path.push('[');
+            self.path.push(char::from(b'0' + idx as u8));
+            self.path.push(']');
+        } else {
+            self.path
+                .push_str(&normalized_path(&[Segment::Index(idx)])[1..]);
+        }
     }
 
     fn owned_at(&self) -> Vec<At> {
@@ -408,12 +455,15 @@ impl Scanner<'_, '_> {
             }
             let n = self.active.len();
             let tracked = self.track != Track::Nothing && n > top;
+            let path_len = self.path.len();
             if tracked {
                 self.at.push(Segment::Member(key));
+                self.push_member(key);
             }
             let after = self.child(i, top, n);
             if tracked {
                 self.at.pop();
+                self.path.truncate(path_len);
             }
             self.active.truncate(top);
             i = self.ws(after?);
@@ -450,12 +500,15 @@ impl Scanner<'_, '_> {
             }
             let n = self.active.len();
             let tracked = self.track != Track::Nothing && n > top;
+            let path_len = self.path.len();
             if tracked {
                 self.at.push(Segment::Index(idx));
+                self.push_index(idx);
             }
             let after = self.child(i, top, n);
             if tracked {
                 self.at.pop();
+                self.path.truncate(path_len);
             }
             self.active.truncate(top);
             i = self.ws(after?);
