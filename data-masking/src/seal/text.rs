@@ -60,6 +60,20 @@ impl PreparedText {
     }
 }
 
+/// Whether `text` holds a `\u` escape, the placeholder's member name ([`PLACEHOLDER_NEEDLE`])
+/// or `member_json` (the member's name as a JSON string). When the member's name starts with
+/// `_`, as the placeholder's does, a text without `"_` holds neither name, so most texts are
+/// searched twice rather than three times.
+fn holds_needle(text: &str, member_json: &str) -> bool {
+    if text.contains("\\u") {
+        return true;
+    }
+    if member_json.starts_with("\"_") && !text.contains("\"_") {
+        return false;
+    }
+    text.contains(PLACEHOLDER_NEEDLE) || text.contains(member_json)
+}
+
 /// Whether any two hits overlap (one inside or around the other, or the same).
 fn overlaps(a: &[Hit], b: &[Hit]) -> bool {
     a.iter()
@@ -93,11 +107,7 @@ pub(crate) fn prepare_text(
     seal: &Seal,
     raise_on_missing: bool,
 ) -> Option<Result<PreparedText>> {
-    if !text.trim_start().starts_with('{')
-        || text.contains("\\u")
-        || text.contains(PLACEHOLDER_NEEDLE)
-        || text.contains(seal.member_json.as_str())
-    {
+    if !text.trim_start().starts_with('{') || holds_needle(text, &seal.member_json) {
         return None;
     }
     let fields: Vec<&Field> = seal
@@ -126,9 +136,15 @@ pub(crate) fn prepare_text(
             field: seal.encrypt[f].as_str().to_owned(),
         }));
     }
-    let (enc, rest): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| h.field < n_enc);
-    let (sign, bind): (Vec<Hit>, Vec<Hit>) =
-        rest.into_iter().partition(|h| h.field < n_enc + n_sign);
+    let (enc, sign, bind) = if n_enc == fields.len() {
+        // Only fields to encrypt: every hit is one of theirs.
+        (hits, Vec::new(), Vec::new())
+    } else {
+        let (enc, rest): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| h.field < n_enc);
+        let (sign, bind): (Vec<Hit>, Vec<Hit>) =
+            rest.into_iter().partition(|h| h.field < n_enc + n_sign);
+        (enc, sign, bind)
+    };
     let (enc, sign) = (outermost(enc), outermost(sign));
     if repeated(&enc) || repeated(&sign) || overlaps(&enc, &sign) || overlaps(&enc, &bind) {
         return None;
@@ -203,6 +219,26 @@ fn take_apart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn needles_are_found() {
+        let member = "\"__sealed\"";
+        for (text, held) in [
+            (r#"{"a": "b_c", "d_": 1}"#, false),
+            (r#"{"a": "\n\\"}"#, false),
+            (r#"{"a": "\\u"}"#, true),
+            (r#"{"a": "\u0041"}"#, true),
+            (r#"{"a": "_encrypted__"}"#, false),
+            (r#"{"a": "__encrypted"}"#, true),
+            (r#"{"a": {"__encrypted": 1}}"#, true),
+            (r#"{"__sealed": 1}"#, true),
+            (r#"{"a": "__sealed"}"#, true),
+        ] {
+            assert_eq!(holds_needle(text, member), held, "{text}");
+        }
+        assert!(holds_needle(r#"{"m": 1}"#, "\"m\""));
+        assert!(!holds_needle(r#"{"n": 1}"#, "\"m\""));
+    }
 
     #[test]
     fn the_needle_is_the_placeholder_member_as_json() {
