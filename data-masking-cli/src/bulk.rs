@@ -3,7 +3,7 @@
 //! `2 × workers` batches are in flight.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -24,6 +24,15 @@ struct Batch {
     lines: Vec<Result<String, BadLine>>,
 }
 
+impl Batch {
+    /// About the room the batch's outputs take, so that the buffer rarely grows (a grown
+    /// buffer is copied whole): three times its input (a record sealed with its message is
+    /// about twice its size), at most 4 MiB up front.
+    fn bytes_hint(&self) -> usize {
+        usize::try_from(self.bytes.saturating_mul(3)).map_or(4 << 20, |b| b.min(4 << 20))
+    }
+}
+
 /// Why a line was not processed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum BadLine {
@@ -35,9 +44,12 @@ enum BadLine {
 
 struct Done {
     index: usize,
-    first_line: usize,
     bytes: u64,
-    results: Vec<Option<LineResult>>,
+    /// The outputs of the batch's good lines, one after the other.
+    output: Vec<u8>,
+    /// The batch's bad lines, in order: how much of `output` comes before each, its number
+    /// and its message.
+    errors: Vec<(usize, usize, String)>,
 }
 
 /// Progress of the run, for the progress bar.
@@ -109,8 +121,31 @@ fn read_line(
     line: &mut Vec<u8>,
 ) -> io::Result<(u64, bool)> {
     // The line's bytes and its newline fit in `max_line + 1`; one more byte that is not a
-    // newline means the line is too long.
-    let n = Read::take(&mut *input, max_line.saturating_add(1)).read_until(b'\n', line)? as u64;
+    // newline means the line is too long. (What `Read::take(.., max_line + 1).read_until`
+    // reads, with `memchr`'s search for the newline.)
+    let limit = max_line.saturating_add(1);
+    let mut n: u64 = 0;
+    while n < limit {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let room = usize::try_from(limit - n).map_or(buf.len(), |r| r.min(buf.len()));
+        let (used, newline) = match memchr::memchr(b'\n', &buf[..room]) {
+            Some(p) => (p + 1, true),
+            None => (room, false),
+        };
+        line.extend_from_slice(&buf[..used]);
+        input.consume(used);
+        n += used as u64;
+        if newline {
+            break;
+        }
+    }
     if n <= max_line || line.last() == Some(&b'\n') {
         return Ok((n, false));
     }
@@ -171,29 +206,33 @@ where
                 Err(_) => return,
             }
         };
-        let results = batch
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, line)| {
-                let number = batch.first_line + i;
-                match line {
-                    Ok(line) => f(line, number),
-                    Err(BadLine::NotUtf8) => Some(Err(format!(
-                        "error[invalid-json]: invalid JSON at line {number}: the line is not UTF-8"
-                    ))),
-                    Err(BadLine::TooLong) => Some(Err(format!(
-                        "error[line-too-long]: line {number}: longer than {max_line} bytes \
-                         (--max-line-bytes); skipped"
-                    ))),
-                }
-            })
-            .collect();
+        // The outputs are gathered into one buffer, so that the writer writes each batch
+        // at once and each line's output is freed by the thread that made it.
+        let mut output = Vec::with_capacity(batch.bytes_hint());
+        let mut errors = Vec::new();
+        for (i, line) in batch.lines.iter().enumerate() {
+            let number = batch.first_line + i;
+            let result = match line {
+                Ok(line) => f(line, number),
+                Err(BadLine::NotUtf8) => Some(Err(format!(
+                    "error[invalid-json]: invalid JSON at line {number}: the line is not UTF-8"
+                ))),
+                Err(BadLine::TooLong) => Some(Err(format!(
+                    "error[line-too-long]: line {number}: longer than {max_line} bytes \
+                     (--max-line-bytes); skipped"
+                ))),
+            };
+            match result {
+                None => {}
+                Some(Ok(text)) => output.extend_from_slice(&text),
+                Some(Err(msg)) => errors.push((output.len(), number, msg)),
+            }
+        }
         let done = Done {
             index: batch.index,
-            first_line: batch.first_line,
             bytes: batch.bytes,
-            results,
+            output,
+            errors,
         };
         if tx.send(done).is_err() {
             return;
@@ -213,16 +252,15 @@ fn write_in_order(
     for done in rx {
         pending.insert(done.index, done);
         while let Some(done) = pending.remove(&next) {
-            for (i, r) in done.results.into_iter().enumerate() {
-                match r {
-                    None => {}
-                    Some(Ok(text)) => out.write_all(&text)?,
-                    Some(Err(msg)) => {
-                        ok = false;
-                        report(done.first_line + i, &msg);
-                    }
-                }
+            // The outputs and the reports in line order, as the lines came.
+            let mut written = 0;
+            for (at, number, msg) in &done.errors {
+                out.write_all(&done.output[written..*at])?;
+                written = *at;
+                ok = false;
+                report(*number, msg);
             }
+            out.write_all(&done.output[written..])?;
             progress.advance(done.bytes);
             next += 1;
         }
@@ -234,6 +272,7 @@ fn write_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn order_is_kept_with_many_workers() {
