@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use datafusion::common::{DataFusionError, Result};
+use datafusion::common::Result;
+
+use crate::function_error::FunctionError;
 
 /// At most this many distinct argument lists are kept; past it the cache starts over.
 const CAPACITY: usize = 256;
@@ -25,10 +27,10 @@ impl<T> Default for Compiled<T> {
 
 impl<T> Compiled<T> {
     /// The value compiled from `literals`, compiling it with `compile` the first time; a
-    /// compile error names `function`.
+    /// compile error is a [`FunctionError`] of `function`.
     pub(crate) fn get(
         &self,
-        function: &str,
+        function: &'static str,
         literals: Vec<String>,
         compile: impl FnOnce(&[String]) -> data_masking::Result<T>,
     ) -> Result<Arc<T>> {
@@ -39,9 +41,7 @@ impl<T> Compiled<T> {
         if let Some(found) = entries.get(&literals) {
             return Ok(Arc::clone(found));
         }
-        let value = Arc::new(compile(&literals).map_err(|err| {
-            DataFusionError::Plan(format!("{function}: error[{}]: {err}", err.kind()))
-        })?);
+        let value = Arc::new(compile(&literals).map_err(|err| FunctionError::call(function, err))?);
         if entries.len() >= CAPACITY {
             entries.clear();
         }

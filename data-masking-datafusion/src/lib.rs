@@ -35,8 +35,8 @@
 //!   multi-threaded one), and nest freely: `decrypt_value(encrypt_value(doc, c), c)`.
 //!
 //! A bad row (not JSON, a missing field under `raise_on_missing_field`, a message that does not
-//! decrypt, a tampered record) fails the query with an error naming the function, the row's
-//! place in its batch and the error kind. With [`Functions::null_on_bad_row`] it gives NULL
+//! decrypt, a tampered record) fails the query with a [`FunctionError`] naming the function, the
+//! row's place in its batch and the error kind. With [`Functions::null_on_bad_row`] it gives NULL
 //! instead, and [`Functions::bad_rows`] counts them. A value is never passed through unmasked.
 //!
 //! ```
@@ -66,6 +66,7 @@ pub mod cluster;
 mod compiled;
 mod crypt;
 pub mod files;
+mod function_error;
 mod functions;
 mod mask;
 #[cfg(feature = "ballista")]
@@ -76,6 +77,7 @@ mod shared;
 mod to_json;
 mod udf;
 
+pub use function_error::FunctionError;
 pub use functions::{Functions, register};
 
 /// The DataFusion this crate is built on, for callers that need its types.

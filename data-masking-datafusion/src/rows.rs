@@ -3,21 +3,27 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::StringBuilder;
-use datafusion::common::{DataFusionError, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::ColumnarValue;
 
+use crate::function_error::FunctionError;
 use crate::shared::Shared;
 
 /// The output of one function over one batch.
 pub(crate) struct Output<'a> {
-    function: &'a str,
+    function: &'static str,
     shared: &'a Shared,
     builder: StringBuilder,
 }
 
 impl<'a> Output<'a> {
     /// An empty output for `rows` rows of about `bytes` bytes.
-    pub(crate) fn new(function: &'a str, shared: &'a Shared, rows: usize, bytes: usize) -> Self {
+    pub(crate) fn new(
+        function: &'static str,
+        shared: &'a Shared,
+        rows: usize,
+        bytes: usize,
+    ) -> Self {
         Self {
             function,
             shared,
@@ -26,8 +32,8 @@ impl<'a> Output<'a> {
     }
 
     /// Appends row `row`'s outcome: its text, NULL, or an error, which fails the batch with a
-    /// message naming the function, the row and the error kind, or, under the NULL policy, is
-    /// counted and gives NULL.
+    /// [`FunctionError`] (naming the function, the row and the error kind), or, under the NULL
+    /// policy, is counted and gives NULL.
     pub(crate) fn push(
         &mut self,
         row: usize,
@@ -40,13 +46,7 @@ impl<'a> Output<'a> {
                 self.shared.count_bad_row();
                 self.builder.append_null();
             }
-            Err(err) => {
-                return Err(DataFusionError::Execution(format!(
-                    "{}: row {row} of the batch: error[{}]: {err}",
-                    self.function,
-                    err.kind()
-                )));
-            }
+            Err(err) => return Err(FunctionError::row(self.function, row, err).into()),
         }
         Ok(())
     }
