@@ -5,55 +5,30 @@ use std::io::{BufWriter, IsTerminal};
 use std::path::Path;
 
 use data_masking::{DataMasking, EncryptionContext};
-use data_masking_datafusion::Functions;
 use data_masking_datafusion::datafusion::common::{DataFusionError, ParamValues, ScalarValue};
-use data_masking_datafusion::datafusion::prelude::SessionContext;
+use data_masking_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
 use data_masking_datafusion::files::{self, Format};
+use data_masking_datafusion::{FunctionError, Functions};
 
 use crate::args::SqlArgs;
 use crate::crypt::{Job, Options, context, runtime};
 use crate::output::{commit, create_temp};
 use crate::{Failure, io_failure};
 
-/// A query error as a failure: the kind a function named (`error[kind]`), or `query`.
+/// A query error as a failure: a function's error with its kind (`error[kind]`) and its
+/// message (function, row, reason), or any other error as `query`.
 fn query_failure(err: &DataFusionError) -> Failure {
-    let message = err.to_string();
-    if let Some(start) = message.find("error[")
-        && let Some(len) = message[start + 6..].find(']')
-    {
-        let kind = &message[start + 6..start + 6 + len];
-        if let Some(kind) = KINDS.iter().find(|k| **k == kind) {
-            let rest = format!("{}{}", &message[..start], &message[start + 6 + len + 1..]);
-            let rest = rest.replacen(": :", ":", 1);
-            return Failure {
-                kind,
-                message: rest.trim_start_matches(": ").to_string(),
-            };
-        }
-    }
-    Failure {
-        kind: "query",
-        message,
+    match FunctionError::find(err) {
+        Some(found) => Failure {
+            kind: found.error.kind(),
+            message: found.message(),
+        },
+        None => Failure {
+            kind: "query",
+            message: err.to_string(),
+        },
     }
 }
-
-/// The error kinds a function's message may name.
-const KINDS: [&str; 14] = [
-    "unsupported-type",
-    "field-not-found",
-    "empty-fields",
-    "invalid-path",
-    "invalid-mask",
-    "invalid-json",
-    "invalid-context",
-    "encrypt-key",
-    "decrypt-key",
-    "decrypt-value",
-    "context-mismatch",
-    "record-tampered",
-    "config",
-    "io",
-];
 
 /// `NAME=PATH`.
 fn name_and_path(arg: &str) -> Result<(&str, &Path), Failure> {
@@ -91,7 +66,10 @@ pub(crate) fn sql(a: &SqlArgs) -> Result<bool, Failure> {
         (Some(path), false) => Format::of(path).map_err(|e| query_failure(&e))?,
     };
     rt.block_on(async {
-        let session = SessionContext::new();
+        // DataFusion's own settings from the environment (`DATAFUSION_EXECUTION_BATCH_SIZE`,
+        // `DATAFUSION_EXECUTION_TARGET_PARTITIONS`, ...), its defaults otherwise.
+        let config = SessionConfig::from_env().map_err(|e| query_failure(&e))?;
+        let session = SessionContext::new_with_config(config);
         functions.register(&session);
         for table in &a.tables {
             let (name, path) = name_and_path(table)?;

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
 use common::{cmd, keygen, names, stderr, stdout};
 
 const TENANTS: [&str; 2] = ["acme", "globex"];
@@ -23,6 +25,21 @@ fn records(n: usize) -> String {
         .collect()
 }
 
+/// `data-masking sql` with table `name` of the file or folder at `path`, read as `how`
+/// (`--lines` or `--table`), then `args`.
+fn sql(how: &str, name: &str, path: &Path, args: &[&str]) -> Command {
+    let mut c = cmd();
+    c.args(["sql", how])
+        .arg(format!("{name}={}", path.display()))
+        .args(args);
+    c
+}
+
+/// The standard error of `data-masking` with `args`, which must exit with code 2.
+fn refused(args: &[&str]) -> String {
+    stderr(&cmd().args(args).assert().code(2))
+}
+
 fn lines(text: &str) -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
@@ -34,15 +51,17 @@ fn masking_a_lines_table_gives_what_erase_ndjson_gives() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("logs.ndjson");
     std::fs::write(&input, records(500)).unwrap();
-    let sql = cmd()
-        .args(["sql", "--lines"])
-        .arg(format!("logs={}", input.display()))
-        .args([
+    let masked = sql(
+        "--lines",
+        "logs",
+        &input,
+        &[
             "SELECT mask(line, 'card', 'address.postcode') FROM logs",
             "--output-lines",
-        ])
-        .assert()
-        .success();
+        ],
+    )
+    .assert()
+    .success();
     let erase = cmd()
         .args(["erase", "--ndjson", "-f", "card", "-f", "address.postcode"])
         .arg(&input)
@@ -52,7 +71,7 @@ fn masking_a_lines_table_gives_what_erase_ndjson_gives() {
     let erased = stdout(&erase);
     let mut expected: Vec<&str> = erased.lines().collect();
     expected.sort_unstable();
-    let out = stdout(&sql);
+    let out = stdout(&masked);
     let mut got: Vec<&str> = out.lines().collect();
     got.sort_unstable();
     assert_eq!(got, expected);
@@ -64,23 +83,27 @@ fn parquet_output_reads_back_and_csv_tables_work() {
     let input = dir.path().join("logs.ndjson");
     std::fs::write(&input, records(50)).unwrap();
     let parquet = dir.path().join("masked.parquet");
-    cmd()
-        .args(["sql", "--lines"])
-        .arg(format!("logs={}", input.display()))
-        .args([
+    sql(
+        "--lines",
+        "logs",
+        &input,
+        &[
             "SELECT mask_custom(line, 'XXXX', 'card') AS doc FROM logs",
             "-o",
-        ])
-        .arg(&parquet)
-        .assert()
-        .success()
-        .stdout("");
-    let back = cmd()
-        .args(["sql", "--table"])
-        .arg(format!("p={}", parquet.display()))
-        .args(["SELECT doc FROM p", "--output-lines"])
-        .assert()
-        .success();
+        ],
+    )
+    .arg(&parquet)
+    .assert()
+    .success()
+    .stdout("");
+    let back = sql(
+        "--table",
+        "p",
+        &parquet,
+        &["SELECT doc FROM p", "--output-lines"],
+    )
+    .assert()
+    .success();
     let docs = lines(&stdout(&back));
     assert_eq!(docs.len(), 50);
     assert!(
@@ -99,10 +122,7 @@ fn parquet_output_reads_back_and_csv_tables_work() {
     }
     std::fs::write(&csv, text).unwrap();
     let out_csv = dir.path().join("out.csv");
-    cmd()
-        .args(["sql", "--table"])
-        .arg(format!("people={}", csv.display()))
-        .args(["SELECT id, mask_regex(doc, '\\d{3}-\\d{2}-(\\d{4})', '***-**-\\1', 'ssn') AS doc FROM people ORDER BY id", "-o"])
+    sql("--table", "people", &csv, &["SELECT id, mask_regex(doc, '\\d{3}-\\d{2}-(\\d{4})', '***-**-\\1', 'ssn') AS doc FROM people ORDER BY id", "-o"])
         .arg(&out_csv)
         .assert()
         .success();
@@ -111,12 +131,14 @@ fn parquet_output_reads_back_and_csv_tables_work() {
     assert!(written.contains(r#"""ssn"":""***-**-0009"""#), "{written}");
 
     // An NDJSON table with inferred columns, NDJSON out.
-    let typed = cmd()
-        .args(["sql", "--table"])
-        .arg(format!("logs={}", input.display()))
-        .args(["SELECT id, name FROM logs WHERE id < 3 ORDER BY id"])
-        .assert()
-        .success();
+    let typed = sql(
+        "--table",
+        "logs",
+        &input,
+        &["SELECT id, name FROM logs WHERE id < 3 ORDER BY id"],
+    )
+    .assert()
+    .success();
     assert_eq!(
         lines(&stdout(&typed)),
         vec![
@@ -133,10 +155,11 @@ fn encrypt_fields_with_the_context_decrypts_with_the_decrypt_command() {
     let key = keygen(dir.path(), "k");
     let input = dir.path().join("logs.ndjson");
     std::fs::write(&input, records(40)).unwrap();
-    let enc = cmd()
-        .args(["sql", "--lines"])
-        .arg(format!("logs={}", input.display()))
-        .args([
+    let enc = sql(
+        "--lines",
+        "logs",
+        &input,
+        &[
             "SELECT encrypt_fields(line, $context, 'card') FROM logs",
             "--output-lines",
             "--suite",
@@ -144,30 +167,27 @@ fn encrypt_fields_with_the_context_decrypts_with_the_decrypt_command() {
             "-c",
             "tenant=acme",
             "--key-file",
-        ])
-        .arg(&key)
-        .assert()
-        .success();
+        ],
+    )
+    .arg(&key)
+    .assert()
+    .success();
     let encrypted = stdout(&enc);
     assert!(
         lines(&encrypted)
             .iter()
             .all(|d| d["card"].as_str().unwrap().len() > 100)
     );
-    let dec = cmd()
-        .args([
-            "decrypt",
-            "--ndjson",
-            "-f",
-            "card",
-            "-c",
-            "tenant=acme",
-            "--key-file",
-        ])
-        .arg(&key)
-        .write_stdin(encrypted.clone())
-        .assert()
-        .success();
+    let decrypt = |tenant: &str| -> Assert {
+        cmd()
+            .args(["decrypt", "--ndjson", "-f", "card", "-c"])
+            .arg(format!("tenant={tenant}"))
+            .arg("--key-file")
+            .arg(&key)
+            .write_stdin(encrypted.clone())
+            .assert()
+    };
+    let dec = decrypt("acme").success();
     let mut got = lines(&stdout(&dec));
     let mut expected = lines(&records(40));
     let id = |v: &Value| v["id"].as_u64().unwrap();
@@ -175,20 +195,7 @@ fn encrypt_fields_with_the_context_decrypts_with_the_decrypt_command() {
     expected.sort_by_key(id);
     assert_eq!(got, expected);
     // Another tenant's context does not open them.
-    cmd()
-        .args([
-            "decrypt",
-            "--ndjson",
-            "-f",
-            "card",
-            "-c",
-            "tenant=globex",
-            "--key-file",
-        ])
-        .arg(&key)
-        .write_stdin(encrypted)
-        .assert()
-        .code(2);
+    decrypt("globex").code(2);
 }
 
 #[test]
@@ -197,17 +204,23 @@ fn a_bad_row_fails_the_query_and_leaves_no_output_or_gives_null_with_exit_2() {
     let input = dir.path().join("logs.ndjson");
     std::fs::write(&input, format!("{}not json\n{}", records(3), records(2))).unwrap();
     let out = dir.path().join("out.ndjson");
-    let failed = cmd()
-        .args(["sql", "--lines"])
-        .arg(format!("logs={}", input.display()))
-        .args([
-            "SELECT mask(line, 'card') FROM logs",
-            "--output-lines",
-            "-o",
-        ])
+    let query = |flags: &[&str]| -> Assert {
+        sql(
+            "--lines",
+            "logs",
+            &input,
+            &[
+                "SELECT mask(line, 'card') FROM logs",
+                "--output-lines",
+                "-o",
+            ],
+        )
         .arg(&out)
+        .args(flags)
         .assert()
-        .code(2);
+        .code(2)
+    };
+    let failed = query(&[]);
     let err = stderr(&failed);
     assert!(err.starts_with("error[invalid-json]: "), "{err}");
     assert!(err.contains("mask: row 3 of the batch"), "{err}");
@@ -221,17 +234,7 @@ fn a_bad_row_fails_the_query_and_leaves_no_output_or_gives_null_with_exit_2() {
         "no output file, no temporary file"
     );
 
-    let lenient = cmd()
-        .args(["sql", "--null-on-bad-row", "--lines"])
-        .arg(format!("logs={}", input.display()))
-        .args([
-            "SELECT mask(line, 'card') FROM logs",
-            "--output-lines",
-            "-o",
-        ])
-        .arg(&out)
-        .assert()
-        .code(2);
+    let lenient = query(&["--null-on-bad-row"]);
     assert!(
         stderr(&lenient).contains("1 bad rows given NULL"),
         "{}",
@@ -246,40 +249,18 @@ fn bad_tables_queries_and_paths_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let txt = dir.path().join("notes.txt");
     std::fs::write(&txt, "x").unwrap();
-    let a = cmd()
-        .args(["sql", "--table"])
-        .arg(format!("n={}", txt.display()))
-        .arg("SELECT 1")
-        .assert()
-        .code(2);
+    let table = format!("n={}", txt.display());
+    let err = refused(&["sql", "--table", &table, "SELECT 1"]);
+    assert!(err.contains("the format comes from the extension"), "{err}");
+    let err = refused(&["sql", "--table", "nonsense", "SELECT 1"]);
     assert!(
-        stderr(&a).contains("the format comes from the extension"),
-        "{}",
-        stderr(&a)
+        err.starts_with("error[config]: \"nonsense\" is not NAME=PATH"),
+        "{err}"
     );
-    let a = cmd()
-        .args(["sql", "--table", "nonsense", "SELECT 1"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr(&a).starts_with("error[config]: \"nonsense\" is not NAME=PATH"),
-        "{}",
-        stderr(&a)
-    );
-    let a = cmd()
-        .args(["sql", "SELECT mask('{}', 'a[')"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr(&a).starts_with("error[invalid-path]: "),
-        "{}",
-        stderr(&a)
-    );
-    let a = cmd()
-        .args(["sql", "SELECT * FROM missing"])
-        .assert()
-        .code(2);
-    assert!(stderr(&a).starts_with("error[query]: "), "{}", stderr(&a));
+    let err = refused(&["sql", "SELECT mask('{}', 'a[')"]);
+    assert!(err.starts_with("error[invalid-path]: "), "{err}");
+    let err = refused(&["sql", "SELECT * FROM missing"]);
+    assert!(err.starts_with("error[query]: "), "{err}");
     assert!(Path::new(&txt).exists());
 }
 
@@ -312,31 +293,36 @@ fn worked_example_logs_to_parquet_and_a_column_decrypted_by_powertools() {
         std::fs::write(logs.join(format!("day-{day}.ndjson")), text).unwrap();
     }
     let out = dir.path().join("masked.parquet");
-    cmd()
-        .args(["sql", "--table"])
-        .arg(format!("logs={}", logs.display()))
-        .args(["--kms-key", &arn])
-        .arg(
+    sql(
+        "--table",
+        "logs",
+        &logs,
+        &[
+            "--kms-key",
+            &arn,
             "SELECT id, tenant, level, mask_dynamic(to_json(email)) AS email, \
              encrypt_value(to_json(card), map(['tenant'], [tenant])) AS card FROM logs ORDER BY id",
-        )
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+            "-o",
+        ],
+    )
+    .arg(&out)
+    .assert()
+    .success();
     let request = json!({"file": out, "column": "card", "keys": [arn]});
     let script = data_masking_tests::py_script("parquet_column.py");
     let answer = data_masking_tests::run_python_json(&python, &script, &request);
     assert_eq!(answer["values"], Value::Array(cards));
     // The emails are masked in the same file.
-    let emails = cmd()
-        .args(["sql", "--table"])
-        .arg(format!("p={}", out.display()))
-        .args([
+    let emails = sql(
+        "--table",
+        "p",
+        &out,
+        &[
             "SELECT DISTINCT email FROM p WHERE id = 7",
             "--output-lines",
-        ])
-        .assert()
-        .success();
+        ],
+    )
+    .assert()
+    .success();
     assert_eq!(stdout(&emails).trim(), r#""*************.***""#);
 }

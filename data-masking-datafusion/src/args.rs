@@ -6,8 +6,10 @@ use std::sync::Arc;
 use data_masking::EncryptionContext;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, MapArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::logical_expr::ColumnarValue;
+
+use crate::function_error::FunctionError;
 
 /// Whether `data_type` is one of Arrow's string types.
 pub(crate) fn is_string(data_type: &DataType) -> bool {
@@ -129,115 +131,89 @@ impl Strings {
 pub(crate) enum Contexts {
     /// The same context for every row; `None` when NULL.
     One(Option<Arc<EncryptionContext>>),
-    /// A context a row, parsed as needed; the last one is kept, since neighbours share it.
-    Rows {
-        array: ArrayRef,
+    /// A JSON object text a row, parsed as needed; the last one is kept, since neighbours
+    /// share it.
+    Texts {
+        texts: Strings,
         last: Option<(usize, Arc<EncryptionContext>)>,
     },
+    /// A string map a row.
+    Maps(MapArray),
 }
 
 impl Contexts {
     /// The context argument of a batch.
-    pub(crate) fn new(function: &str, arg: &ColumnarValue) -> Result<Self> {
-        match arg {
-            ColumnarValue::Scalar(scalar) => {
-                if scalar.is_null() {
-                    return Ok(Self::One(None));
-                }
-                let array = scalar.to_array_of_size(1)?;
-                if !is_context(array.data_type()) {
-                    return exec_err!(
-                        "{function}: the context must be a JSON object text or a string map, not {}",
-                        array.data_type()
-                    );
-                }
-                let ctx = context_at(&array, 0)
-                    .map_err(|e| {
-                        DataFusionError::Execution(format!("{function}: error[{}]: {e}", e.kind()))
-                    })?
-                    .map(Arc::new);
-                Ok(Self::One(ctx))
+    pub(crate) fn new(function: &'static str, arg: &ColumnarValue) -> Result<Self> {
+        let (array, scalar) = match arg {
+            ColumnarValue::Scalar(scalar) if scalar.is_null() => return Ok(Self::One(None)),
+            ColumnarValue::Scalar(scalar) => (scalar.to_array_of_size(1)?, true),
+            ColumnarValue::Array(array) => (Arc::clone(array), false),
+        };
+        let mut rows = match array.data_type() {
+            t if !is_context(t) => {
+                return exec_err!(
+                    "{function}: the context must be a JSON object text or a string map, not {t}"
+                );
             }
-            ColumnarValue::Array(array) => {
-                if !is_context(array.data_type()) {
-                    return exec_err!(
-                        "{function}: the context must be a JSON object text or a string map, not {}",
-                        array.data_type()
-                    );
-                }
-                Ok(Self::Rows {
-                    array: Arc::clone(array),
-                    last: None,
-                })
-            }
+            DataType::Map(_, _) => Self::Maps(array.as_map().clone()),
+            _ => Self::Texts {
+                texts: Strings::of(array),
+                last: None,
+            },
+        };
+        if !scalar {
+            return Ok(rows);
         }
+        let one = rows.get(0).map_err(|e| FunctionError::call(function, e))?;
+        Ok(Self::One(one))
     }
 
     /// Row `i`'s context: `Ok(None)` when NULL, an error when it is not a context.
     pub(crate) fn get(&mut self, i: usize) -> data_masking::Result<Option<Arc<EncryptionContext>>> {
         match self {
             Self::One(ctx) => Ok(ctx.clone()),
-            Self::Rows { array, last } => {
+            Self::Texts { texts, last } => {
+                let Some(text) = texts.get(i) else {
+                    return Ok(None);
+                };
                 if let Some((row, ctx)) = last
-                    && same_context(array, *row, i)
+                    && texts.get(*row) == Some(text)
                 {
                     *row = i;
                     return Ok(Some(Arc::clone(ctx)));
                 }
-                let Some(ctx) = context_at(array, i)?.map(Arc::new) else {
-                    return Ok(None);
-                };
+                let value: serde_json::Value = serde_json::from_str(text)
+                    .map_err(|_| bad_context("the context is not a JSON object text"))?;
+                let ctx = Arc::new(EncryptionContext::from_json(&value)?);
                 *last = Some((i, Arc::clone(&ctx)));
                 Ok(Some(ctx))
             }
+            Self::Maps(maps) => map_at(maps, i).map(|ctx| ctx.map(Arc::new)),
         }
     }
 }
 
-/// Whether rows `a` and `b` of a context column hold the same text (maps are compared by
-/// parsing them again).
-fn same_context(array: &ArrayRef, a: usize, b: usize) -> bool {
-    if array.is_null(a) || array.is_null(b) {
-        return false;
-    }
-    match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().value(a) == array.as_string::<i32>().value(b),
-        DataType::LargeUtf8 => {
-            array.as_string::<i64>().value(a) == array.as_string::<i64>().value(b)
-        }
-        DataType::Utf8View => array.as_string_view().value(a) == array.as_string_view().value(b),
-        _ => false,
-    }
+/// An invalid context error.
+fn bad_context(why: &str) -> data_masking::Error {
+    data_masking::Error::InvalidContext(why.to_owned())
 }
 
-/// The context in row `i` of `array` (a context column): a JSON object of string values, or a
-/// string map.
-fn context_at(array: &ArrayRef, i: usize) -> data_masking::Result<Option<EncryptionContext>> {
-    if array.is_null(i) {
+/// The context in row `i` of a string map column.
+fn map_at(maps: &MapArray, i: usize) -> data_masking::Result<Option<EncryptionContext>> {
+    if maps.is_null(i) {
         return Ok(None);
     }
-    let bad = |why: &str| data_masking::Error::InvalidContext(why.to_string());
-    if let DataType::Map(_, _) = array.data_type() {
-        let map: &MapArray = array.as_map();
-        let entries = map.value(i);
-        let (keys, values) = (
-            Strings::of(Arc::clone(entries.column(0))),
-            Strings::of(Arc::clone(entries.column(1))),
-        );
-        let mut ctx = EncryptionContext::empty();
-        for j in 0..entries.len() {
-            let (Some(k), Some(v)) = (keys.get(j), values.get(j)) else {
-                return Err(bad("a context key or value is NULL"));
-            };
-            ctx.insert(k, v)?;
-        }
-        return Ok(Some(ctx));
+    let entries = maps.value(i);
+    let (keys, values) = (
+        Strings::of(Arc::clone(entries.column(0))),
+        Strings::of(Arc::clone(entries.column(1))),
+    );
+    let mut ctx = EncryptionContext::empty();
+    for j in 0..entries.len() {
+        let (Some(k), Some(v)) = (keys.get(j), values.get(j)) else {
+            return Err(bad_context("a context key or value is NULL"));
+        };
+        ctx.insert(k, v)?;
     }
-    let strings = Strings::of(Arc::clone(array));
-    let Some(text) = strings.get(i) else {
-        return Ok(None);
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|_| bad("the context is not a JSON object text"))?;
-    EncryptionContext::from_json(&value).map(Some)
+    Ok(Some(ctx))
 }

@@ -5,7 +5,7 @@ use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Volatility};
 
 use crate::shared::Shared;
-use crate::udf::{Function, each_with_context};
+use crate::udf::{Function, batch_with_context, each_with_context};
 
 /// Which encryption function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -75,14 +75,24 @@ impl Function for CryptKind {
         args: &ScalarFunctionArgs,
     ) -> Result<ColumnarValue> {
         let masker = &shared.masker;
-        each_with_context(self.name(), shared, args, async |text, ctx| {
-            match (self, fields) {
-                (Self::EncryptFields, Some(fields)) => masker.encrypt_json(text, fields, ctx).await,
-                (Self::DecryptFields, Some(fields)) => masker.decrypt_json(text, fields, ctx).await,
-                (Self::EncryptValue, _) => masker.encrypt_text(text, ctx).await,
-                (Self::DecryptValue, _) => masker.decrypt_text(text, ctx).await,
-                _ => Err(data_masking::Error::EmptyFields),
+        let name = self.name();
+        match (self, fields) {
+            (Self::EncryptFields, Some(fields)) => {
+                return batch_with_context(name, shared, args, async |rows| {
+                    masker.encrypt_json_batch(rows, fields).await
+                });
             }
+            (Self::EncryptValue, _) => {
+                return batch_with_context(name, shared, args, async |rows| {
+                    masker.encrypt_text_batch(rows).await
+                });
+            }
+            _ => {}
+        }
+        each_with_context(name, shared, args, async |text, ctx| match (self, fields) {
+            (Self::DecryptFields, Some(fields)) => masker.decrypt_json(text, fields, ctx).await,
+            (Self::DecryptValue, _) => masker.decrypt_text(text, ctx).await,
+            _ => Err(data_masking::Error::EmptyFields),
         })
     }
 }

@@ -15,6 +15,7 @@ use datafusion::logical_expr::{
 
 use crate::args::{Contexts, Strings, evaluated_literals, is_context, is_string, planned_literals};
 use crate::compiled::Compiled;
+use crate::function_error::FunctionError;
 use crate::rows::Output;
 use crate::shared::Shared;
 
@@ -126,9 +127,34 @@ impl<F: Function> ScalarUDFImpl for Udf<F> {
     }
 }
 
+/// Row `i` of a (value, context, ...) batch.
+enum Slot<'a> {
+    /// The value is NULL: so is the result.
+    Null,
+    /// The row cannot be processed (its context is NULL or not a context).
+    Bad(data_masking::Error),
+    /// The value's text and its context.
+    Item(&'a str, Arc<EncryptionContext>),
+}
+
+/// The rows of a (value, context, ...) batch, read: a NULL context is a bad row.
+fn slots<'a>(
+    texts: &'a Strings,
+    contexts: &mut Contexts,
+    rows: usize,
+) -> impl Iterator<Item = Slot<'a>> {
+    (0..rows).map(move |i| match (texts.get(i), contexts.get(i)) {
+        (None, _) => Slot::Null,
+        (Some(text), Ok(Some(ctx))) => Slot::Item(text, ctx),
+        (Some(_), Ok(None)) => Slot::Bad(data_masking::Error::InvalidContext(
+            "the context is NULL".into(),
+        )),
+        (Some(_), Err(err)) => Slot::Bad(err),
+    })
+}
+
 /// A function of (value, context, ...) over one batch: `row` for each row whose value is not
-/// NULL, with its context (a NULL context is a bad row), run to completion on the runtime
-/// (see [`crate::blocking`]).
+/// NULL, with its context, run to completion on the runtime (see [`crate::blocking`]).
 pub(crate) fn each_with_context<R>(
     name: &'static str,
     shared: &Shared,
@@ -143,17 +169,62 @@ where
         let texts = Strings::new(name, &args.args[0], rows)?;
         let mut contexts = Contexts::new(name, &args.args[1])?;
         let mut out = Output::new(name, shared, rows, texts.bytes());
-        for i in 0..rows {
-            let Some(text) = texts.get(i) else {
-                out.push(i, Ok(None))?;
-                continue;
+        for (i, slot) in slots(&texts, &mut contexts, rows).enumerate() {
+            let outcome = match slot {
+                Slot::Null => Ok(None),
+                Slot::Bad(err) => Err(err),
+                Slot::Item(text, ctx) => row(text, &ctx).await.map(Some),
             };
-            let outcome = match contexts.get(i) {
-                Ok(Some(ctx)) => row(text, &ctx).await.map(Some),
-                Ok(None) => Err(data_masking::Error::InvalidContext(
-                    "the context is NULL".into(),
-                )),
-                Err(err) => Err(err),
+            out.push(i, outcome)?;
+        }
+        Ok(out.finish())
+    })?
+}
+
+/// A function of (value, context, ...) over one batch, as [`each_with_context`], that takes
+/// the rows whose value is not NULL all at once: `batch` gives one result a row, in order (its
+/// outer error fails the batch).
+pub(crate) fn batch_with_context<B>(
+    name: &'static str,
+    shared: &Shared,
+    args: &ScalarFunctionArgs,
+    batch: B,
+) -> Result<ColumnarValue>
+where
+    B: AsyncFn(
+            &[(&str, &EncryptionContext)],
+        ) -> data_masking::Result<Vec<data_masking::Result<String>>>
+        + Send
+        + Sync,
+{
+    crate::blocking::block_on(|| async {
+        let rows = args.number_rows;
+        let texts = Strings::new(name, &args.args[0], rows)?;
+        let mut contexts = Contexts::new(name, &args.args[1])?;
+        let slots: Vec<Slot<'_>> = slots(&texts, &mut contexts, rows).collect();
+        let items: Vec<(&str, &EncryptionContext)> = slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Item(text, ctx) => Some((*text, &**ctx)),
+                _ => None,
+            })
+            .collect();
+        let mut results = batch(&items)
+            .await
+            .map_err(|e| FunctionError::call(name, e))?;
+        drop(items);
+        let mut out = Output::new(name, shared, rows, texts.bytes());
+        let mut results = results.drain(..);
+        for (i, slot) in slots.into_iter().enumerate() {
+            let outcome = match slot {
+                Slot::Null => Ok(None),
+                Slot::Bad(err) => Err(err),
+                Slot::Item(..) => results
+                    .next()
+                    .unwrap_or_else(|| {
+                        Err(data_masking::Error::Config("a row has no result".into()))
+                    })
+                    .map(Some),
             };
             out.push(i, outcome)?;
         }

@@ -469,64 +469,76 @@ fn serialize_side(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<LitStr>> {
     Ok(ser)
 }
 
-/// serde's container attributes. Errors are ignored: serde's own derive reports them.
-pub(crate) fn serde_container(attrs: &[Attribute]) -> SerdeContainer {
-    let mut out = SerdeContainer::default();
+/// Calls `each` with every key of the `#[serde(...)]` attributes among `attrs`: its name (raw
+/// identifiers unprefixed), its span and the parser at its value, which `each` consumes. A key
+/// that is not one identifier is skipped. Errors are ignored: serde's own derive reports them.
+fn serde_keys(
+    attrs: &[Attribute],
+    mut each: impl FnMut(&str, Span, &ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
             let Some(key) = meta.path.get_ident().map(Ident::unraw) else {
                 return skip_value(&meta);
             };
-            match key.to_string().as_str() {
-                "rename" => out.rename = serialize_side(&meta)?.map(|l| l.value()),
-                "rename_all" => {
-                    out.rename_all =
-                        serialize_side(&meta)?.and_then(|l| RenameRule::from_str(&l.value()));
-                }
-                "rename_all_fields" => {
-                    out.rename_all_fields =
-                        serialize_side(&meta)?.and_then(|l| RenameRule::from_str(&l.value()));
-                }
-                "tag" => out.tag = Some(meta.value()?.parse::<LitStr>()?.value()),
-                "content" => out.content = Some(meta.value()?.parse::<LitStr>()?.value()),
-                "untagged" => out.untagged = true,
-                k @ ("transparent" | "into" | "remote") => {
-                    out.unsupported.push((k.to_owned(), key.span()));
-                    skip_value(&meta)?;
-                }
-                _ => skip_value(&meta)?,
-            }
-            Ok(())
+            each(&key.to_string(), key.span(), &meta)
         });
     }
+}
+
+/// The serialize side of `rename`: the name.
+fn rename(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
+    Ok(serialize_side(meta)?.map(|l| l.value()))
+}
+
+/// The serialize side of `rename_all` or `rename_all_fields`: the rule, if serde knows it.
+fn rename_rule(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<RenameRule>> {
+    Ok(serialize_side(meta)?.and_then(|l| RenameRule::from_str(&l.value())))
+}
+
+/// The value of `key = "..."`.
+fn string_value(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    meta.value()?.parse()
+}
+
+/// serde's container attributes. Errors are ignored: serde's own derive reports them.
+pub(crate) fn serde_container(attrs: &[Attribute]) -> SerdeContainer {
+    let mut out = SerdeContainer::default();
+    serde_keys(attrs, |key, span, meta| {
+        match key {
+            "rename" => out.rename = rename(meta)?,
+            "rename_all" => out.rename_all = rename_rule(meta)?,
+            "rename_all_fields" => out.rename_all_fields = rename_rule(meta)?,
+            "tag" => out.tag = Some(string_value(meta)?.value()),
+            "content" => out.content = Some(string_value(meta)?.value()),
+            "untagged" => out.untagged = true,
+            "transparent" | "into" | "remote" => {
+                out.unsupported.push((key.to_owned(), span));
+                skip_value(meta)?;
+            }
+            _ => skip_value(meta)?,
+        }
+        Ok(())
+    });
     out
 }
 
 /// serde's variant attributes. Errors are ignored: serde's own derive reports them.
 pub(crate) fn serde_variant(attrs: &[Attribute]) -> SerdeVariant {
     let mut out = SerdeVariant::default();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            let Some(key) = meta.path.get_ident().map(Ident::unraw) else {
-                return skip_value(&meta);
-            };
-            let span = key.span();
-            match key.to_string().as_str() {
-                "rename" => out.rename = serialize_side(&meta)?.map(|l| l.value()),
-                "rename_all" => {
-                    out.rename_all =
-                        serialize_side(&meta)?.and_then(|l| RenameRule::from_str(&l.value()));
-                }
-                "skip" | "skip_serializing" => out.skip = Some(span),
-                k @ ("serialize_with" | "with" | "untagged") => {
-                    out.unsupported.push((k.to_owned(), span));
-                    skip_value(&meta)?;
-                }
-                _ => skip_value(&meta)?,
+    serde_keys(attrs, |key, span, meta| {
+        match key {
+            "rename" => out.rename = rename(meta)?,
+            "rename_all" => out.rename_all = rename_rule(meta)?,
+            "skip" | "skip_serializing" => out.skip = Some(span),
+            "serialize_with" | "with" | "untagged" => {
+                out.unsupported.push((key.to_owned(), span));
+                skip_value(meta)?;
             }
-            Ok(())
-        });
-    }
+            _ => skip_value(meta)?,
+        }
+        Ok(())
+    });
     out
 }
 
@@ -549,38 +561,28 @@ pub(crate) fn on_variant(cx: &Ctxt, attrs: &[Attribute]) {
 /// serde's field attributes. Errors are ignored: serde's own derive reports them.
 pub(crate) fn serde_field(attrs: &[Attribute]) -> SerdeField {
     let mut out = SerdeField::default();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            let Some(key) = meta.path.get_ident().map(Ident::unraw) else {
-                return skip_value(&meta);
-            };
-            let span = key.span();
-            match key.to_string().as_str() {
-                "rename" => out.rename = serialize_side(&meta)?.map(|l| l.value()),
-                "skip" | "skip_serializing" => out.skip = Some(span),
-                "skip_serializing_if" => {
-                    out.skip_if = Some(meta.value()?.parse::<LitStr>()?.parse()?);
-                }
-                "flatten" => out.flatten = Some(span),
-                "serialize_with" => {
-                    out.serialize_with = Some((meta.value()?.parse::<LitStr>()?.parse()?, span));
-                }
-                "with" => {
-                    let mut path: ExprPath = meta.value()?.parse::<LitStr>()?.parse()?;
-                    path.path
-                        .segments
-                        .push(Ident::new("serialize", Span::call_site()).into());
-                    out.serialize_with = Some((path, span));
-                }
-                "getter" => {
-                    out.getter = Some(span);
-                    skip_value(&meta)?;
-                }
-                _ => skip_value(&meta)?,
+    serde_keys(attrs, |key, span, meta| {
+        match key {
+            "rename" => out.rename = rename(meta)?,
+            "skip" | "skip_serializing" => out.skip = Some(span),
+            "skip_serializing_if" => out.skip_if = Some(string_value(meta)?.parse()?),
+            "flatten" => out.flatten = Some(span),
+            "serialize_with" => out.serialize_with = Some((string_value(meta)?.parse()?, span)),
+            "with" => {
+                let mut path: ExprPath = string_value(meta)?.parse()?;
+                path.path
+                    .segments
+                    .push(Ident::new("serialize", Span::call_site()).into());
+                out.serialize_with = Some((path, span));
             }
-            Ok(())
-        });
-    }
+            "getter" => {
+                out.getter = Some(span);
+                skip_value(meta)?;
+            }
+            _ => skip_value(meta)?,
+        }
+        Ok(())
+    });
     out
 }
 

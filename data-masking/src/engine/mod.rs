@@ -143,14 +143,24 @@ impl Encryptor {
         self.seal(&materials, plaintext, &mut ids)
     }
 
-    /// Encrypts each plaintext into its own message bound to its context, in order: the one
-    /// batching call. The message ids are drawn together; the plaintexts of one context take
-    /// their data key in one cache visit (counted as that many messages and bytes) when they fit
-    /// the cache's limits, and one by one otherwise.
+    /// Encrypts each plaintext into its own message bound to its context, in order; fails with
+    /// the first failure (see [`encrypt_each`](Self::encrypt_each)).
     pub(crate) async fn encrypt_batch<P: AsRef<[u8]>>(
         &self,
         items: &[(P, &EncryptionContext)],
     ) -> Result<Vec<Vec<u8>>> {
+        self.encrypt_each(items).await?.into_iter().collect()
+    }
+
+    /// Encrypts each plaintext into its own message bound to its context, in order: the one
+    /// batching call. The message ids are drawn together; the plaintexts of one context take
+    /// their data key in one cache visit (counted as that many messages and bytes) when they fit
+    /// the cache's limits, and one by one otherwise. A context whose materials fail (the keyring
+    /// refuses it) fails its own items only; the other contexts' items are still encrypted.
+    pub(crate) async fn encrypt_each<P: AsRef<[u8]>>(
+        &self,
+        items: &[(P, &EncryptionContext)],
+    ) -> Result<Vec<Result<Vec<u8>>>> {
         let mut ids = MessageIds::new(items.len());
         // The items of each distinct context, in order of first appearance.
         let mut groups: Vec<(&EncryptionContext, Vec<usize>)> = Vec::new();
@@ -162,7 +172,7 @@ impl Encryptor {
             });
             groups[g].1.push(i);
         }
-        let mut out: Vec<Vec<u8>> = vec![Vec::new(); items.len()];
+        let mut out: Vec<Result<Vec<u8>>> = vec![Ok(Vec::new()); items.len()];
         for (ctx, members) in groups {
             let bytes = members.iter().fold(0u64, |n, &i| {
                 n.saturating_add(items[i].0.as_ref().len() as u64)
@@ -175,15 +185,25 @@ impl Encryptor {
                     .as_ref()
                     .is_some_and(|c| c.fits(messages, bytes));
             if together {
-                let materials = self.materials(ctx, messages, bytes).await?;
-                for &i in &members {
-                    out[i] = self.seal(&materials, items[i].0.as_ref(), &mut ids)?;
+                match self.materials(ctx, messages, bytes).await {
+                    Ok(materials) => {
+                        for &i in &members {
+                            out[i] = self.seal(&materials, items[i].0.as_ref(), &mut ids);
+                        }
+                    }
+                    Err(err) => {
+                        for &i in &members {
+                            out[i] = Err(err.clone());
+                        }
+                    }
                 }
             } else {
                 for &i in &members {
                     let plaintext = items[i].0.as_ref();
-                    let materials = self.materials(ctx, 1, plaintext.len() as u64).await?;
-                    out[i] = self.seal(&materials, plaintext, &mut ids)?;
+                    out[i] = match self.materials(ctx, 1, plaintext.len() as u64).await {
+                        Ok(materials) => self.seal(&materials, plaintext, &mut ids),
+                        Err(err) => Err(err),
+                    };
                 }
             }
         }

@@ -9,7 +9,7 @@ use super::DataMasking;
 use crate::encryption_context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::json_text::spans::locate_spans;
-use crate::json_text::{compact_json, minify, not_json, validate_json};
+use crate::json_text::{minify, not_json, validate_json};
 use crate::path::{AsFields, Targets};
 
 impl DataMasking {
@@ -317,27 +317,10 @@ impl DataMasking {
         fields: &F,
         context: &EncryptionContext,
     ) -> Result<String> {
-        let engine = self.engine()?;
-        let fields = fields.as_fields()?;
-        let Some(located) = locate_spans(text, &fields, self.inner.raise_on_missing_field) else {
-            let value: Value = serde_json::from_str(text)?;
-            let out = self.encrypt_fields(&value, &*fields, context).await?;
-            return Ok(serde_json::to_string(&out)?);
-        };
-        let spans = located?;
-        let plaintexts = spans
-            .texts(text)
-            .map(|t| compact_json(t).map(|p| (p, context)))
-            .collect::<Result<Vec<_>>>()?;
-        let messages = engine.encrypt_batch(&plaintexts).await?;
-        drop(plaintexts);
-        // A 0x0478 message of a short value is about 250 bytes of base64.
-        spans.splice(text, messages.len() * 256, |i, _, out| {
-            out.push('"');
-            STANDARD.encode_string(&messages[i], out);
-            out.push('"');
-            Ok(())
-        })
+        // A batch of one row: the batch's outer error, or the row's.
+        let mut out = self.encrypt_json_batch(&[(text, context)], fields).await?;
+        out.pop()
+            .unwrap_or_else(|| Err(Error::Config("a batch of one row gave no row".into())))
     }
 
     /// Decrypts the selected fields of a JSON text (base64 messages in JSON strings, made by

@@ -1,6 +1,7 @@
 //! [`DataMasking`]: the entry point. Its builder and the parts both halves use are here; the
 //! erase methods are in `erase.rs`, the encrypt and decrypt methods in `crypt.rs`.
 
+mod batch;
 mod bound;
 mod crypt;
 mod erase;
