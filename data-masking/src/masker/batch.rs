@@ -185,7 +185,7 @@ impl DataMasking {
                 // before looking for an error among them.
                 let mine: Vec<Result<Vec<u8>>> =
                     messages.by_ref().take(row.messages().len()).collect();
-                row.write(mine.into_iter().collect::<Result<_>>()?)
+                row.write(&mine.into_iter().collect::<Result<Vec<_>>>()?)
             })
             .collect())
     }
@@ -203,7 +203,7 @@ impl Row<'_> {
     }
 
     /// The row's output, from its `messages`.
-    fn write(self, messages: Vec<Vec<u8>>) -> Result<String> {
+    fn write(self, messages: &[Vec<u8>]) -> Result<String> {
         match self {
             Self::Spans { text, spans, .. } => {
                 spans.splice(text, messages.len() * 256, |i, _, out| {
