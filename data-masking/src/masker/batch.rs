@@ -150,11 +150,7 @@ impl DataMasking {
             return Ok(Row::Spans { text, spans, first });
         }
         let value: Box<Value> = Box::new(serde_json::from_str(text)?);
-        let (targets, _) = Targets::locate(
-            &value,
-            fields.iter().map(|f| (f, 0)),
-            self.raise_on_missing_field(),
-        )?;
+        let targets = self.targets(&value, fields)?;
         let mut nodes = Vec::new();
         targets.collect(&value, &mut nodes);
         for (node, _) in &nodes {

@@ -213,11 +213,7 @@ impl DataMasking {
         self.engine()?;
         let fields = fields.as_fields()?;
         let mut value = data.clone();
-        let (targets, _) = Targets::locate(
-            &value,
-            fields.iter().map(|f| (f, 0)),
-            self.raise_on_missing_field(),
-        )?;
+        let targets = self.targets(&value, &fields)?;
         let mut nodes = Vec::new();
         targets.collect(&value, &mut nodes);
         let items: Vec<_> = nodes.iter().map(|(node, _)| (*node, context)).collect();
@@ -248,11 +244,7 @@ impl DataMasking {
         self.engine()?;
         let fields = fields.as_fields()?;
         let mut value = data.clone();
-        let (targets, _) = Targets::locate(
-            &value,
-            fields.iter().map(|f| (f, 0)),
-            self.raise_on_missing_field(),
-        )?;
+        let targets = self.targets(&value, &fields)?;
         self.decrypt_targets(&mut value, &targets, |_| Ok(context.clone()))
             .await?;
         Ok(value)

@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::engine::Encryptor;
 use crate::error::{Error, Result};
 use crate::keys::Keyring;
+use crate::path::{Fields, Targets};
 
 /// Erases (and, with a keyring, encrypts and decrypts) sensitive fields.
 ///
@@ -213,6 +214,12 @@ impl DataMasking {
     }
 
     /// The engine, or the error of a masker built without one.
+    /// The nodes `fields` locate on `value`, under the missing-field policy.
+    fn targets(&self, value: &Value, fields: &Fields) -> Result<Targets> {
+        let fields = fields.iter().map(|f| (f, 0));
+        Targets::locate(value, fields, self.raise_on_missing_field()).map(|(targets, _)| targets)
+    }
+
     fn engine(&self) -> Result<&Encryptor> {
         self.inner.encryptor.as_ref().ok_or_else(|| {
             Error::Config(
