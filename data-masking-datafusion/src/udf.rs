@@ -154,7 +154,7 @@ fn slots<'a>(
 }
 
 /// A function of (value, context, ...) over one batch: `row` for each row whose value is not
-/// NULL, with its context, run to completion on the runtime (see [`crate::blocking`]).
+/// NULL, with its context, in order (see [`batch_with_context`]).
 pub(crate) fn each_with_context<R>(
     name: &'static str,
     shared: &Shared,
@@ -164,26 +164,19 @@ pub(crate) fn each_with_context<R>(
 where
     R: AsyncFn(&str, &EncryptionContext) -> data_masking::Result<String> + Send + Sync,
 {
-    crate::blocking::block_on(|| async {
-        let rows = args.number_rows;
-        let texts = Strings::new(name, &args.args[0], rows)?;
-        let mut contexts = Contexts::new(name, &args.args[1])?;
-        let mut out = Output::new(name, shared, rows, texts.bytes());
-        for (i, slot) in slots(&texts, &mut contexts, rows).enumerate() {
-            let outcome = match slot {
-                Slot::Null => Ok(None),
-                Slot::Bad(err) => Err(err),
-                Slot::Item(text, ctx) => row(text, &ctx).await.map(Some),
-            };
-            out.push(i, outcome)?;
+    batch_with_context(name, shared, args, async |items| {
+        let mut results = Vec::with_capacity(items.len());
+        for (text, ctx) in items {
+            results.push(row(text, ctx).await);
         }
-        Ok(out.finish())
-    })?
+        Ok(results)
+    })
 }
 
-/// A function of (value, context, ...) over one batch, as [`each_with_context`], that takes
-/// the rows whose value is not NULL all at once: `batch` gives one result a row, in order (its
-/// outer error fails the batch).
+/// A function of (value, context, ...) over one batch that takes the rows whose value is not
+/// NULL all at once, each with its context (a NULL context is a bad row): `batch` gives one
+/// result a row, in order (its outer error fails the batch). Run to completion on the runtime
+/// (see [`crate::blocking`]).
 pub(crate) fn batch_with_context<B>(
     name: &'static str,
     shared: &Shared,
@@ -209,12 +202,12 @@ where
                 _ => None,
             })
             .collect();
-        let mut results = batch(&items)
+        let results = batch(&items)
             .await
             .map_err(|e| FunctionError::call(name, e))?;
         drop(items);
         let mut out = Output::new(name, shared, rows, texts.bytes());
-        let mut results = results.drain(..);
+        let mut results = results.into_iter();
         for (i, slot) in slots.into_iter().enumerate() {
             let outcome = match slot {
                 Slot::Null => Ok(None),
